@@ -1,0 +1,55 @@
+# Every target does its own set-up: on a fresh machine with Python 3.11+, Node 20+ and make,
+# `make demo` and `make test` are all a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: help setup bundle demo test test-fast typecheck bench clean
+
+help:
+	@echo "make demo       render examples/landscape.json to out/demo.mp4 on this machine"
+	@echo "make test       typecheck the Remotion site and run every test"
+	@echo "make test-fast  the tests that render no video"
+	@echo "make bench      measure preprocessing and rendering (results in docs/benchmarks.md)"
+
+# uv itself, pinned, in a private virtual environment (no global install needed).
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json remotion_site/package.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The Remotion bundle is cached under .cache/bundle/<hash of the site's sources>.
+bundle: node_modules/.installed
+	@node local/render_worker/worker.mjs --bundle-only
+
+setup: $(VENV)/.synced node_modules/.installed bundle
+
+demo: setup
+	$(VENV)/bin/framecast render examples/landscape.json --format mp4 --quality medium --out out/demo.mp4
+
+typecheck: node_modules/.installed
+	cd remotion_site && npx --no-install tsc --noEmit
+
+test: setup typecheck
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.synced node_modules/.installed
+	$(PY) -m pytest -m "not render"
+
+bench: setup
+	$(PY) -m local.bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules .cache out

@@ -1,0 +1,1 @@
+"""Framecast's Lambda code: API, webhook and sweeper handlers over the domain logic."""

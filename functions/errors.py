@@ -1,0 +1,34 @@
+"""Domain errors. Each knows the HTTP status and error code the API answers with (design section 5)."""
+
+from typing import Any
+
+
+class FramecastError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class LimitExceeded(FramecastError):
+    """A size limit of the design (scenes, source bytes, compiled bytes)."""
+
+    status = 413
+    code = "too_large"
+
+
+class InvalidRender(FramecastError):
+    """A valid request that asks for what a render may not be (too long, too long for gif)."""
+
+    status = 422
+    code = "invalid_render"
+
+
+class SceneCompileError(FramecastError):
+    """One or more scenes do not compile; details hold {sceneId, line, column, message} each."""
+
+    status = 422
+    code = "compile_error"

@@ -1,0 +1,25 @@
+"""The limits of design sections 2 and 4. The duration limit comes from the environment."""
+
+import os
+
+from pydantic import BaseModel, Field
+
+FPS = 30
+
+
+class Limits(BaseModel):
+    max_render_duration_minutes: float = Field(default=30, gt=0)
+    max_gif_seconds: int = 60
+    max_scenes: int = 100
+    max_scene_source_bytes: int = 256 * 1024
+    # After minifying and inlining icons; keeps the render payload well inside what Lambda takes.
+    max_scene_compiled_bytes: int = 512 * 1024
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        value = os.environ.get("MAX_RENDER_DURATION_MINUTES")
+        return cls(max_render_duration_minutes=float(value)) if value else cls()
+
+    @property
+    def max_render_frames(self) -> int:
+        return int(self.max_render_duration_minutes * 60 * FPS)

@@ -1,0 +1,1 @@
+"""Pydantic models shared by the handlers, the preprocessor and the render backends."""

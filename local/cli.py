@@ -1,0 +1,101 @@
+"""`framecast`: the command line of the local stack.
+
+    framecast render PROJECT.json --format mp4 --quality medium --out out/video.mp4
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from functions.errors import FramecastError, SceneCompileError
+from functions.models.composition import CompositionProps
+from functions.models.project import Project
+from functions.preprocess.compile import compile_project
+from functions.render_settings import OutputFormat, Quality, design_size, render_settings, check_duration
+from functions.limits import Limits
+from local.progress import ProgressBar
+from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
+
+
+def load_project(path: Path) -> Project:
+    try:
+        return Project.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise SystemExit(f"framecast: {path}: no such file") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'project'}: {e['msg']}" for e in exc.errors())
+        raise SystemExit(f"framecast: {path} is not a valid project: {problems}") from None
+
+
+def describe(error: FramecastError) -> str:
+    if isinstance(error, SceneCompileError):
+        lines = [f"framecast: {error.message}:"]
+        lines += [f'  scene "{d["sceneId"]}", line {d["line"]}, column {d["column"]}: {d["message"]}' for d in error.details]
+        return "\n".join(lines)
+    return f"framecast: {error.message}"
+
+
+def prepare(project: Project, fmt: OutputFormat, quality: Quality) -> tuple[CompositionProps, list[str]]:
+    """Preprocess and check a project for one export: everything before the renderer starts."""
+    limits = Limits.from_env()
+    compiled = compile_project(project, limits)
+    check_duration(compiled.total_frames, fmt, limits)
+    settings = render_settings(project, fmt, quality)
+    design_width, design_height = design_size(project)
+    props = CompositionProps(
+        title=project.title, width=settings.width, height=settings.height,
+        design_width=design_width, design_height=design_height, scenes=compiled.scenes,
+    )
+    return props, compiled.warnings
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    project = load_project(Path(args.project))
+    fmt, quality = OutputFormat(args.format), Quality(args.quality)
+    out = Path(args.out) if args.out else Path("out") / f"{Path(args.project).stem}.{fmt.value}"
+    try:
+        props, warnings = prepare(project, fmt, quality)
+    except FramecastError as error:
+        print(describe(error), file=sys.stderr)
+        return 1
+    settings = render_settings(project, fmt, quality)
+    job = RenderJob(input_props=props.to_json_dict(), settings=settings, output_path=out)
+    bar = ProgressBar(f"{project.title} → {out} ({fmt.value}, {quality.value}, {settings.width}×{settings.height})")
+    try:
+        with LocalRenderWorker() as worker:
+            result = worker.render(job, on_progress=bar.update)
+    except RenderFailed as error:
+        bar.finish()
+        print(f"framecast: the render failed: {error}", file=sys.stderr)
+        return 1
+    bar.finish()
+    for warning in warnings + result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    seconds = result.duration_in_frames / 30
+    print(f"{result.output_path} ({result.size_bytes / 1e6:.2f} MB, {seconds:.1f} s of video, "
+          f"{result.width}×{result.height}, rendered in {result.render_seconds:.1f} s)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="framecast", description="Export Remotion scene projects to video.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    render = commands.add_parser("render", help="render a project file on this machine")
+    render.add_argument("project", help="project JSON: {title, format, width?, height?, scenes: [...]}")
+    render.add_argument("--format", choices=[f.value for f in OutputFormat], default="mp4")
+    render.add_argument("--quality", choices=[q.value for q in Quality], default="medium")
+    render.add_argument("--out", help="output file (default: out/PROJECT.FORMAT)")
+    render.set_defaults(handler=cmd_render)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

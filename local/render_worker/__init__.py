@@ -1,0 +1,3 @@
+from local.render_worker.client import LocalRenderWorker, RenderFailed, RenderJob, RenderResult
+
+__all__ = ["LocalRenderWorker", "RenderFailed", "RenderJob", "RenderResult"]

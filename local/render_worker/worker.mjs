@@ -1,0 +1,185 @@
+// Framecast's local render worker: renders the remotion_site composition with @remotion/renderer
+// and the system Chromium. The Python side (local/render_worker/client.py) drives it over
+// JSON lines: commands on stdin, events on stdout. Everything else goes to stderr.
+//
+//   -> {"type":"render","id":"r1","inputProps":{...},"codec":"h264","crf":23,"jpegQuality":80,
+//       "everyNthFrame":1,"outputPath":"/abs/out.mp4"}
+//   -> {"type":"cancel","id":"r1"}
+//   <- {"type":"ready"} | {"type":"progress","id","progress"} | {"type":"done","id",...}
+//   <- {"type":"error","id","message","cancelled"}
+//
+// The bundle is built once and reused until the site's sources change; the browser is opened
+// once and reused for every render of this process.
+import {createHash} from 'node:crypto';
+import {existsSync, promises as fs, readFileSync, readdirSync, statSync} from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import {fileURLToPath} from 'node:url';
+import {bundle} from '@remotion/bundler';
+import {makeCancelSignal, openBrowser, renderMedia, selectComposition} from '@remotion/renderer';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SITE = path.join(REPO, 'remotion_site');
+const CACHE = process.env.FRAMECAST_CACHE_DIR ?? path.join(REPO, '.cache');
+const COMPOSITION_ID = 'Main';
+const REPORT_PREFIX = '[framecast] ';
+const BROWSER_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
+
+// stdout is the protocol; Remotion and React log through console, so send that to stderr.
+for (const level of ['log', 'info', 'debug']) console[level] = (...args) => console.error(...args);
+const emit = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+
+const listFiles = (dir) =>
+	readdirSync(dir, {withFileTypes: true}).flatMap((entry) => {
+		const full = path.join(dir, entry.name);
+		return entry.isDirectory() ? listFiles(full) : [full];
+	});
+
+// Everything the bundle is made of: the site's sources and the exact dependency tree.
+export const bundleHash = () => {
+	const hash = createHash('sha256');
+	const files = [...listFiles(path.join(SITE, 'src')), path.join(SITE, 'package.json'), path.join(SITE, 'tsconfig.json'), path.join(REPO, 'package-lock.json')];
+	for (const file of files.sort()) {
+		hash.update(path.relative(REPO, file)).update('\0').update(readFileSync(file)).update('\0');
+	}
+	return hash.digest('hex').slice(0, 16);
+};
+
+export const ensureBundle = async () => {
+	const dir = path.join(CACHE, 'bundle', bundleHash());
+	if (existsSync(path.join(dir, 'index.html'))) return {dir, cached: true};
+	const tmp = `${dir}.tmp-${process.pid}`;
+	await fs.rm(tmp, {recursive: true, force: true});
+	await bundle({entryPoint: path.join(SITE, 'src/index.ts'), outDir: tmp, enableCaching: true});
+	// Renamed into place whole, so a half-written bundle is never taken for a cached one.
+	await fs.rm(dir, {recursive: true, force: true});
+	await fs.rename(tmp, dir);
+	return {dir, cached: false};
+};
+
+export const findBrowser = () => {
+	const named = process.env.REMOTION_BROWSER_EXECUTABLE;
+	if (named) {
+		if (!existsSync(named)) throw new Error(`REMOTION_BROWSER_EXECUTABLE=${named} does not exist`);
+		return named;
+	}
+	// null: Remotion downloads its own headless shell, where the network allows it.
+	return BROWSER_CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
+};
+
+// A system Chrome/Chromium has no old headless mode any more; Remotion's own shell has.
+const chromeModeFor = (executable) => (executable ? 'chrome-for-testing' : 'headless-shell');
+
+const concurrency = () => process.env.FRAMECAST_RENDER_CONCURRENCY ?? null;
+
+const collectReports = (warnings) => (log) => {
+	const text = log.text ?? '';
+	const at = text.indexOf(REPORT_PREFIX);
+	if (at < 0) return;
+	try {
+		const event = JSON.parse(text.slice(at + REPORT_PREFIX.length));
+		const message =
+			event.type === 'scene-error'
+				? `scene "${event.sceneId}" (${event.sceneName}) threw while rendering: ${event.message}; a fallback frame was shown`
+				: event.sceneId
+					? `scene "${event.sceneId}": ${event.message}`
+					: event.message;
+		warnings.add(message); // every tab reports the same error for every frame: keep it once
+	} catch {
+		warnings.add(text);
+	}
+};
+
+const main = async () => {
+	const {dir: serveUrl, cached} = await ensureBundle();
+	if (process.argv.includes('--bundle-only')) {
+		console.error(`bundle ${cached ? 'up to date' : 'built'}: ${serveUrl}`);
+		return;
+	}
+	const browserExecutable = findBrowser();
+	const chromeMode = chromeModeFor(browserExecutable);
+	const browser = await openBrowser('chrome', {browserExecutable, chromeMode, chromiumOptions: {}}).catch((error) => {
+		const hint = browserExecutable
+			? `could not start ${browserExecutable}`
+			: 'no system Chromium was found and Remotion could not get its own: install Chromium ' +
+				"(Debian: apt-get install chromium) or set REMOTION_BROWSER_EXECUTABLE";
+		throw new Error(`${hint}: ${error.message}`);
+	});
+	const jobs = new Map();
+
+	const render = async (command) => {
+		const {id, inputProps, outputPath} = command;
+		const {cancelSignal, cancel} = makeCancelSignal();
+		jobs.set(id, cancel);
+		const warnings = new Set();
+		// Same folder (so the final rename is atomic) and same extension (Remotion checks it).
+		const {dir, name, ext} = path.parse(outputPath);
+		const partial = path.join(dir, `.${name}.part-${process.pid}-${id}${ext}`);
+		const started = Date.now();
+		try {
+			await fs.mkdir(path.dirname(outputPath), {recursive: true});
+			const composition = await selectComposition({
+				serveUrl, id: COMPOSITION_ID, inputProps, puppeteerInstance: browser, browserExecutable, chromeMode,
+				onBrowserLog: collectReports(warnings),
+			});
+			let last = -1;
+			await renderMedia({
+				serveUrl, composition, inputProps, puppeteerInstance: browser, browserExecutable, chromeMode,
+				codec: command.codec, crf: command.crf ?? undefined, jpegQuality: command.jpegQuality, imageFormat: 'jpeg',
+				everyNthFrame: command.everyNthFrame ?? 1, outputLocation: partial, overwrite: true,
+				concurrency: concurrency(), cancelSignal, onBrowserLog: collectReports(warnings),
+				onProgress: ({progress}) => {
+					const percent = Math.floor(progress * 100);
+					if (percent !== last) {
+						last = percent;
+						emit({type: 'progress', id, progress});
+					}
+				},
+			});
+			// The output appears whole or not at all.
+			await fs.rename(partial, outputPath);
+			emit({
+				type: 'done', id, outputPath, sizeBytes: statSync(outputPath).size, warnings: [...warnings],
+				durationInFrames: composition.durationInFrames, width: composition.width, height: composition.height,
+				renderSeconds: (Date.now() - started) / 1000,
+			});
+		} catch (error) {
+			await fs.rm(partial, {force: true});
+			const cancelled = /cancel/i.test(String(error?.message ?? error));
+			emit({type: 'error', id, message: String(error?.message ?? error), cancelled, warnings: [...warnings]});
+		} finally {
+			jobs.delete(id);
+		}
+	};
+
+	emit({type: 'ready', bundle: serveUrl, bundleCached: cached, browser: browserExecutable});
+	const running = new Set();
+	const lines = readline.createInterface({input: process.stdin});
+	for await (const line of lines) {
+		if (!line.trim()) continue;
+		let command;
+		try {
+			command = JSON.parse(line);
+		} catch {
+			emit({type: 'error', id: null, message: `not JSON: ${line.slice(0, 200)}`});
+			continue;
+		}
+		if (command.type === 'render') {
+			const job = render(command).finally(() => running.delete(job));
+			running.add(job);
+		} else if (command.type === 'cancel') {
+			jobs.get(command.id)?.();
+		} else if (command.type === 'shutdown') {
+			break;
+		}
+	}
+	// stdin closed or shutdown: cancel what still runs, then close the browser.
+	for (const cancel of jobs.values()) cancel();
+	await Promise.allSettled(running);
+	await browser.close({silent: true});
+};
+
+main().catch((error) => {
+	emit({type: 'fatal', message: String(error?.stack ?? error)});
+	process.exitCode = 1;
+});

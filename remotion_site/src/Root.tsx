@@ -1,0 +1,27 @@
+import React from 'react';
+import {CalculateMetadataFunction, Composition} from 'remotion';
+import {Main} from './Main';
+import {CompositionProps, compositionPropsSchema, FPS} from './schema';
+import {defaultProps} from './default-props';
+
+const calculateMetadata: CalculateMetadataFunction<CompositionProps> = ({props}) => ({
+	// Scenes play one after another: the video is as long as their durations added up.
+	durationInFrames: props.scenes.reduce((total, scene) => total + scene.durationInFrames, 0),
+	width: props.width,
+	height: props.height,
+	fps: FPS,
+});
+
+export const Root: React.FC = () => (
+	<Composition
+		id="Main"
+		component={Main}
+		schema={compositionPropsSchema}
+		defaultProps={defaultProps}
+		calculateMetadata={calculateMetadata}
+		fps={FPS}
+		width={defaultProps.width}
+		height={defaultProps.height}
+		durationInFrames={1}
+	/>
+);

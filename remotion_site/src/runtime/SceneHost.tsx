@@ -1,0 +1,60 @@
+import React, {useMemo} from 'react';
+import {AbsoluteFill} from 'remotion';
+import type {CompiledScene} from '../schema';
+import {evaluateScene} from './evaluate';
+import {IconRegistryContext} from './icons';
+import {report} from './report';
+
+const Fallback: React.FC<{scene: CompiledScene; message: string}> = ({scene, message}) => (
+	<AbsoluteFill
+		style={{
+			backgroundColor: '#1f1f29',
+			color: '#f5f5f7',
+			fontFamily: 'sans-serif',
+			justifyContent: 'center',
+			alignItems: 'center',
+			padding: 80,
+			textAlign: 'center',
+		}}
+	>
+		<div style={{fontSize: 64, fontWeight: 700}}>{scene.name}</div>
+		<div style={{fontSize: 36, marginTop: 24, color: '#ff8a80'}}>This scene could not be rendered</div>
+		<div style={{fontSize: 28, marginTop: 16, opacity: 0.8, fontFamily: 'monospace'}}>{message}</div>
+	</AbsoluteFill>
+);
+
+// One per scene: a scene that throws shows the fallback frame, the render goes on.
+class SceneErrorBoundary extends React.Component<
+	{scene: CompiledScene; children: React.ReactNode},
+	{error: Error | null}
+> {
+	state = {error: null as Error | null};
+
+	static getDerivedStateFromError(error: Error) {
+		return {error};
+	}
+
+	componentDidCatch(error: Error) {
+		const {scene} = this.props;
+		report({type: 'scene-error', sceneId: scene.id, sceneName: scene.name, message: error.message});
+	}
+
+	render() {
+		const {error} = this.state;
+		return error ? <Fallback scene={this.props.scene} message={error.message} /> : this.props.children;
+	}
+}
+
+const Evaluated: React.FC<{scene: CompiledScene}> = ({scene}) => {
+	// Evaluated inside the boundary, so a module that throws at load time gets the fallback too.
+	const Component = useMemo(() => evaluateScene(scene.jsCode), [scene.jsCode]);
+	return <Component />;
+};
+
+export const SceneHost: React.FC<{scene: CompiledScene}> = ({scene}) => (
+	<IconRegistryContext.Provider value={{sceneId: scene.id, icons: scene.icons}}>
+		<SceneErrorBoundary scene={scene}>
+			<Evaluated scene={scene} />
+		</SceneErrorBoundary>
+	</IconRegistryContext.Provider>
+);
