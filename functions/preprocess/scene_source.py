@@ -7,7 +7,7 @@ from functions.models.project import SceneInput
 DEFAULT_DURATION_IN_FRAMES = 150
 
 _DURATION_EXPORT = re.compile(
-    r"^[ \t]*export\s+const\s+durationInFrames(?:_\w+)?\s*(?::\s*number\s*)?=\s*(\d+)\s*;?", re.M
+    r"^[ \t]*export\s+const\s+durationInFrames(?:_\w+)?\s*(?::\s*number\s*)?=\s*(\d+)\s*;?[ \t]*(?://.*)?$", re.M
 )
 _DEFAULT_EXPORT = re.compile(r"^[ \t]*export\s+default\b|\bexport\s*\{[^}]*\bas\s+default\b", re.M)
 # Unindented declarations are top level; components are PascalCase by React's convention.

@@ -1,5 +1,5 @@
 import React, {useMemo} from 'react';
-import {AbsoluteFill} from 'remotion';
+import {AbsoluteFill, useCurrentFrame} from 'remotion';
 import type {CompiledScene} from '../schema';
 import {evaluateScene} from './evaluate';
 import {IconRegistryContext} from './icons';
@@ -23,15 +23,22 @@ const Fallback: React.FC<{scene: CompiledScene; message: string}> = ({scene, mes
 	</AbsoluteFill>
 );
 
-// One per scene: a scene that throws shows the fallback frame, the render goes on.
-class SceneErrorBoundary extends React.Component<
-	{scene: CompiledScene; children: React.ReactNode},
-	{error: Error | null}
-> {
-	state = {error: null as Error | null};
+type BoundaryProps = {scene: CompiledScene; frame: number; children: React.ReactNode};
+type BoundaryState = {error: Error | null; errorFrame: number};
 
-	static getDerivedStateFromError(error: Error) {
+// One per scene: a scene that throws shows the fallback frame, the render goes on. The error is
+// kept for the frame that threw only: a browser tab renders frames in any order, and a scene that
+// throws on frame 40 must still draw frame 10.
+class SceneErrorBoundary extends React.Component<BoundaryProps, BoundaryState> {
+	state: BoundaryState = {error: null, errorFrame: -1};
+
+	static getDerivedStateFromError(error: Error): Partial<BoundaryState> {
 		return {error};
+	}
+
+	static getDerivedStateFromProps(props: BoundaryProps, state: BoundaryState): Partial<BoundaryState> | null {
+		if (state.error === null) return {errorFrame: props.frame};
+		return props.frame === state.errorFrame ? null : {error: null, errorFrame: props.frame};
 	}
 
 	componentDidCatch(error: Error) {
@@ -51,10 +58,13 @@ const Evaluated: React.FC<{scene: CompiledScene}> = ({scene}) => {
 	return <Component />;
 };
 
-export const SceneHost: React.FC<{scene: CompiledScene}> = ({scene}) => (
-	<IconRegistryContext.Provider value={{sceneId: scene.id, icons: scene.icons}}>
-		<SceneErrorBoundary scene={scene}>
-			<Evaluated scene={scene} />
-		</SceneErrorBoundary>
-	</IconRegistryContext.Provider>
-);
+export const SceneHost: React.FC<{scene: CompiledScene}> = ({scene}) => {
+	const frame = useCurrentFrame();
+	return (
+		<IconRegistryContext.Provider value={{sceneId: scene.id, icons: scene.icons}}>
+			<SceneErrorBoundary scene={scene} frame={frame}>
+				<Evaluated scene={scene} />
+			</SceneErrorBoundary>
+		</IconRegistryContext.Provider>
+	);
+};

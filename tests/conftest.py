@@ -1,0 +1,61 @@
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+from functions.models.project import Project, SceneInput
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO_ROOT / "examples"
+COMPOSITOR = REPO_ROOT / "node_modules/@remotion/compositor-linux-x64-gnu"
+
+
+@pytest.fixture(autouse=True)
+def _offline_icons(monkeypatch, tmp_path):
+    """Tests never reach the public Iconify API; those that test the API serve one on loopback."""
+    monkeypatch.setenv("ICONIFY_API_URL", "off")
+    monkeypatch.setenv("ICONIFY_CACHE_DIR", str(tmp_path / "iconify-cache"))
+    from functions.preprocess.icons import default_library
+
+    default_library.cache_clear()
+    yield
+    default_library.cache_clear()
+
+
+def scene(tsx: str, id: str = "s1", name: str = "Scene", duration: int | None = None) -> SceneInput:
+    return SceneInput(id=id, name=name, duration_in_frames=duration, tsx_code=tsx)
+
+
+def project(*scenes: SceneInput, format: str = "landscape", **extra) -> Project:
+    return Project(title="Test", format=format, scenes=list(scenes), **extra)
+
+
+def load_example(name: str) -> Project:
+    return Project.model_validate_json((EXAMPLES / f"{name}.json").read_bytes())
+
+
+def ffprobe(path: Path) -> dict:
+    """Streams and format of a media file, frames counted, by the ffprobe Remotion ships."""
+    env = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}
+    out = subprocess.run(
+        [str(COMPOSITOR / "ffprobe"), "-v", "error", "-count_frames", "-show_streams", "-show_format",
+         "-of", "json", str(path)],
+        capture_output=True, text=True, check=True, env=env,
+    ).stdout
+    return json.loads(out)
+
+
+def mean_rgb_at(path: Path, seconds: float) -> tuple[float, float, float]:
+    """The mean colour of the frame shown at `seconds`, decoded by Remotion's ffmpeg."""
+    env = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}
+    png = subprocess.run(
+        [str(COMPOSITOR / "ffmpeg"), "-v", "error", "-ss", str(seconds), "-i", str(path), "-frames:v", "1",
+         "-f", "image2pipe", "-c:v", "png", "-"],
+        capture_output=True, check=True, env=env,
+    ).stdout
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return tuple(ImageStat.Stat(image).mean)
