@@ -9,7 +9,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle demo test test-fast typecheck bench clean
+.PHONY: help setup bundle demo test test-fast typecheck lint bench clean
 
 help:
 	@echo "make demo       render examples/landscape.json to out/demo.mp4 on this machine"
@@ -42,7 +42,10 @@ demo: setup
 typecheck: node_modules/.installed
 	cd remotion_site && npx --no-install tsc --noEmit
 
-test: setup typecheck
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check functions local tests
+
+test: setup typecheck lint
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.synced node_modules/.installed

@@ -4,18 +4,25 @@
 """
 
 import argparse
-import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from functions.errors import FramecastError, SceneCompileError
+from functions.limits import Limits
 from functions.models.composition import CompositionProps
 from functions.models.project import Project
 from functions.preprocess.compile import compile_project
-from functions.render_settings import OutputFormat, Quality, design_size, render_settings, check_duration
-from functions.limits import Limits
+from functions.render_settings import (
+    OutputFormat,
+    Quality,
+    RenderSettings,
+    check_duration,
+    design_size,
+    render_settings,
+)
 from local.progress import ProgressBar
 from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
 
@@ -38,7 +45,17 @@ def describe(error: FramecastError) -> str:
     return f"framecast: {error.message}"
 
 
-def prepare(project: Project, fmt: OutputFormat, quality: Quality) -> tuple[CompositionProps, list[str]]:
+@dataclass(frozen=True)
+class PreparedExport:
+    props: CompositionProps
+    settings: RenderSettings
+    warnings: list[str]
+
+    def job(self, output_path: Path) -> RenderJob:
+        return RenderJob(input_props=self.props.to_json_dict(), settings=self.settings, output_path=output_path)
+
+
+def prepare(project: Project, fmt: OutputFormat, quality: Quality) -> PreparedExport:
     """Preprocess and check a project for one export: everything before the renderer starts."""
     limits = Limits.from_env()
     compiled = compile_project(project, limits)
@@ -49,7 +66,7 @@ def prepare(project: Project, fmt: OutputFormat, quality: Quality) -> tuple[Comp
         title=project.title, width=settings.width, height=settings.height,
         design_width=design_width, design_height=design_height, scenes=compiled.scenes,
     )
-    return props, compiled.warnings
+    return PreparedExport(props, settings, compiled.warnings)
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -57,22 +74,21 @@ def cmd_render(args: argparse.Namespace) -> int:
     fmt, quality = OutputFormat(args.format), Quality(args.quality)
     out = Path(args.out) if args.out else Path("out") / f"{Path(args.project).stem}.{fmt.value}"
     try:
-        props, warnings = prepare(project, fmt, quality)
+        export = prepare(project, fmt, quality)
     except FramecastError as error:
         print(describe(error), file=sys.stderr)
         return 1
-    settings = render_settings(project, fmt, quality)
-    job = RenderJob(input_props=props.to_json_dict(), settings=settings, output_path=out)
+    settings = export.settings
     bar = ProgressBar(f"{project.title} → {out} ({fmt.value}, {quality.value}, {settings.width}×{settings.height})")
     try:
         with LocalRenderWorker() as worker:
-            result = worker.render(job, on_progress=bar.update)
+            result = worker.render(export.job(out), on_progress=bar.update)
     except RenderFailed as error:
         bar.finish()
         print(f"framecast: the render failed: {error}", file=sys.stderr)
         return 1
     bar.finish()
-    for warning in warnings + result.warnings:
+    for warning in export.warnings + result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     seconds = result.duration_in_frames / 30
     print(f"{result.output_path} ({result.size_bytes / 1e6:.2f} MB, {seconds:.1f} s of video, "

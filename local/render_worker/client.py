@@ -20,6 +20,7 @@ WORKER_SCRIPT = Path(__file__).with_name("worker.mjs")
 REPO_ROOT = WORKER_SCRIPT.parents[2]
 # The first start may bundle the site (about 10-60 s); later starts reuse the cached bundle.
 _READY_TIMEOUT_SECONDS = 300
+_job_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,6 @@ class RenderJob:
             "everyNthFrame": self.settings.every_nth_frame,
             "outputPath": str(Path(self.output_path).resolve()),
         }
-
-
-_job_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ class LocalRenderWorker:
             ready = ready_queue.get(timeout=_READY_TIMEOUT_SECONDS)
         except queue.Empty:
             self.close()
-            raise RenderFailed(f"the render worker did not start in {_READY_TIMEOUT_SECONDS} s; see {self.log_path}")
+            raise RenderFailed(f"the render worker did not start in {_READY_TIMEOUT_SECONDS} s; see {self.log_path}") from None
         if ready.get("type") != "ready":
             self.close()
             raise RenderFailed(f"the render worker could not start: {ready.get('message')} (log: {self.log_path})")

@@ -4,9 +4,9 @@ import threading
 
 import pytest
 
-from functions.render_settings import OutputFormat, Quality, render_settings
+from functions.render_settings import OutputFormat, Quality
 from local.cli import prepare
-from local.render_worker import RenderFailed, RenderJob
+from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
 from tests.conftest import ffprobe, mean_rgb_at, project, scene
 
 pytestmark = pytest.mark.render
@@ -23,8 +23,8 @@ export default function Boom() {
 
 
 def job_for(proj, fmt: OutputFormat, quality: Quality, out) -> tuple[RenderJob, list[str]]:
-    props, warnings = prepare(proj, fmt, quality)
-    return RenderJob(props.to_json_dict(), render_settings(proj, fmt, quality), out), warnings
+    export = prepare(proj, fmt, quality)
+    return export.job(out), export.warnings
 
 
 def test_mp4_is_h264_at_30_fps_with_every_frame_of_every_scene(worker, tmp_path):
@@ -126,8 +126,6 @@ def test_a_cancelled_render_leaves_no_file(worker, tmp_path):
 
 def test_the_bundle_is_built_once_and_reused(worker):
     assert worker.info["bundle"].startswith(str(worker.log_path.parent))
-    from local.render_worker import LocalRenderWorker
-
     with LocalRenderWorker() as second:
         assert second.info["bundleCached"] is True
         assert second.info["bundle"] == worker.info["bundle"]

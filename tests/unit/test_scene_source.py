@@ -1,6 +1,10 @@
 import pytest
 
-from functions.preprocess.scene_source import component_name_without_export, scene_duration, with_default_export
+from functions.preprocess.scene_source import (
+    component_name_without_export,
+    scene_duration,
+    with_default_export,
+)
 from tests.conftest import scene
 
 
