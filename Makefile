@@ -9,10 +9,12 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle demo test test-fast typecheck lint bench clean
+.PHONY: help setup bundle demo dev openapi test test-fast typecheck lint bench clean
 
 help:
-	@echo "make demo       render examples/landscape.json to out/demo.mp4 on this machine"
+	@echo "make demo       export examples/landscape.json through the local stack's API to out/demo.mp4"
+	@echo "make dev        run the local stack on http://127.0.0.1:8000 (PORT=...)"
+	@echo "make openapi    write docs/openapi.json from the API's models"
 	@echo "make test       typecheck the Remotion site and run every test"
 	@echo "make test-fast  the tests that render no video"
 	@echo "make bench      measure preprocessing and rendering (results in docs/benchmarks.md)"
@@ -36,8 +38,17 @@ bundle: node_modules/.installed
 
 setup: $(VENV)/.synced node_modules/.installed bundle
 
+# A real export through the HTTP API of the local stack, to out/demo.mp4.
 demo: setup
-	$(VENV)/bin/framecast render examples/landscape.json --format mp4 --quality medium --out out/demo.mp4
+	$(PY) -m local.demo
+
+# The local stack on http://127.0.0.1:$(PORT); the design's limits pass through from the environment.
+PORT ?= 8000
+dev: setup
+	$(VENV)/bin/framecast dev --port $(PORT)
+
+openapi: $(VENV)/.synced
+	$(PY) -m local.openapi > docs/openapi.json
 
 typecheck: node_modules/.installed
 	cd remotion_site && npx --no-install tsc --noEmit

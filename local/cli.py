@@ -96,6 +96,32 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    from local.auth import issue_token
+
+    print(issue_token(args.user, days=args.days))
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    import threading
+
+    from local.stack import LocalStack
+
+    stack = LocalStack(port=args.port)
+    stack.start()
+    kept = f"data is kept in {stack.state_dir} across restarts ({stack.restored} items and files restored)"
+    print(f"Framecast local stack on {stack.url}\n  {kept}; in-flight renders and idempotency records are not\n"
+          f"  token for a user: framecast token USER\n  Ctrl-C stops it", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="framecast", description="Export Remotion scene projects to video.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--quality", choices=[q.value for q in Quality], default="medium")
     render.add_argument("--out", help="output file (default: out/PROJECT.FORMAT)")
     render.set_defaults(handler=cmd_render)
+    token = commands.add_parser("token", help="print a bearer token for a local user")
+    token.add_argument("user")
+    token.add_argument("--days", type=int, default=30)
+    token.set_defaults(handler=cmd_token)
+    dev = commands.add_parser("dev", help="run the local stack (API, emulated AWS, render worker)")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.set_defaults(handler=cmd_dev)
     return parser
 
 

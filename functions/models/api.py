@@ -1,0 +1,135 @@
+"""Request and response bodies of the HTTP API; the OpenAPI document is generated from these."""
+
+from typing import Any
+
+from pydantic import Field
+
+from functions.models.base import CamelModel
+from functions.models.project import ProjectFormat, SceneInput
+from functions.models.records import ProjectRecord, RenderRecord, RenderStatus
+from functions.render_settings import OutputFormat, Quality
+
+
+class ErrorDetail(CamelModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(CamelModel):
+    error: ErrorDetail
+
+
+class ProjectSummary(CamelModel):
+    project_id: str
+    title: str
+    format: ProjectFormat
+    width: int | None = None
+    height: int | None = None
+    created_at: str
+    updated_at: str
+
+
+class ProjectResponse(ProjectSummary):
+    scenes: list[SceneInput]
+
+    @classmethod
+    def of(cls, record: ProjectRecord) -> "ProjectResponse":
+        return cls.model_validate(record.model_dump(exclude={"user_id"}))
+
+
+class ProjectList(CamelModel):
+    items: list[ProjectSummary]
+
+
+class PutScenesRequest(CamelModel):
+    scenes: list[SceneInput]
+
+
+class SceneDiagnostic(CamelModel):
+    scene_id: str
+    line: int
+    column: int
+    message: str
+
+
+class PutScenesResponse(CamelModel):
+    project: ProjectResponse
+    diagnostics: list[SceneDiagnostic]
+    warnings: list[str]
+
+
+class StartRenderRequest(CamelModel):
+    project_id: str = Field(min_length=1, max_length=64)
+    format: OutputFormat
+    quality: Quality
+
+
+class Estimate(CamelModel):
+    video_seconds: float
+    render_seconds: float
+
+
+class QuotaState(CamelModel):
+    used_today: int
+    daily_limit: int
+
+
+class StartRenderResponse(CamelModel):
+    render_id: str
+    status: RenderStatus
+    estimate: Estimate
+    quota: QuotaState
+
+
+class RenderResponse(CamelModel):
+    render_id: str
+    project_id: str
+    title: str
+    format: OutputFormat
+    quality: Quality
+    status: RenderStatus
+    progress: float = Field(ge=0, le=100)
+    width: int
+    height: int
+    video_seconds: float
+    estimated_render_seconds: float
+    output_url: str | None = None
+    size_bytes: int | None = None
+    error: str | None = None
+    warnings: list[str]
+    downloads: int
+    created_at: str
+    completed_at: str | None = None
+    costs: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, record: RenderRecord, output_url: str | None) -> "RenderResponse":
+        data = record.model_dump(include=set(cls.model_fields) - {"output_url"})
+        return cls.model_validate({**data, "output_url": output_url})
+
+
+class RenderList(CamelModel):
+    items: list[RenderResponse]
+    next_cursor: str | None = None
+
+
+class DownloadResponse(CamelModel):
+    url: str
+    expires_at: str
+
+
+class StatsResponse(CamelModel):
+    total: int
+    by_status: dict[str, int]
+    by_format: dict[str, int]
+    by_quality: dict[str, int]
+    downloads: int
+    mean_render_seconds: float | None = None
+    used_today: int
+    daily_limit: int
+    concurrent_limit: int
+
+
+class Health(CamelModel):
+    status: str

@@ -1,0 +1,75 @@
+"""What the service keeps in DynamoDB."""
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from functions.models.base import CamelModel
+from functions.models.project import ProjectFormat, SceneInput
+from functions.render_settings import OutputFormat, Quality
+
+
+class RenderStatus(StrEnum):
+    QUEUED = "queued"
+    RENDERING = "rendering"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed_out"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({RenderStatus.SUCCEEDED, RenderStatus.FAILED, RenderStatus.CANCELLED, RenderStatus.TIMED_OUT})
+ACTIVE = (RenderStatus.QUEUED, RenderStatus.RENDERING)
+
+
+class ProjectRecord(CamelModel):
+    project_id: str
+    user_id: str
+    title: str
+    format: ProjectFormat
+    width: int | None = None
+    height: int | None = None
+    scenes: list[SceneInput] = Field(default_factory=list)
+    created_at: str
+    updated_at: str
+
+
+class RenderRecord(CamelModel):
+    render_id: str
+    user_id: str
+    project_id: str
+    title: str
+    format: OutputFormat
+    quality: Quality
+    status: RenderStatus = RenderStatus.QUEUED
+    progress: float = 0  # 0-100, never goes down
+    width: int
+    height: int
+    video_seconds: float
+    estimated_render_seconds: float
+    created_at: str
+    completed_at: str | None = None
+    last_news_at: int  # epoch seconds of the last progress or state change
+    progress_checked_at: float = 0
+    lock_slot: int
+    quota_day: str
+    backend_render_id: str | None = None
+    bucket_name: str | None = None
+    output_key: str | None = None
+    size_bytes: int | None = None
+    render_seconds: float | None = None
+    error: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    costs: dict | None = None
+    downloads: int = 0
+
+
+class DownloadEvent(CamelModel):
+    render_id: str
+    at: str
+    user_agent: str
+    ip_hash: str

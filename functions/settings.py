@@ -1,0 +1,61 @@
+"""Each function's environment, as pydantic models: read once at start-up, wrong values fail loudly."""
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RenderMode(StrEnum):
+    LOCAL = "local"
+    LAMBDA = "lambda"
+
+
+class _EnvModel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    @classmethod
+    def from_env(cls):
+        return cls.model_validate(dict(os.environ))
+
+
+class ServiceSettings(_EnvModel):
+    """What the API, webhook and sweeper functions share."""
+
+    table_name: str = Field(alias="TABLE_NAME")
+    bucket_name: str = Field(alias="BUCKET_NAME")
+    render_mode: RenderMode = Field(RenderMode.LOCAL, alias="RENDER_MODE")
+    daily_export_limit: int = Field(10, alias="USER_DAILY_EXPORT_LIMIT", ge=1)
+    concurrent_render_limit: int = Field(1, alias="USER_CONCURRENT_RENDER_LIMIT", ge=1)
+    max_render_duration_minutes: float = Field(30, alias="MAX_RENDER_DURATION_MINUTES", gt=0)
+    # Remotion Lambda's render function times out at 900 s; past this with no news, a render is over.
+    render_timeout_seconds: int = Field(900, alias="RENDER_TIMEOUT_SECONDS", ge=10)
+    progress_refresh_seconds: float = Field(3, alias="PROGRESS_REFRESH_SECONDS", ge=0)
+    webhook_url: str = Field("", alias="WEBHOOK_URL")
+    # The secret itself (local stack) or its Secrets Manager name (AWS).
+    webhook_secret: str = Field("", alias="WEBHOOK_SECRET")
+    webhook_secret_name: str = Field("", alias="WEBHOOK_SECRET_NAME")
+    download_url_seconds: int = Field(3600, alias="DOWNLOAD_URL_SECONDS", ge=60)
+    ip_hash_salt: str = Field("framecast", alias="IP_HASH_SALT")
+    # RENDER_MODE=lambda
+    region: str = Field("us-east-1", alias="AWS_REGION")
+    remotion_function_name: str = Field("", alias="REMOTION_FUNCTION_NAME")
+    remotion_serve_url: str = Field("", alias="REMOTION_SERVE_URL")
+    cloudfront_domain: str = Field("", alias="CLOUDFRONT_DOMAIN")
+    cloudfront_key_pair_id: str = Field("", alias="CLOUDFRONT_KEY_PAIR_ID")
+    cloudfront_private_key_secret_name: str = Field("", alias="CLOUDFRONT_PRIVATE_KEY_SECRET_NAME")
+
+
+class ApiSettings(ServiceSettings):
+    idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME")
+
+
+@lru_cache(maxsize=1)
+def service_settings() -> ServiceSettings:
+    return ServiceSettings.from_env()
+
+
+@lru_cache(maxsize=1)
+def api_settings() -> ApiSettings:
+    return ApiSettings.from_env()

@@ -1,0 +1,327 @@
+"""The one data-access module: every DynamoDB and S3 call the service makes goes through here.
+
+Decisions never rely on TTL having run: locks and counters carry their own expiry, compared in
+condition expressions.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from functions.models.records import ACTIVE, DownloadEvent, ProjectRecord, RenderRecord, RenderStatus
+from functions.tables import PROJECTS_PREFIX
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+QUOTA_TTL_SECONDS = 3 * 86400
+DOWNLOAD_EVENT_TTL_SECONDS = 90 * 86400
+
+
+class StartRefused(Exception):
+    """The start transaction was cancelled: `reason` is daily_limit or render_in_progress."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _user_pk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def _to_dynamo(data: dict) -> dict:
+    """Floats to Decimal, None dropped: what DynamoDB takes."""
+    clean = json.loads(json.dumps({k: v for k, v in data.items() if v is not None}), parse_float=Decimal)
+    return {k: _serializer.serialize(v) for k, v in clean.items()}
+
+
+def _from_dynamo(item: dict) -> dict:
+    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return json.loads(json.dumps(plain, default=lambda d: int(d) if d == d.to_integral_value() else float(d)))
+
+
+def _encode_cursor(key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def _decode_cursor(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        return None
+
+
+def _cancellation_codes(error: ClientError) -> list[str]:
+    return [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+
+
+@dataclass
+class Store:
+    table_name: str
+    bucket_name: str
+    endpoint_url: str | None = None  # the local emulator; None in AWS
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return boto3.client("dynamodb", endpoint_url=self.endpoint_url)
+
+    @cached_property
+    def s3(self) -> Any:
+        return boto3.client("s3", endpoint_url=self.endpoint_url)
+
+    # --- projects ------------------------------------------------------------------------------
+    # Scenes can reach 100 x 256 KiB, past DynamoDB's 400 KB item: the item holds the metadata and
+    # the scenes live in S3 beside the renders.
+
+    def _project_key(self, user_id: str, project_id: str) -> dict:
+        return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"PROJECT#{project_id}"}}
+
+    def _scenes_key(self, user_id: str, project_id: str) -> str:
+        return f"{PROJECTS_PREFIX}{user_id}/{project_id}.json"
+
+    def put_project(self, project: ProjectRecord) -> None:
+        body = json.dumps([s.to_json_dict() for s in project.scenes]).encode()
+        self.s3.put_object(Bucket=self.bucket_name, Key=self._scenes_key(project.user_id, project.project_id),
+                           Body=body, ContentType="application/json")
+        meta = project.to_json_dict()
+        meta.pop("scenes")
+        meta["sceneCount"] = len(project.scenes)
+        item = _to_dynamo(meta) | self._project_key(project.user_id, project.project_id)
+        self.dynamodb.put_item(TableName=self.table_name, Item=item)
+
+    def get_project(self, user_id: str, project_id: str, with_scenes: bool = True) -> ProjectRecord | None:
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._project_key(user_id, project_id),
+                                      ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        data = _from_dynamo(item)
+        scenes = []
+        if with_scenes:
+            body = self.s3.get_object(Bucket=self.bucket_name, Key=self._scenes_key(user_id, project_id))["Body"]
+            scenes = json.loads(body.read())
+        return ProjectRecord.model_validate({**_strip_keys(data), "scenes": scenes})
+
+    def list_projects(self, user_id: str) -> list[dict]:
+        items = self._query_prefix(user_id, "PROJECT#")
+        return [_strip_keys(_from_dynamo(i)) for i in items]
+
+    def delete_project(self, user_id: str, project_id: str) -> bool:
+        try:
+            self.dynamodb.delete_item(TableName=self.table_name, Key=self._project_key(user_id, project_id),
+                                      ConditionExpression="attribute_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        self.s3.delete_object(Bucket=self.bucket_name, Key=self._scenes_key(user_id, project_id))
+        return True
+
+    def _query_prefix(self, user_id: str, prefix: str, **extra) -> list[dict]:
+        items, start = [], None
+        while True:
+            page = self.dynamodb.query(
+                TableName=self.table_name, KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": prefix}},
+                **({"ExclusiveStartKey": start} if start else {}), **extra,
+            )
+            items += page["Items"]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return items
+
+    # --- renders -------------------------------------------------------------------------------
+
+    def _render_key(self, user_id: str, render_id: str) -> dict:
+        return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"RENDER#{render_id}"}}
+
+    def _lock_key(self, user_id: str, slot: int) -> dict:
+        return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"LOCK#{slot}"}}
+
+    def _quota_key(self, user_id: str, day: str) -> dict:
+        return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"QUOTA#{day}"}}
+
+    def _render_item(self, record: RenderRecord) -> dict:
+        item = _to_dynamo(record.to_json_dict()) | self._render_key(record.user_id, record.render_id)
+        if record.status in ACTIVE:
+            item["activePk"] = {"S": "ACTIVE"}
+        return item
+
+    def free_lock_slot(self, user_id: str, limit: int, now: int) -> int | None:
+        """A lock slot that is free or expired, or None when all `limit` are held."""
+        held = set()
+        for item in self._query_prefix(user_id, "LOCK#", ConsistentRead=True):
+            if int(item["lockExpiresAt"]["N"]) > now:
+                held.add(int(item["sk"]["S"].split("#")[1]))
+        return next((slot for slot in range(limit) if slot not in held), None)
+
+    def start_render(self, record: RenderRecord, daily_limit: int, lock_expires_at: int, now: int) -> int:
+        """Export record + daily counter + render lock, all or nothing. Returns the count used today."""
+        try:
+            self.dynamodb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self.table_name, "Item": self._render_item(record),
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Update": {
+                    "TableName": self.table_name, "Key": self._quota_key(record.user_id, record.quota_day),
+                    "UpdateExpression": "SET used = if_not_exists(used, :zero) + :one, expiresAt = :ttl",
+                    "ConditionExpression": "attribute_not_exists(used) OR used < :limit",
+                    "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"},
+                                                  ":limit": {"N": str(daily_limit)},
+                                                  ":ttl": {"N": str(now + QUOTA_TTL_SECONDS)}},
+                }},
+                {"Put": {
+                    "TableName": self.table_name,
+                    "Item": self._lock_key(record.user_id, record.lock_slot) | {
+                        "renderId": {"S": record.render_id}, "lockExpiresAt": {"N": str(lock_expires_at)},
+                        "expiresAt": {"N": str(lock_expires_at)}},
+                    "ConditionExpression": "attribute_not_exists(pk) OR lockExpiresAt <= :now",
+                    "ExpressionAttributeValues": {":now": {"N": str(now)}},
+                }},
+            ])
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            codes = _cancellation_codes(error)
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                raise StartRefused("daily_limit") from None
+            raise StartRefused("render_in_progress") from None
+        return self.used_today(record.user_id, record.quota_day)
+
+    def used_today(self, user_id: str, day: str) -> int:
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._quota_key(user_id, day),
+                                      ConsistentRead=True).get("Item")
+        return int(item["used"]["N"]) if item else 0
+
+    def get_render(self, user_id: str, render_id: str) -> RenderRecord | None:
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._render_key(user_id, render_id),
+                                      ConsistentRead=True).get("Item")
+        return RenderRecord.model_validate(_strip_keys(_from_dynamo(item))) if item else None
+
+    def list_renders(self, user_id: str, limit: int, cursor: str | None) -> tuple[list[RenderRecord], str | None]:
+        """Newest first: render ids sort by creation time."""
+        start = _decode_cursor(cursor)
+        page = self.dynamodb.query(
+            TableName=self.table_name, KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": "RENDER#"}},
+            ScanIndexForward=False, Limit=limit, **({"ExclusiveStartKey": start} if start else {}),
+        )
+        records = [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in page["Items"]]
+        return records, _encode_cursor(page.get("LastEvaluatedKey"))
+
+    def all_renders(self, user_id: str) -> list[RenderRecord]:
+        return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in self._query_prefix(user_id, "RENDER#")]
+
+    def update_render(self, record: RenderRecord, fields: dict, now: int) -> bool:
+        """Change a render that has not ended; progress only ever goes up. False when nothing changed."""
+        values = _to_dynamo({f":{k}": v for k, v in fields.items()} | {":lastNewsAt": now})
+        names = {f"#{k}": k for k in fields} | {"#lastNewsAt": "lastNewsAt", "#status": "status"}
+        sets = [f"#{k} = :{k}" for k in fields] + ["#lastNewsAt = :lastNewsAt"]
+        condition = "#status IN (:queued, :rendering)"
+        values |= {":queued": {"S": RenderStatus.QUEUED}, ":rendering": {"S": RenderStatus.RENDERING}}
+        if "progress" in fields:
+            names["#progress"] = "progress"
+            condition += " AND #progress <= :progress"
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table_name, Key=self._render_key(record.user_id, record.render_id),
+                UpdateExpression="SET " + ", ".join(sets), ConditionExpression=condition,
+                ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def finish_render(self, record: RenderRecord, status: RenderStatus, fields: dict, refund: bool, now: int) -> bool:
+        """The one terminal transition: end the render, release its lock, refund when the failure is ours.
+
+        Idempotent: only the first caller for a render changes anything; the others get False.
+        """
+        values = _to_dynamo({f":{k}": v for k, v in fields.items()}) | {
+            ":status": {"S": status}, ":queued": {"S": RenderStatus.QUEUED},
+            ":rendering": {"S": RenderStatus.RENDERING}, ":now": {"N": str(now)},
+        }
+        names = {f"#{k}": k for k in fields} | {"#status": "status", "#lastNewsAt": "lastNewsAt"}
+        sets = [f"#{k} = :{k}" for k in fields] + ["#status = :status", "#lastNewsAt = :now"]
+        end = {"Update": {
+            "TableName": self.table_name, "Key": self._render_key(record.user_id, record.render_id),
+            "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE activePk",
+            "ConditionExpression": "#status IN (:queued, :rendering)",
+            "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
+        }}
+        release = {"Delete": {
+            "TableName": self.table_name, "Key": self._lock_key(record.user_id, record.lock_slot),
+            "ConditionExpression": "attribute_not_exists(pk) OR renderId = :rid",
+            "ExpressionAttributeValues": {":rid": {"S": record.render_id}},
+        }}
+        items = [end, release]
+        if refund:
+            items.append({"Update": {
+                "TableName": self.table_name, "Key": self._quota_key(record.user_id, record.quota_day),
+                "UpdateExpression": "SET used = used - :one",
+                "ConditionExpression": "used > :zero",
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
+            }})
+        try:
+            self.dynamodb.transact_write_items(TransactItems=items)
+            return True
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            codes = _cancellation_codes(error)
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return False  # already ended: a duplicate webhook, a late poll
+            # The lock has a new owner (it expired) or the counter is gone: end the render all the same.
+            self.dynamodb.transact_write_items(TransactItems=[end])
+            return True
+
+    def stale_renders(self, news_before: int) -> list[RenderRecord]:
+        items, start = [], None
+        while True:
+            page = self.dynamodb.query(
+                TableName=self.table_name, IndexName="active",
+                KeyConditionExpression="activePk = :active AND lastNewsAt < :before",
+                ExpressionAttributeValues={":active": {"S": "ACTIVE"}, ":before": {"N": str(news_before)}},
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            items += page["Items"]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in items]
+
+    # --- downloads -----------------------------------------------------------------------------
+
+    def record_download(self, record: RenderRecord, event: DownloadEvent, event_id: str, now: int) -> None:
+        self.dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self.table_name,
+                     "Item": _to_dynamo(event.to_json_dict() | {"expiresAt": now + DOWNLOAD_EVENT_TTL_SECONDS}) | {
+                         "pk": {"S": _user_pk(record.user_id)}, "sk": {"S": f"DOWNLOAD#{event.at}#{event_id}"}}}},
+            {"Update": {"TableName": self.table_name, "Key": self._render_key(record.user_id, record.render_id),
+                        "UpdateExpression": "SET downloads = if_not_exists(downloads, :zero) + :one",
+                        "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}}}},
+        ])
+
+    # --- objects -------------------------------------------------------------------------------
+
+    def put_output(self, key: str, path: str, content_type: str) -> None:
+        self.s3.upload_file(path, self.bucket_name, key, ExtraArgs={"ContentType": content_type})
+
+    def presigned_download(self, bucket: str, key: str, filename: str, seconds: int) -> str:
+        return self.s3.generate_presigned_url(
+            "get_object", ExpiresIn=seconds,
+            Params={"Bucket": bucket, "Key": key,
+                    "ResponseContentDisposition": f'attachment; filename="{filename}"'},
+        )
+
+
+def _strip_keys(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in ("pk", "sk", "activePk", "sceneCount", "expiresAt")}

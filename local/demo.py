@@ -1,0 +1,83 @@
+"""`make demo`: one real export through the HTTP API of the local stack, as a user makes it.
+
+Starts the stack (fresh data, its own ports), creates the landscape example with POST /projects,
+starts an mp4/medium export, follows GET /renders/{id} with a progress bar, fetches the file
+through POST /renders/{id}/downloads, writes out/demo.mp4, and stops what it started.
+"""
+
+import json
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from local.auth import issue_token
+from local.progress import ProgressBar
+from local.stack import REPO_ROOT, LocalStack
+
+USER = "demo-user"
+
+
+class Api:
+    def __init__(self, base_url: str, token: str):
+        self.base_url, self.token = base_url, token
+
+    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
+        request = urllib.request.Request(
+            self.base_url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else {}
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+
+def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> dict:
+    status, project = api.call("POST", "/projects", json.loads(project_file.read_text()))
+    if status != 201:
+        raise SystemExit(f"creating the project failed ({status}): {project}")
+    status, started = api.call("POST", "/renders", {"projectId": project["projectId"], "format": fmt, "quality": quality})
+    if status != 202:
+        raise SystemExit(f"starting the export failed ({status}): {started}")
+    estimate = started["estimate"]
+    bar = ProgressBar(f"{project['title']}: {fmt}/{quality}, {estimate['videoSeconds']:.1f} s of video, "
+                      f"about {estimate['renderSeconds']:.0f} s to render")
+    while True:
+        status, render = api.call("GET", f"/renders/{started['renderId']}")
+        bar.update(render["progress"] / 100)
+        if render["status"] not in ("queued", "rendering"):
+            break
+        time.sleep(1)
+    bar.finish()
+    if render["status"] != "succeeded":
+        raise SystemExit(f"the export ended {render['status']}: {render.get('error')}")
+    status, link = api.call("POST", f"/renders/{started['renderId']}/downloads")
+    if status != 200:
+        raise SystemExit(f"the download link failed ({status}): {link}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with urllib.request.urlopen(link["url"], timeout=60) as response:
+        out.write_bytes(response.read())
+    return render
+
+
+def main() -> int:
+    out = REPO_ROOT / "out/demo.mp4"
+    with LocalStack(port=0, state_dir=None) as stack:
+        print(f"local stack on {stack.url} (emulated DynamoDB and S3 on port {stack.emulator_port})", file=sys.stderr)
+        api = Api(stack.url, issue_token(USER))
+        render = export(api, REPO_ROOT / "examples/landscape.json", "mp4", "medium", out)
+        _, stats = api.call("GET", "/exports/stats")
+    for warning in render["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{out} ({out.stat().st_size / 1e6:.2f} MB, {render['width']}×{render['height']}, "
+          f"{render['videoSeconds']:.1f} s of video)")
+    print(f"stats for {USER}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
+          f"{stats['usedToday']}/{stats['dailyLimit']} used today")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""RENDER_MODE=local: renders on the Node worker, then does what Remotion Lambda would.
+
+When a render ends it uploads the file to the (emulated) bucket under `renders/` and posts a
+webhook shaped and signed exactly as Remotion's, so the same webhook handler ends it.
+"""
+
+import json
+import logging
+import tempfile
+import threading
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from functions.backends import BackendProgress, BackendRefused, BackendStart, RenderRequest
+from functions.models.records import RenderRecord
+from functions.settings import ServiceSettings
+from functions.store import Store
+from functions.tables import RENDERS_PREFIX
+from functions.webhook_signature import sign
+from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
+
+logger = logging.getLogger(__name__)
+CONTENT_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}
+
+
+@dataclass
+class _Job:
+    progress: float = 0.0
+    done: bool = False
+    error: str | None = None
+    output_key: str | None = None
+    size_bytes: int | None = None
+    render_seconds: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def post_webhook(url: str, secret: str, payload: dict) -> int:
+    """POST a Remotion-shaped webhook: raw JSON body, X-Remotion-Signature over exactly those bytes."""
+    body = json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "X-Remotion-Signature": sign(secret, body),
+        "X-Remotion-Status": payload["type"],
+        "X-Remotion-Mode": "production",
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class LocalRenderBackend:
+    _shared: "LocalRenderBackend | None" = None
+    _shared_lock = threading.Lock()
+
+    def __init__(self, settings: ServiceSettings, store: Store, worker: LocalRenderWorker | None = None):
+        self.settings = settings
+        self.store = store
+        self.worker = worker or LocalRenderWorker()
+        self.jobs: dict[str, _Job] = {}
+        self.output_dir = Path(tempfile.mkdtemp(prefix="framecast-renders-"))
+
+    @classmethod
+    def shared(cls, settings: ServiceSettings, store: Store) -> "LocalRenderBackend":
+        """One per process: one worker, one browser, for every render of the local stack."""
+        with cls._shared_lock:
+            if cls._shared is None:
+                cls._shared = cls(settings, store)
+            return cls._shared
+
+    def start(self, request: RenderRequest) -> BackendStart:
+        try:
+            self.worker.start()
+        except RenderFailed as error:
+            raise BackendRefused(str(error)) from error
+        record = request.record
+        job = RenderJob(input_props=request.props.to_json_dict(), settings=request.settings,
+                        output_path=self.output_dir / f"{record.render_id}.{request.settings.extension}",
+                        id=record.render_id)
+        state = self.jobs[record.render_id] = _Job()
+        threading.Thread(target=self._run, args=(request, job, state), daemon=True,
+                         name=f"render-{record.render_id}").start()
+        return BackendStart(backend_render_id=record.render_id, bucket_name=self.settings.bucket_name)
+
+    def _run(self, request: RenderRequest, job: RenderJob, state: _Job) -> None:
+        record = request.record
+        static = {"renderId": record.render_id, "expectedBucketOwner": "local",
+                  "bucketName": self.settings.bucket_name,
+                  "customData": {"renderId": record.render_id, "userId": record.user_id}}
+        try:
+            result = self.worker.render(job, on_progress=lambda p: setattr(state, "progress", p))
+        except RenderFailed as failed:
+            state.error, state.warnings = str(failed), failed.warnings
+            if failed.cancelled:
+                return  # the cancel route has ended the render already; Remotion sends nothing either
+            post_webhook(request.webhook_url, request.webhook_secret, static | {
+                "type": "error", "errors": [{"message": str(failed), "name": "RenderError", "stack": ""}]})
+            return
+        key = f"{RENDERS_PREFIX}{record.render_id}/out.{request.settings.extension}"
+        try:
+            self.store.put_output(key, str(result.output_path), CONTENT_TYPES[request.settings.extension])
+        finally:
+            result.output_path.unlink(missing_ok=True)
+        state.output_key, state.size_bytes = key, result.size_bytes
+        state.render_seconds, state.warnings = result.render_seconds, result.warnings
+        state.progress, state.done = 1.0, True
+        post_webhook(request.webhook_url, request.webhook_secret, static | {
+            "type": "success", "lambdaErrors": [], "outputUrl": f"s3://{self.settings.bucket_name}/{key}",
+            "outputFile": f"s3://{self.settings.bucket_name}/{key}", "timeToFinish": int(result.render_seconds * 1000),
+            "costs": {"accruedSoFar": 0, "displayCost": "$0.0000", "currency": "USD",
+                      "disclaimer": "rendered on this machine"},
+        })
+
+    def progress(self, record: RenderRecord) -> BackendProgress | None:
+        state = self.jobs.get(record.render_id)
+        if state is None:
+            return None
+        return BackendProgress(progress=state.progress, done=state.done,
+                               fatal_error=state.error if not state.done and state.error else None,
+                               output_key=state.output_key, size_bytes=state.size_bytes,
+                               warnings=state.warnings, render_seconds=state.render_seconds)
+
+    def cancel(self, record: RenderRecord) -> None:
+        self.worker.cancel(record.render_id)
+
+    def close(self) -> None:
+        self.worker.close()
