@@ -110,9 +110,9 @@ class Store:
             scenes = json.loads(body.read())
         return ProjectRecord.model_validate({**_strip_keys(data), "scenes": scenes})
 
-    def list_projects(self, user_id: str) -> list[dict]:
-        items = self._query_prefix(user_id, "PROJECT#")
-        return [_strip_keys(_from_dynamo(i)) for i in items]
+    def list_projects(self, user_id: str) -> list[ProjectRecord]:
+        """Without their scenes (they stay in S3 until a project is opened)."""
+        return [ProjectRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in self._query_prefix(user_id, "PROJECT#")]
 
     def delete_project(self, user_id: str, project_id: str) -> bool:
         try:

@@ -149,7 +149,16 @@ def finish(services: Services, record: RenderRecord, status: RenderStatus, *, er
     changed = services.store.finish_render(record, status, fields, refund=refund, now=int(at))
     if changed:
         logger.info("render %s ended: %s", record.render_id, status.value)
+        if status in (RenderStatus.FAILED, RenderStatus.TIMED_OUT):
+            _stop_backend(services, record)  # whatever still runs of it renders for nobody
     return changed
+
+
+def _stop_backend(services: Services, record: RenderRecord) -> None:
+    try:
+        services.backend.cancel(record)
+    except Exception:
+        logger.warning("the backend could not stop %s", record.render_id, exc_info=True)
 
 
 def apply_outcome(services: Services, record: RenderRecord, outcome: BackendProgress) -> bool:
@@ -191,10 +200,8 @@ def cancel_render(services: Services, user_id: str, render_id: str) -> RenderRec
         raise NotFound(f"render {render_id} was not found")
     if record.status.terminal:
         raise Conflict(f"render {render_id} has already ended: {record.status.value}")
-    try:
-        services.backend.cancel(record)
-    except Exception:  # the render is ours to end whatever the backend says; its output is never used
-        logger.exception("backend cancel of %s failed", render_id)
+    # The render is ours to end whatever the backend says; its output is never used.
+    _stop_backend(services, record)
     finish(services, record, RenderStatus.CANCELLED, error="cancelled by the user")
     return services.store.get_render(user_id, render_id) or record
 

@@ -107,9 +107,8 @@ def create_project(project: Annotated[Project, Body()]) -> Response[ProjectRespo
 
 @app.get("/projects")
 def list_projects() -> ProjectList:
-    items = services_from_env().store.list_projects(_user())
-    return ProjectList(items=sorted((ProjectSummary.model_validate(i) for i in items),
-                                    key=lambda p: p.updated_at, reverse=True))
+    records = services_from_env().store.list_projects(_user())
+    return ProjectList(items=[ProjectSummary.of(r) for r in sorted(records, key=lambda r: r.updated_at, reverse=True)])
 
 
 @app.get("/projects/<project_id>")

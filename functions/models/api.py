@@ -29,13 +29,13 @@ class ProjectSummary(CamelModel):
     created_at: str
     updated_at: str
 
+    @classmethod
+    def of(cls, record: ProjectRecord):
+        return cls.model_validate(record.model_dump(include=set(cls.model_fields)))
+
 
 class ProjectResponse(ProjectSummary):
     scenes: list[SceneInput]
-
-    @classmethod
-    def of(cls, record: ProjectRecord) -> "ProjectResponse":
-        return cls.model_validate(record.model_dump(exclude={"user_id"}))
 
 
 class ProjectList(CamelModel):

@@ -109,6 +109,10 @@ const main = async () => {
 
 	const render = async (command) => {
 		const {id, inputProps, outputPath} = command;
+		if (cancelledWhileQueued.delete(id)) {
+			emit({type: 'error', id, message: 'the render was cancelled', cancelled: true, warnings: []});
+			return;
+		}
 		const {cancelSignal, cancel} = makeCancelSignal();
 		jobs.set(id, cancel);
 		const warnings = new Set();
@@ -128,6 +132,8 @@ const main = async () => {
 				codec: command.codec, crf: command.crf ?? undefined, jpegQuality: command.jpegQuality, imageFormat: 'jpeg',
 				everyNthFrame: command.everyNthFrame ?? 1, outputLocation: partial, overwrite: true,
 				concurrency: concurrency(), cancelSignal, onBrowserLog: collectReports(warnings),
+				// A loaded 2-core machine can take longer than Remotion's default 30 s to load the bundle.
+				timeoutInMilliseconds: 120000,
 				onProgress: ({progress}) => {
 					const percent = Math.floor(progress * 100);
 					if (percent !== last) {
@@ -153,7 +159,11 @@ const main = async () => {
 	};
 
 	emit({type: 'ready', bundle: serveUrl, bundleCached: cached, browser: browserExecutable});
-	const running = new Set();
+	// One render at a time: Remotion already spreads a render's frames over the browser's tabs, and
+	// two renders at once on a small machine only slow each other down. The rest wait their turn.
+	let queue = Promise.resolve();
+	const waiting = new Set();
+	const cancelledWhileQueued = new Set();
 	const lines = readline.createInterface({input: process.stdin});
 	for await (const line of lines) {
 		if (!line.trim()) continue;
@@ -165,17 +175,22 @@ const main = async () => {
 			continue;
 		}
 		if (command.type === 'render') {
-			const job = render(command).finally(() => running.delete(job));
-			running.add(job);
+			waiting.add(command.id);
+			queue = queue.then(() => {
+				waiting.delete(command.id);
+				return render(command);
+			});
 		} else if (command.type === 'cancel') {
+			if (waiting.has(command.id)) cancelledWhileQueued.add(command.id);
 			jobs.get(command.id)?.();
 		} else if (command.type === 'shutdown') {
 			break;
 		}
 	}
-	// stdin closed or shutdown: cancel what still runs, then close the browser.
+	// stdin closed or shutdown: cancel what waits and what runs, then close the browser.
+	for (const id of waiting) cancelledWhileQueued.add(id);
 	for (const cancel of jobs.values()) cancel();
-	await Promise.allSettled(running);
+	await queue;
 	await browser.close({silent: true});
 };
 
