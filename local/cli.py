@@ -104,21 +104,24 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
+    import signal
     import threading
 
     from local.stack import LocalStack
 
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     stack = LocalStack(port=args.port)
     stack.start()
     kept = f"data is kept in {stack.state_dir} across restarts ({stack.restored} items and files restored)"
     print(f"Framecast local stack on {stack.url}\n  {kept}; in-flight renders and idempotency records are not\n"
           f"  token for a user: framecast token USER\n  Ctrl-C stops it", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
+    while not stop.wait(1):
         pass
-    finally:
-        stack.stop()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the state save short
+    print("stopping: saving the data, closing the renderer", flush=True)
+    stack.stop()
     return 0
 
 
