@@ -9,7 +9,7 @@ import logging
 import tempfile
 import threading
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 from functions.backends import BackendProgress, BackendRefused, BackendStart, RenderRequest
@@ -22,17 +22,6 @@ from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}
-
-
-@dataclass
-class _Job:
-    progress: float = 0.0
-    done: bool = False
-    error: str | None = None
-    output_key: str | None = None
-    size_bytes: int | None = None
-    render_seconds: float | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 def post_webhook(url: str, secret: str, payload: dict) -> int:
@@ -59,7 +48,8 @@ class LocalRenderBackend:
         self.settings = settings
         self.store = store
         self.worker = worker or LocalRenderWorker()
-        self.jobs: dict[str, _Job] = {}
+        # What each render has reached, replaced whole as it moves (read by polls on other threads).
+        self.jobs: dict[str, BackendProgress] = {}
         self.output_dir = Path(tempfile.mkdtemp(prefix="framecast-renders-"))
 
     @classmethod
@@ -79,22 +69,25 @@ class LocalRenderBackend:
         job = RenderJob(input_props=request.props.to_json_dict(), settings=request.settings,
                         output_path=self.output_dir / f"{record.render_id}.{request.settings.extension}",
                         id=record.render_id)
-        state = self.jobs[record.render_id] = _Job()
-        threading.Thread(target=self._run, args=(request, job, state), daemon=True,
+        self.jobs[record.render_id] = BackendProgress(progress=0.0)
+        threading.Thread(target=self._run, args=(request, job), daemon=True,
                          name=f"render-{record.render_id}").start()
         return BackendStart(backend_render_id=record.render_id, bucket_name=self.settings.bucket_name)
 
-    def _run(self, request: RenderRequest, job: RenderJob, state: _Job) -> None:
+    def _reached(self, render_id: str, **changes) -> None:
+        self.jobs[render_id] = replace(self.jobs[render_id], **changes)
+
+    def _run(self, request: RenderRequest, job: RenderJob) -> None:
         record = request.record
         static = {"renderId": record.render_id, "expectedBucketOwner": "local",
                   "bucketName": self.settings.bucket_name,
                   "customData": {"renderId": record.render_id, "userId": record.user_id}}
         try:
-            result = self.worker.render(job, on_progress=lambda p: setattr(state, "progress", p))
+            result = self.worker.render(job, on_progress=lambda p: self._reached(record.render_id, progress=p))
         except RenderFailed as failed:
-            state.error, state.warnings = str(failed), failed.warnings
             if failed.cancelled:
                 return  # the cancel route has ended the render already; Remotion sends nothing either
+            self._reached(record.render_id, fatal_error=str(failed), warnings=failed.warnings)
             post_webhook(request.webhook_url, request.webhook_secret, static | {
                 "type": "error", "errors": [{"message": str(failed), "name": "RenderError", "stack": ""}]})
             return
@@ -103,9 +96,8 @@ class LocalRenderBackend:
             self.store.put_output(key, str(result.output_path), CONTENT_TYPES[request.settings.extension])
         finally:
             result.output_path.unlink(missing_ok=True)
-        state.output_key, state.size_bytes = key, result.size_bytes
-        state.render_seconds, state.warnings = result.render_seconds, result.warnings
-        state.progress, state.done = 1.0, True
+        self._reached(record.render_id, progress=1.0, done=True, output_key=key, size_bytes=result.size_bytes,
+                      render_seconds=result.render_seconds, warnings=result.warnings)
         post_webhook(request.webhook_url, request.webhook_secret, static | {
             "type": "success", "lambdaErrors": [], "outputUrl": f"s3://{self.settings.bucket_name}/{key}",
             "outputFile": f"s3://{self.settings.bucket_name}/{key}", "timeToFinish": int(result.render_seconds * 1000),
@@ -114,13 +106,7 @@ class LocalRenderBackend:
         })
 
     def progress(self, record: RenderRecord) -> BackendProgress | None:
-        state = self.jobs.get(record.render_id)
-        if state is None:
-            return None
-        return BackendProgress(progress=state.progress, done=state.done,
-                               fatal_error=state.error if not state.done and state.error else None,
-                               output_key=state.output_key, size_bytes=state.size_bytes,
-                               warnings=state.warnings, render_seconds=state.render_seconds)
+        return self.jobs.get(record.render_id)
 
     def cancel(self, record: RenderRecord) -> None:
         self.worker.cancel(record.render_id)

@@ -3,8 +3,7 @@
 import secrets
 
 from functions.domain import clock
-from functions.domain.errors import NotFound
-from functions.errors import SceneCompileError
+from functions.errors import NotFound, SceneCompileError
 from functions.limits import Limits
 from functions.models.project import Project, SceneInput
 from functions.models.records import ProjectRecord

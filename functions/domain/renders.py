@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from functions.backends import BackendProgress, BackendRefused, RenderBackend, RenderRequest
 from functions.domain import clock
-from functions.domain.errors import BackendUnavailable, Conflict, NotFound, QuotaExceeded
 from functions.domain.projects import as_project, get_project
+from functions.errors import BackendUnavailable, Conflict, NotFound, QuotaExceeded
 from functions.limits import FPS, Limits
 from functions.models.composition import CompositionProps
 from functions.models.records import DownloadEvent, RenderRecord, RenderStatus

@@ -20,8 +20,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain import projects, renders
-from functions.domain.errors import QuotaExceeded
-from functions.errors import FramecastError
+from functions.errors import FramecastError, QuotaExceeded
 from functions.models.api import (
     DownloadResponse,
     ErrorResponse,
