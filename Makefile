@@ -4,17 +4,20 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 UV_VERSION := 0.13.8
+# jsii (under aws-cdk-lib) warns on every run that Node 20 is past its end of life.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle demo dev openapi test test-fast typecheck lint bench clean
+.PHONY: help setup bundle demo dev openapi synth test test-fast typecheck lint bench clean
 
 help:
 	@echo "make demo       export examples/landscape.json through the local stack's API to out/demo.mp4"
 	@echo "make dev        run the local stack on http://127.0.0.1:8000 (PORT=...)"
 	@echo "make openapi    write docs/openapi.json from the API's models"
+	@echo "make synth      synthesize the AWS stacks to cdk.out/ (no credentials needed)"
 	@echo "make test       typecheck the Remotion site and run every test"
 	@echo "make test-fast  the tests that render no video"
 	@echo "make bench      measure preprocessing and rendering (results in docs/benchmarks.md)"
@@ -47,6 +50,12 @@ PORT ?= 8000
 dev: setup
 	$(VENV)/bin/framecast dev --port $(PORT)
 
+# CloudFormation in cdk.out/, with no AWS credentials and no Docker (the Lambda layer is built
+# with uv for arm64, the render site with the local bundler).
+synth: setup
+	rm -rf cdk.out
+	npx --no-install cdk synth --no-notices --quiet
+
 openapi: $(VENV)/.synced
 	$(PY) -m local.openapi > docs/openapi.json
 
@@ -54,7 +63,7 @@ typecheck: node_modules/.installed
 	cd remotion_site && npx --no-install tsc --noEmit
 
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check functions local tests
+	$(VENV)/bin/ruff check functions local stacks tests app.py
 
 test: setup typecheck lint
 	$(PY) -m pytest

@@ -1,0 +1,1 @@
+"""Framecast on AWS, in CDK: one stack composed of one construct per concern."""

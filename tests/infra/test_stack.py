@@ -1,0 +1,212 @@
+"""What the stacks must show (design section 7), asserted on the synthesized template."""
+
+import json
+import subprocess
+
+from aws_cdk.assertions import Match
+
+from stacks.api import AUTHORIZED_ROUTES, OPEN_ROUTES
+from stacks.remotion_facts import remotion_facts
+from tests.conftest import REPO_ROOT
+from tests.infra.conftest import REGION
+
+
+def of_type(resources: dict, kind: str) -> dict:
+    return {k: v["Properties"] for k, v in resources.items() if v["Type"] == kind}
+
+
+def render_function(resources: dict) -> dict:
+    [props] = [p for p in of_type(resources, "AWS::Lambda::Function").values() if p.get("Runtime") == "nodejs24.x"]
+    return props
+
+
+def test_render_function_is_remotions(resources):
+    facts = remotion_facts(REGION)
+    props = render_function(resources)
+    assert props["FunctionName"] == "remotion-render-4-0-527-mem2048mb-disk2048mb-900sec"
+    assert (props["Handler"], props["MemorySize"], props["Timeout"]) == ("index.handler", 2048, 900)
+    assert props["EphemeralStorage"] == {"Size": 2048}
+    assert props["Architectures"] == ["arm64"]
+    assert props["Layers"] == facts.layers and all(f":{REGION}:678892195805:layer:remotion-binaries-" in arn
+                                                   for arn in props["Layers"])
+    assert props["RuntimeManagementConfig"] == {"UpdateRuntimeOn": "Manual",
+                                                "RuntimeVersionArn": facts.runtime_version_arn}
+    [invoke_config] = of_type(resources, "AWS::Lambda::EventInvokeConfig").values()
+    assert invoke_config["MaximumRetryAttempts"] == 0
+
+
+def test_render_role_has_remotions_permissions_scoped_to_this_deployment(resources):
+    role = render_function(resources)["Role"]["Fn::GetAtt"][0]
+    statements = [s for policy in of_type(resources, "AWS::IAM::Policy").values()
+                  if {"Ref": role} in policy["Roles"] for s in policy["PolicyDocument"]["Statement"]]
+    actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    documented = {a for p in remotion_facts(REGION).role_permissions for a in p["actions"]}
+    assert actions == documented
+    text = json.dumps(statements)
+    assert "remotionlambda-*" not in text and "remotion-render-*" not in text  # no other deployment's
+    star = [s for s in statements if s["Resource"] == "*"]
+    assert [s["Action"] for s in star] == ["s3:ListAllMyBuckets"]
+
+
+def test_bucket_is_private_owner_enforced_ssl_only_logged_with_lifecycle_rules(resources):
+    [bucket] = [p for p in of_type(resources, "AWS::S3::Bucket").values() if "BucketName" in p]
+    assert bucket["BucketName"]["Fn::Join"][1][0] == "remotionlambda-" + REGION.replace("-", "") + "-"
+    assert bucket["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                                        "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert "DestinationBucketName" in bucket["LoggingConfiguration"]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-renders"]["Prefix"] == "renders/" and rules["expire-renders"]["ExpirationInDays"] == 30
+    for days, key in [(1, "1-day"), (3, "3-days"), (7, "7-days"), (30, "30-days")]:
+        assert rules[f"delete-after-{key}"]["Prefix"] == f"renders/{key}"
+        assert rules[f"delete-after-{key}"]["ExpirationInDays"] == days
+    assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    ssl_only = [s for p in of_type(resources, "AWS::S3::BucketPolicy").values()
+                for s in p["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    assert ssl_only and all(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in ssl_only)
+
+
+def test_cloudfront_uses_oac_https_only_security_headers_and_signed_downloads(resources):
+    [oac] = of_type(resources, "AWS::CloudFront::OriginAccessControl").values()
+    assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    [distribution] = of_type(resources, "AWS::CloudFront::Distribution").values()
+    config = distribution["DistributionConfig"]
+    behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
+    assert all(b["ViewerProtocolPolicy"] == "https-only" for b in behaviors)
+    assert all("ResponseHeadersPolicyId" in b for b in behaviors)
+    assert config["DefaultCacheBehavior"]["TrustedKeyGroups"]  # renders only by signed URL
+    [sites] = config["CacheBehaviors"]
+    assert sites["PathPattern"] == "sites/framecast/*" and "TrustedKeyGroups" not in sites
+    assert all(o["OriginAccessControlId"] for o in config["Origins"])
+    assert of_type(resources, "AWS::CloudFront::KeyGroup")
+
+
+def test_site_is_deployed_under_sites_and_its_url_given_to_the_api(resources):
+    [deployment] = of_type(resources, "Custom::CDKBucketDeployment").values()
+    assert deployment["DestinationBucketKeyPrefix"] == "sites/framecast"
+    api = service_function(resources, "functions.handlers.api.lambda_handler")
+    serve_url = json.dumps(api["Environment"]["Variables"]["REMOTION_SERVE_URL"])
+    assert "/sites/framecast/index.html" in serve_url
+
+
+def test_tables_are_on_demand_with_pitr_ttl_and_the_services_index(resources):
+    tables = of_type(resources, "AWS::DynamoDB::Table")
+    assert len(tables) == 2
+    for table in tables.values():
+        assert table["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert table["TimeToLiveSpecification"]["Enabled"] is True
+    [service] = [t for t in tables.values() if t["KeySchema"][0]["AttributeName"] == "pk"]
+    assert service["TimeToLiveSpecification"]["AttributeName"] == "expiresAt"
+    assert service["GlobalSecondaryIndexes"][0]["IndexName"] == "active"
+    [idempotency] = [t for t in tables.values() if t["KeySchema"][0]["AttributeName"] == "id"]
+    assert idempotency["TimeToLiveSpecification"]["AttributeName"] == "expiration"
+
+
+def service_function(resources: dict, handler: str) -> dict:
+    [props] = [p for p in of_type(resources, "AWS::Lambda::Function").values() if p.get("Handler") == handler]
+    return props
+
+
+def test_service_functions_are_arm64_python_with_the_layer_and_powertools(resources):
+    for handler, service in [("functions.handlers.api.lambda_handler", "framecast-api"),
+                             ("functions.handlers.webhook.lambda_handler", "framecast-webhook"),
+                             ("functions.handlers.sweeper.lambda_handler", "framecast-sweeper")]:
+        props = service_function(resources, handler)
+        assert props["Runtime"] == "python3.13" and props["Architectures"] == ["arm64"]
+        assert len(props["Layers"]) == 1
+        env = props["Environment"]["Variables"]
+        assert env["POWERTOOLS_SERVICE_NAME"] == service and env["POWERTOOLS_METRICS_NAMESPACE"] == "Framecast"
+        assert (env["RENDER_MODE"], env["ESBUILD_BINARY"]) == ("lambda", "/opt/bin/esbuild")
+        assert env["USER_DAILY_EXPORT_LIMIT"] == "10" and env["USER_CONCURRENT_RENDER_LIMIT"] == "1"
+
+
+def test_the_layer_is_built_for_arm64(synthesized):
+    from stacks.packaging import LAYER
+
+    def machine(path) -> int:
+        header = path.read_bytes()[:20]
+        assert header[:4] == b"\x7fELF"
+        return int.from_bytes(header[18:20], "little")
+
+    aarch64 = 0xB7
+    assert machine(LAYER / "bin/esbuild") == aarch64
+    [core] = (LAYER / "python/pydantic_core").glob("_pydantic_core*.so")
+    assert machine(core) == aarch64
+    assert (LAYER / "iconify/@iconify-json/mdi/icons.json").is_file()
+
+
+def test_only_functions_go_into_the_code_asset(synthesized):
+    _, _, outdir = synthesized
+    api = service_function(json.loads((outdir / "Framecast.template.json").read_text())["Resources"],
+                           "functions.handlers.api.lambda_handler")
+    asset = outdir / f"asset.{api['Code']['S3Key'].removesuffix('.zip')}"
+    assert sorted(p.name for p in asset.iterdir()) == ["functions"]
+
+
+def test_every_route_but_health_and_webhook_has_the_jwt_authorizer(resources):
+    routes = {r["RouteKey"]: r for r in of_type(resources, "AWS::ApiGatewayV2::Route").values()}
+    assert set(routes) == {f"{m} {p}" for m, p in AUTHORIZED_ROUTES + OPEN_ROUTES}
+    for method, path in AUTHORIZED_ROUTES:
+        assert routes[f"{method} {path}"]["AuthorizationType"] == "JWT"
+    for method, path in OPEN_ROUTES:
+        assert routes[f"{method} {path}"].get("AuthorizationType", "NONE") == "NONE"
+    [authorizer] = of_type(resources, "AWS::ApiGatewayV2::Authorizer").values()
+    assert authorizer["AuthorizerType"] == "JWT"
+
+
+def test_api_stage_has_access_logs_and_throttling_and_cors(resources):
+    [stage] = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
+    assert "DestinationArn" in stage["AccessLogSettings"]
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 50
+    [api] = of_type(resources, "AWS::ApiGatewayV2::Api").values()
+    assert "idempotency-key" in api["CorsConfiguration"]["AllowHeaders"]
+
+
+def test_sweeper_runs_on_a_schedule(template):
+    template.has_resource_properties("AWS::Events::Rule", {
+        "ScheduleExpression": "rate(5 minutes)",
+        "Targets": Match.array_with([Match.object_like({"Arn": {"Fn::GetAtt": [Match.string_like_regexp("Sweeper"),
+                                                                               "Arn"]}})]),
+    })
+
+
+def test_alarms_cover_render_failures_errors_throttles_and_5xx(resources):
+    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
+    metrics = {(a.get("Namespace"), a.get("MetricName")) for a in alarms.values()}
+    assert ("Framecast", "ExportFailed") in metrics
+    assert ("AWS/ApiGateway", "5xx") in metrics
+    assert sum(1 for a in alarms.values() if a.get("MetricName") == "Errors") == 4
+    assert sum(1 for a in alarms.values() if a.get("MetricName") == "Throttles") == 4
+    [topic] = of_type(resources, "AWS::SNS::Topic")
+    assert all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms.values())
+
+
+def test_webhook_secret_is_in_secrets_manager(resources):
+    secrets = of_type(resources, "AWS::SecretsManager::Secret")
+    assert any("GenerateSecretString" in s for s in secrets.values())
+    webhook = service_function(resources, "functions.handlers.webhook.lambda_handler")
+    assert "WEBHOOK_SECRET_NAME" in webhook["Environment"]["Variables"]
+    assert "WEBHOOK_SECRET" not in webhook["Environment"]["Variables"]  # never the secret itself
+
+
+def test_cfn_lint_reports_no_error(synthesized):
+    _, _, outdir = synthesized
+    templates = [str(p) for p in outdir.glob("*.template.json")]
+    result = subprocess.run([str(REPO_ROOT / ".venv/bin/cfn-lint"), "--format", "json", *templates],
+                            capture_output=True, text=True)
+    findings = json.loads(result.stdout or "[]")
+    errors = [f for f in findings if f["Level"] == "Error"]
+    assert templates and errors == []
+
+
+def test_cdk_nag_acknowledgments_all_carry_a_reason(synthesized):
+    _, _, outdir = synthesized
+    from stacks.framecast_stack import acknowledged
+
+    reasons = acknowledged(REGION)
+    assert reasons and all(len(reason) > 20 for reason in reasons.values())
+    report = outdir / "validation-report.json"
+    if report.is_file():  # written when there were findings; none of them may be an open error
+        text = report.read_text()
+        assert '"status": "failure"' not in text.lower()
