@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle demo dev openapi synth test test-fast typecheck lint bench clean
+.PHONY: help setup bundle web screenshots demo dev openapi synth test test-fast typecheck lint bench clean
 
 help:
 	@echo "make demo       export examples/landscape.json through the local stack's API to out/demo.mp4"
@@ -31,7 +31,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json remotion_site/package.json
+node_modules/.installed: package.json package-lock.json remotion_site/package.json web/package.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -39,7 +39,13 @@ node_modules/.installed: package.json package-lock.json remotion_site/package.js
 bundle: node_modules/.installed
 	@node local/render_worker/worker.mjs --bundle-only
 
-setup: $(VENV)/.synced node_modules/.installed bundle
+# The export page, served by the local stack at /; its API types come from docs/openapi.json.
+WEB_SOURCES := $(shell find web/src remotion_site/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json docs/openapi.json
+web/dist/index.html: node_modules/.installed $(WEB_SOURCES)
+	npm run --silent build -w web
+web: web/dist/index.html
+
+setup: $(VENV)/.synced node_modules/.installed bundle web/dist/index.html
 
 # A real export through the HTTP API of the local stack, to out/demo.mp4.
 demo: setup
@@ -56,16 +62,22 @@ synth: setup
 	rm -rf cdk.out
 	npx --no-install cdk synth --no-notices --quiet
 
+# Refreshes docs/screenshots/ from the end-to-end test of the page.
+screenshots: setup
+	FRAMECAST_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e
+
 openapi: $(VENV)/.synced
 	$(PY) -m local.openapi > docs/openapi.json
 
 typecheck: node_modules/.installed
 	cd remotion_site && npx --no-install tsc --noEmit
+	npm run --silent typecheck -w web
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check functions local stacks tests app.py
 
 test: setup typecheck lint
+	npm run --silent test -w web
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.synced node_modules/.installed

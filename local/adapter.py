@@ -69,9 +69,12 @@ def api_gateway_event(method: str, raw_path: str, headers: dict, body: bytes, so
 class Adapter(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, api_handler, webhook_handler, static_dir: Path | None = None):
+    def __init__(self, address, api_handler, webhook_handler, static_dir: Path | None = None,
+                 page_config=None):
         super().__init__(address, _Handler)
         self.api_handler, self.webhook_handler, self.static_dir = api_handler, webhook_handler, static_dir
+        # /config.json for the page: where the API is and how to sign in (locally: a ready token).
+        self.page_config = page_config
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -120,10 +123,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(result.get("statusCode", 200), result.get("headers") or {}, out)
 
     def _static(self, path: str) -> None:
+        if path == "/config.json" and self.server.page_config:
+            return self._json(200, self.server.page_config())
         root = self.server.static_dir
         target = (root / path.lstrip("/")).resolve() if root else None
-        if target and target.is_dir():
-            target = target / "index.html"
+        if target and (target.is_dir() or (not target.exists() and "." not in target.name)):
+            target = root.resolve() / "index.html"  # the page's own routes
         if not root or not target or not target.is_file() or root.resolve() not in target.parents:
             return self._json(404, {"error": {"code": "not_found", "message": f"no route for {path}"}})
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

@@ -19,6 +19,7 @@ SERVICE_TABLE_NAME = "framecast-service"
 IDEMPOTENCY_TABLE_NAME = "framecast-idempotency"
 BUCKET_NAME = "remotionlambda-local"
 SWEEP_SECONDS = 120
+PAGE_USER = "local-user"
 
 
 class LocalStack:
@@ -71,11 +72,33 @@ class LocalStack:
         from local.adapter import Adapter
 
         self._server = Adapter((self.host, self.port), api.lambda_handler, webhook.lambda_handler,
-                               static_dir=REPO_ROOT / "web/dist")
+                               static_dir=REPO_ROOT / "web/dist", page_config=self.page_config)
+        self.seed_examples(PAGE_USER)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True, name="adapter").start()
         threading.Thread(target=self._sweep_every, args=(SWEEP_SECONDS,), daemon=True, name="sweeper").start()
         return self
+
+    def page_config(self) -> dict:
+        """The page on the local stack is signed in as PAGE_USER."""
+        from local.auth import issue_token
+
+        return {"mode": "local", "apiUrl": "", "token": issue_token(PAGE_USER, days=1), "user": PAGE_USER}
+
+    def seed_examples(self, user: str) -> int:
+        """Give a user with no projects the example projects, so the page has something to show."""
+        from functions.domain.projects import create_project
+        from functions.limits import Limits
+        from functions.models.project import Project
+        from functions.store import Store
+
+        store = Store(table_name=SERVICE_TABLE_NAME, bucket_name=BUCKET_NAME)
+        if store.list_projects(user):
+            return 0
+        examples = sorted((REPO_ROOT / "examples").glob("*.json"))
+        for path in examples:
+            create_project(store, user, Project.model_validate_json(path.read_bytes()), Limits.from_env())
+        return len(examples)
 
     def _sweep_every(self, seconds: float) -> None:
         """The sweeper Lambda's schedule, here: the same handler every few minutes."""

@@ -15,6 +15,7 @@ from constructs import Construct
 AUTHORIZED_ROUTES = [
     ("POST", "/projects"), ("GET", "/projects"), ("GET", "/projects/{project_id}"),
     ("PUT", "/projects/{project_id}/scenes"), ("DELETE", "/projects/{project_id}"),
+    ("GET", "/projects/{project_id}/preview"),
     ("POST", "/renders"), ("GET", "/renders"), ("GET", "/renders/{render_id}"),
     ("POST", "/renders/{render_id}/cancel"), ("POST", "/renders/{render_id}/downloads"),
     ("GET", "/exports/stats"),

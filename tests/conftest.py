@@ -59,3 +59,13 @@ def mean_rgb_at(path: Path, seconds: float) -> tuple[float, float, float]:
     ).stdout
     image = Image.open(io.BytesIO(png)).convert("RGB")
     return tuple(ImageStat.Stat(image).mean)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The local stack in-process, on free ports, keeping nothing: emulated DynamoDB and S3 (moto
+    server, over HTTP), the HTTP adapter with the same handlers, and the real render worker."""
+    from local.stack import LocalStack
+
+    with LocalStack(port=0, state_dir=None) as running:
+        yield running

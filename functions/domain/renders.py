@@ -61,6 +61,26 @@ def download_name(title: str, extension: str) -> str:
     return f"{stem[:80]}.{extension}"
 
 
+def preview(services: Services, user_id: str, project_id: str) -> dict:
+    """The compiled project at its design size, with the estimates the export modal shows."""
+    project = as_project(get_project(services.store, user_id, project_id))
+    compiled = compile_project(project, services.limits)
+    design_width, design_height = design_size(project)
+    props = CompositionProps(title=project.title, width=design_width, height=design_height,
+                             design_width=design_width, design_height=design_height, scenes=compiled.scenes)
+    mode = services.settings.render_mode
+    return {
+        "props": props,
+        "videoSeconds": round(compiled.total_frames / FPS, 3),
+        "renderSeconds": {fmt.value: {q.value: estimate_render_seconds(
+            compiled.total_frames, render_settings(project, fmt, q).every_nth_frame, mode) for q in Quality}
+            for fmt in OutputFormat},
+        "maxGifSeconds": services.limits.max_gif_seconds,
+        "maxRenderMinutes": services.limits.max_render_duration_minutes,
+        "warnings": compiled.warnings,
+    }
+
+
 def start_render(services: Services, user_id: str, project_id: str, fmt: OutputFormat, quality: Quality) -> dict:
     """Preprocess (no quota spent on a project that cannot render), take quota and lock, start."""
     settings = services.settings

@@ -27,6 +27,7 @@ from functions.models.api import (
     Health,
     ProjectList,
     ProjectResponse,
+    Preview,
     ProjectSummary,
     PutScenesRequest,
     PutScenesResponse,
@@ -122,6 +123,11 @@ def put_scenes(project_id: str, request: Annotated[PutScenesRequest, Body()]) ->
                                                             services.limits)
     return PutScenesResponse.model_validate({"project": ProjectResponse.of(record), "diagnostics": diagnostics,
                                              "warnings": warnings})
+
+
+@app.get("/projects/<project_id>/preview")
+def preview(project_id: str) -> Preview:
+    return Preview.model_validate(renders.preview(services_from_env(), _user(), project_id))
 
 
 @app.delete("/projects/<project_id>", responses={204: {"description": "Deleted"}})

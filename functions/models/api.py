@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import Field
 
 from functions.models.base import CamelModel
+from functions.models.composition import CompositionProps
 from functions.models.project import ProjectFormat, SceneInput
 from functions.models.records import ProjectRecord, RenderRecord, RenderStatus
 from functions.render_settings import OutputFormat, Quality
@@ -56,6 +57,17 @@ class SceneDiagnostic(CamelModel):
 class PutScenesResponse(CamelModel):
     project: ProjectResponse
     diagnostics: list[SceneDiagnostic]
+    warnings: list[str]
+
+
+class Preview(CamelModel):
+    """What the page needs to preview a project and estimate its exports."""
+
+    props: CompositionProps  # at the design size: the player scales it
+    video_seconds: float
+    render_seconds: dict[OutputFormat, dict[Quality, float]]
+    max_gif_seconds: int
+    max_render_minutes: float
     warnings: list[str]
 
 

@@ -12,7 +12,7 @@ def test_every_route_of_the_design_is_there():
     paths = document()["paths"]
     expected = {
         "/projects": {"get", "post"}, "/projects/{project_id}": {"get", "delete"},
-        "/projects/{project_id}/scenes": {"put"}, "/renders": {"get", "post"}, "/renders/{render_id}": {"get"},
+        "/projects/{project_id}/scenes": {"put"}, "/projects/{project_id}/preview": {"get"}, "/renders": {"get", "post"}, "/renders/{render_id}": {"get"},
         "/renders/{render_id}/cancel": {"post"}, "/renders/{render_id}/downloads": {"post"},
         "/exports/stats": {"get"}, "/health": {"get"},
     }

@@ -8,17 +8,10 @@ import uuid
 import pytest
 
 from local.auth import issue_token
-from local.stack import LocalStack
 
 SMALL_SCENE = """import {AbsoluteFill, useCurrentFrame} from 'remotion';
 export default () => <AbsoluteFill style={{backgroundColor: '#123456', color: 'white', fontSize: 100}}>
   {useCurrentFrame()}</AbsoluteFill>;"""
-
-
-@pytest.fixture(scope="session")
-def stack():
-    with LocalStack(port=0, state_dir=None) as running:
-        yield running
 
 
 class Client:

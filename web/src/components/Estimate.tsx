@@ -1,0 +1,25 @@
+import React from 'react';
+import type {OutputFormat, Preview, Quality} from '../api/client';
+import {seconds} from '../format';
+
+export const Estimate: React.FC<{
+	preview: Preview;
+	format: OutputFormat;
+	quality: Quality;
+	usedToday: number;
+	dailyLimit: number;
+}> = ({preview, format, quality, usedToday, dailyLimit}) => {
+	const left = Math.max(0, dailyLimit - usedToday);
+	return (
+		<dl className="estimate" aria-label="Estimate">
+			<dt>Video length</dt>
+			<dd>{seconds(preview.videoSeconds)}</dd>
+			<dt>Expected render time</dt>
+			<dd>about {seconds(preview.renderSeconds[format]?.[quality] ?? 0)}</dd>
+			<dt>Exports left today</dt>
+			<dd>
+				{left} of {dailyLimit}
+			</dd>
+		</dl>
+	);
+};

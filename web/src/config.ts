@@ -1,0 +1,35 @@
+// How the page finds the API and signs in: /config.json, written by whoever serves the page
+// (the local stack: a ready token for its local user; AWS: the Cognito app client).
+import {UserManager} from 'oidc-client-ts';
+
+export type PageConfig =
+	| {mode: 'local'; apiUrl: string; token: string; user: string}
+	| {mode: 'cognito'; apiUrl: string; authority: string; clientId: string; redirectUri: string};
+
+export const loadConfig = async (): Promise<PageConfig> => {
+	const response = await fetch('config.json');
+	if (!response.ok) throw new Error(`config.json: ${response.status}`);
+	return response.json();
+};
+
+// The bearer token for API calls; with Cognito, signs in through the hosted login when needed.
+export const tokenProvider = (config: PageConfig): (() => Promise<string>) => {
+	if (config.mode === 'local') return async () => config.token;
+	const users = new UserManager({
+		authority: config.authority,
+		client_id: config.clientId,
+		redirect_uri: config.redirectUri,
+		response_type: 'code',
+		scope: 'openid email',
+	});
+	return async () => {
+		if (window.location.search.includes('code=')) {
+			await users.signinRedirectCallback();
+			window.history.replaceState({}, '', config.redirectUri);
+		}
+		const user = await users.getUser();
+		if (user && !user.expired) return user.access_token;
+		await users.signinRedirect();
+		return new Promise<string>(() => undefined); // the page is leaving for the login
+	};
+};
