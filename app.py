@@ -17,6 +17,8 @@ from stacks.keys import public_key_pem
 from stacks.packaging import build as build_layer
 from stacks.site_bundle import bundle_dir
 
+REPO_ROOT = Path(__file__).resolve().parent
+
 app = cdk.App()
 context = app.node.try_get_context
 region = context("region") or os.environ.get("CDK_DEFAULT_REGION") or "us-east-1"
@@ -24,6 +26,7 @@ account = context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT")
 config = StackConfig(
     bundle_dir=bundle_dir(),
     layer_dir=build_layer(),
+    web_dist_dir=REPO_ROOT / "web/dist",
     public_key_pem=public_key_pem(context("downloadPublicKeyFile")),
     render_retention_days=int(context("renderRetentionDays") or 30),
     daily_export_limit=int(context("userDailyExportLimit") or 10),

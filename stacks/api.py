@@ -41,7 +41,8 @@ class _AccessLogs:
 
 class Api(Construct):
     def __init__(self, scope: Construct, id: str, *, api_function: lambda_.IFunction,
-                 webhook_function: lambda_.IFunction, web_origins: list[str]):
+                 webhook_function: lambda_.IFunction, web_origins: list[str], page_url: str, page_origin: str,
+                 domain_prefix: str):
         super().__init__(scope, id)
         self.user_pool = cognito.UserPool(
             self, "Users", self_sign_up_enabled=False, sign_in_aliases=cognito.SignInAliases(email=True),
@@ -52,14 +53,23 @@ class Api(Construct):
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY, removal_policy=RemovalPolicy.RETAIN,
         )
+        # The export page signs in through Cognito's hosted login: authorization code with PKCE.
+        self.domain = self.user_pool.add_domain("Login", cognito_domain=cognito.CognitoDomainOptions(
+            domain_prefix=domain_prefix))
         self.client = self.user_pool.add_client(
             "WebClient", auth_flows=cognito.AuthFlow(user_srp=True), generate_secret=False,
             access_token_validity=Duration.hours(1), id_token_validity=Duration.hours(1),
+            o_auth=cognito.OAuthSettings(
+                flows=cognito.OAuthFlows(authorization_code_grant=True),
+                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+                callback_urls=[page_url], logout_urls=[page_url],
+            ),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
         )
         self.http_api = apigw.HttpApi(
             self, "HttpApi", api_name="framecast",
             cors_preflight=apigw.CorsPreflightOptions(
-                allow_origins=web_origins, allow_headers=["authorization", "content-type", "idempotency-key"],
+                allow_origins=[*web_origins, page_origin], allow_headers=["authorization", "content-type", "idempotency-key"],
                 allow_methods=[apigw.CorsHttpMethod.ANY], max_age=Duration.hours(1)),
             create_default_stage=False,
         )

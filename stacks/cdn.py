@@ -1,7 +1,8 @@
 """CloudFront in front of the bucket: origin access control, HTTPS only, security headers.
 
-`sites/` (the Remotion bundle the render function's browser loads) is served openly; everything
-else (the renders) only through signed URLs of a key group whose private key is in Secrets Manager.
+`sites/` (the Remotion bundle the render function's browser loads) and `app/` (the export page)
+are served openly; everything else (the renders) only through signed URLs of a key group whose
+private key is in Secrets Manager.
 """
 
 from aws_cdk import RemovalPolicy
@@ -14,7 +15,7 @@ from constructs import Construct
 
 class Cdn(Construct):
     def __init__(self, scope: Construct, id: str, *, bucket: s3.IBucket, logs_bucket: s3.IBucket,
-                 public_key_pem: str, sites_prefix: str):
+                 public_key_pem: str, sites_prefix: str, page_prefix: str):
         super().__init__(scope, id)
         self.public_key = cloudfront.PublicKey(self, "DownloadKey", encoded_key=public_key_pem,
                                                comment="Signs Framecast download URLs")
@@ -36,13 +37,15 @@ class Cdn(Construct):
                 response_headers_policy=headers,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
             ),
+            # The Remotion site and the export page are public code; no signature needed.
             additional_behaviors={
-                f"{sites_prefix}/*": cloudfront.BehaviorOptions(
+                f"{prefix}/*": cloudfront.BehaviorOptions(
                     origin=origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     response_headers_policy=headers,
                     cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                ),
+                )
+                for prefix in (sites_prefix, page_prefix)
             },
             enable_logging=True, log_bucket=logs_bucket, log_file_prefix="cloudfront/",
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,

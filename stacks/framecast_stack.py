@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Acknowledgment, CfnOutput, Stack, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Fn, Stack, Validations
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -15,12 +15,14 @@ from stacks.renderer import RenderFunction
 from stacks.service import ServiceFunctions
 from stacks.site import RenderSite
 from stacks.storage import Storage
+from stacks.web_page import PAGE_PREFIX, WebPage, page_url
 
 
 @dataclass(frozen=True)
 class StackConfig:
     bundle_dir: Path
     layer_dir: Path
+    web_dist_dir: Path
     public_key_pem: str
     render_retention_days: int = 30
     daily_export_limit: int = 10
@@ -43,7 +45,9 @@ class FramecastStack(Stack):
             logs_bucket=storage.access_logs,
             public_key_pem=config.public_key_pem,
             sites_prefix=facts.sites_key,
+            page_prefix=PAGE_PREFIX,
         )
+        domain = cdn.distribution.distribution_domain_name
         site = RenderSite(
             self,
             "Site",
@@ -79,12 +83,27 @@ class FramecastStack(Stack):
             webhook_secret=webhook_secret,
             download_key_secret=cdn.private_key_secret,
         )
+        # Unique per deployment, like the bucket's suffix: the hosted login's domain is global.
+        suffix = Fn.select(0, Fn.split("-", Fn.select(2, Fn.split("/", self.stack_id))))
         api = Api(
             self,
             "Api",
             api_function=service.api,
             webhook_function=service.webhook,
             web_origins=list(config.web_origins),
+            page_url=page_url(domain),
+            page_origin=f"https://{domain}",
+            domain_prefix=Fn.join("", ["framecast-", suffix]),
+        )
+        page = WebPage(
+            self,
+            "Page",
+            bucket=storage.bucket,
+            dist_dir=config.web_dist_dir,
+            domain_name=domain,
+            api_url=api.url,
+            user_pool_id=api.user_pool.user_pool_id,
+            client_id=api.client.user_pool_client_id,
         )
         for function in (service.api, service.webhook, service.sweeper):
             # Remotion Lambda calls this back when a render ends.
@@ -102,6 +121,7 @@ class FramecastStack(Stack):
         )
 
         for name, value in {
+            "PageUrl": page.url,
             "ApiUrl": api.url,
             "UserPoolId": api.user_pool.user_pool_id,
             "UserPoolClientId": api.client.user_pool_client_id,

@@ -28,7 +28,8 @@ def synthesized(tmp_path_factory):
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk.App(context=context, outdir=str(outdir))
     stack = FramecastStack(app, "Framecast", env=cdk.Environment(region=REGION), config=StackConfig(
-        bundle_dir=bundle_dir(), layer_dir=build(), public_key_pem=public_key_pem(None)))
+        bundle_dir=bundle_dir(), layer_dir=build(), web_dist_dir=REPO_ROOT / "web/dist",
+        public_key_pem=public_key_pem(None)))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     assembly = app.synth()  # raises when cdk-nag reports an error that is not acknowledged
     return stack, assembly, outdir

@@ -75,15 +75,15 @@ def test_cloudfront_uses_oac_https_only_security_headers_and_signed_downloads(re
     assert all(b["ViewerProtocolPolicy"] == "https-only" for b in behaviors)
     assert all("ResponseHeadersPolicyId" in b for b in behaviors)
     assert config["DefaultCacheBehavior"]["TrustedKeyGroups"]  # renders only by signed URL
-    [sites] = config["CacheBehaviors"]
-    assert sites["PathPattern"] == "sites/framecast/*" and "TrustedKeyGroups" not in sites
+    open_paths = {b["PathPattern"] for b in config["CacheBehaviors"] if "TrustedKeyGroups" not in b}
+    assert open_paths == {"sites/framecast/*", "app/*"}  # the render site and the export page
     assert all(o["OriginAccessControlId"] for o in config["Origins"])
     assert of_type(resources, "AWS::CloudFront::KeyGroup")
 
 
 def test_site_is_deployed_under_sites_and_its_url_given_to_the_api(resources):
-    [deployment] = of_type(resources, "Custom::CDKBucketDeployment").values()
-    assert deployment["DestinationBucketKeyPrefix"] == "sites/framecast"
+    prefixes = {d["DestinationBucketKeyPrefix"] for d in of_type(resources, "Custom::CDKBucketDeployment").values()}
+    assert "sites/framecast" in prefixes
     api = service_function(resources, "functions.handlers.api.lambda_handler")
     serve_url = json.dumps(api["Environment"]["Variables"]["REMOTION_SERVE_URL"])
     assert "/sites/framecast/index.html" in serve_url
@@ -210,3 +210,20 @@ def test_cdk_nag_acknowledgments_all_carry_a_reason(synthesized):
     if report.is_file():  # written when there were findings; none of them may be an open error
         text = report.read_text()
         assert '"status": "failure"' not in text.lower()
+
+
+def test_the_page_is_hosted_under_app_with_its_config_and_cognito_sign_in(resources):
+    deployments = of_type(resources, "Custom::CDKBucketDeployment")
+    [page] = [d for d in deployments.values() if d["DestinationBucketKeyPrefix"] == "app"]
+    assert len(page["SourceObjectKeys"]) == 2  # web/dist and config.json
+    # config.json's values that are only known at deploy: the API, the user pool and client, the page.
+    markers = json.dumps(page["SourceMarkers"])
+    for known_at_deploy in ("ApiEndpoint", "ApiUsers", "ApiUsersWebClient", "/app/index.html"):
+        assert known_at_deploy in markers
+    [client] = [c for c in of_type(resources, "AWS::Cognito::UserPoolClient").values() if c.get("AllowedOAuthFlows")]
+    assert client["AllowedOAuthFlows"] == ["code"] and client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert "/app/index.html" in json.dumps(client["CallbackURLs"])
+    assert of_type(resources, "AWS::Cognito::UserPoolDomain")
+    [api] = of_type(resources, "AWS::ApiGatewayV2::Api").values()
+    origins = json.dumps(api["CorsConfiguration"]["AllowOrigins"])
+    assert "http://127.0.0.1:8000" in origins and "DomainName" in origins  # the page's CloudFront origin
