@@ -1,12 +1,11 @@
 import React from 'react';
 import {CalculateMetadataFunction, Composition} from 'remotion';
 import {Main} from './Main';
-import {CompositionProps, compositionPropsSchema, FPS} from './schema';
+import {CompositionProps, compositionPropsSchema, FPS, totalDurationInFrames} from './schema';
 import {defaultProps} from './default-props';
 
 const calculateMetadata: CalculateMetadataFunction<CompositionProps> = ({props}) => ({
-	// Scenes play one after another: the video is as long as their durations added up.
-	durationInFrames: props.scenes.reduce((total, scene) => total + scene.durationInFrames, 0),
+	durationInFrames: totalDurationInFrames(props.scenes),
 	width: props.width,
 	height: props.height,
 	fps: FPS,

@@ -33,3 +33,7 @@ export type CompiledScene = z.infer<typeof compiledSceneSchema>;
 export type CompositionProps = z.infer<typeof compositionPropsSchema>;
 
 export const FPS = 30;
+
+// Scenes play one after another: the video is as long as their durations added up.
+export const totalDurationInFrames = (scenes: {durationInFrames: number}[]): number =>
+	scenes.reduce((total, scene) => total + scene.durationInFrames, 0);

@@ -1,7 +1,7 @@
 import React from 'react';
 import {Player} from '@remotion/player';
 import {Main} from '../../../remotion_site/src/Main';
-import {compositionPropsSchema, FPS} from '../../../remotion_site/src/schema';
+import {compositionPropsSchema, FPS, totalDurationInFrames} from '../../../remotion_site/src/schema';
 import {usePreview, useStartExport, useStats} from '../api/queries';
 import {usePage} from '../store';
 import {ErrorMessage} from './ErrorMessage';
@@ -19,7 +19,6 @@ export const ProjectView: React.FC<{projectId: string}> = ({projectId}) => {
 	if (!preview.data) return <p className="muted">Compiling the scenes…</p>;
 	// The composition's own schema checks what the API sent (and fills its defaults).
 	const props = compositionPropsSchema.parse(preview.data.props);
-	const durationInFrames = props.scenes.reduce((total, scene) => total + scene.durationInFrames, 0);
 
 	const onStart = () =>
 		start.mutate(
@@ -43,7 +42,7 @@ export const ProjectView: React.FC<{projectId: string}> = ({projectId}) => {
 			<Player
 				component={Main}
 				inputProps={props}
-				durationInFrames={durationInFrames}
+				durationInFrames={totalDurationInFrames(props.scenes)}
 				fps={FPS}
 				compositionWidth={props.width}
 				compositionHeight={props.height}
