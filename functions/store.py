@@ -125,18 +125,15 @@ class Store:
         self.s3.delete_object(Bucket=self.bucket_name, Key=self._scenes_key(user_id, project_id))
         return True
 
+    def _query_all(self, **query) -> list[dict]:
+        pages = self.dynamodb.get_paginator("query").paginate(TableName=self.table_name, **query)
+        return [item for page in pages for item in page["Items"]]
+
     def _query_prefix(self, user_id: str, prefix: str, **extra) -> list[dict]:
-        items, start = [], None
-        while True:
-            page = self.dynamodb.query(
-                TableName=self.table_name, KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-                ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": prefix}},
-                **({"ExclusiveStartKey": start} if start else {}), **extra,
-            )
-            items += page["Items"]
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return items
+        return self._query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": prefix}}, **extra,
+        )
 
     # --- renders -------------------------------------------------------------------------------
 
@@ -285,18 +282,11 @@ class Store:
             return True
 
     def stale_renders(self, news_before: int) -> list[RenderRecord]:
-        items, start = [], None
-        while True:
-            page = self.dynamodb.query(
-                TableName=self.table_name, IndexName="active",
-                KeyConditionExpression="activePk = :active AND lastNewsAt < :before",
-                ExpressionAttributeValues={":active": {"S": "ACTIVE"}, ":before": {"N": str(news_before)}},
-                **({"ExclusiveStartKey": start} if start else {}),
-            )
-            items += page["Items"]
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in items]
+        items = self._query_all(
+            IndexName="active", KeyConditionExpression="activePk = :active AND lastNewsAt < :before",
+            ExpressionAttributeValues={":active": {"S": "ACTIVE"}, ":before": {"N": str(news_before)}},
+        )
+        return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in items]
 
     # --- downloads -----------------------------------------------------------------------------
 

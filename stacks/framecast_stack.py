@@ -14,7 +14,7 @@ from stacks.remotion_facts import remotion_facts
 from stacks.renderer import RenderFunction
 from stacks.service import ServiceFunctions
 from stacks.site import RenderSite
-from stacks.storage import Storage
+from stacks.storage import Storage, deployment_suffix
 from stacks.web_page import PAGE_PREFIX, WebPage, page_url
 
 
@@ -84,7 +84,6 @@ class FramecastStack(Stack):
             download_key_secret=cdn.private_key_secret,
         )
         # Unique per deployment, like the bucket's suffix: the hosted login's domain is global.
-        suffix = Fn.select(0, Fn.split("-", Fn.select(2, Fn.split("/", self.stack_id))))
         api = Api(
             self,
             "Api",
@@ -93,7 +92,7 @@ class FramecastStack(Stack):
             web_origins=list(config.web_origins),
             page_url=page_url(domain),
             page_origin=f"https://{domain}",
-            domain_prefix=Fn.join("", ["framecast-", suffix]),
+            domain_prefix=Fn.join("", ["framecast-", deployment_suffix(self)]),
         )
         page = WebPage(
             self,

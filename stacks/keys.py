@@ -15,7 +15,8 @@ DEV_KEY_DIR = REPO_ROOT / ".cache/cloudfront"
 
 def public_key_pem(configured: str | None) -> str:
     if configured:
-        return (REPO_ROOT / configured).read_text() if not Path(configured).is_absolute() else Path(configured).read_text()
+        path = Path(configured)
+        return (path if path.is_absolute() else REPO_ROOT / path).read_text()
     public = DEV_KEY_DIR / "public.pem"
     if not public.is_file():
         DEV_KEY_DIR.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,11 @@ def _table(scope: Construct, definition: TableDefinition) -> dynamodb.Table:
     return table
 
 
+def deployment_suffix(stack: Stack) -> str:
+    """The first group of the stack's id (a UUID): unique per deployment, known only at deploy."""
+    return Fn.select(0, Fn.split("-", Fn.select(2, Fn.split("/", stack.stack_id))))
+
+
 class Storage(Construct):
     def __init__(self, scope: Construct, id: str, *, facts: RemotionFacts, render_retention_days: int):
         super().__init__(scope, id)
@@ -47,12 +52,11 @@ class Storage(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         # Remotion's convention, remotionlambda-<region without dashes>-<suffix>, so that the
-        # remotion_lambda client finds it for large input props; the suffix comes from the stack's
-        # id, unique per deployment.
-        suffix = Fn.select(0, Fn.split("-", Fn.select(2, Fn.split("/", stack.stack_id))))
+        # remotion_lambda client finds it for large input props.
         self.bucket = s3.Bucket(
             self, "Bucket",
-            bucket_name=Fn.join("", [facts.bucket_prefix, stack.region.replace("-", ""), "-", suffix]),
+            bucket_name=Fn.join("", [facts.bucket_prefix, stack.region.replace("-", ""), "-",
+                                     deployment_suffix(stack)]),
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL, encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True, object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_logs, server_access_logs_prefix="remotion-bucket/",
