@@ -16,14 +16,14 @@ import path from 'node:path';
 import readline from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {bundle} from '@remotion/bundler';
-import {makeCancelSignal, openBrowser, renderMedia, selectComposition} from '@remotion/renderer';
+import {makeCancelSignal, renderMedia, selectComposition} from '@remotion/renderer';
+import {launchBrowser} from './browser.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SITE = path.join(REPO, 'remotion_site');
 const CACHE = process.env.FRAMECAST_CACHE_DIR ?? path.join(REPO, '.cache');
 const COMPOSITION_ID = 'Main';
 const REPORT_PREFIX = '[framecast] ';
-const BROWSER_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
 
 // stdout is the protocol; Remotion and React log through console, so send that to stderr.
 for (const level of ['log', 'info', 'debug']) console[level] = (...args) => console.error(...args);
@@ -57,19 +57,6 @@ export const ensureBundle = async () => {
 	return {dir, cached: false};
 };
 
-export const findBrowser = () => {
-	const named = process.env.REMOTION_BROWSER_EXECUTABLE;
-	if (named) {
-		if (!existsSync(named)) throw new Error(`REMOTION_BROWSER_EXECUTABLE=${named} does not exist`);
-		return named;
-	}
-	// null: Remotion downloads its own headless shell, where the network allows it.
-	return BROWSER_CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
-};
-
-// A system Chrome/Chromium has no old headless mode any more; Remotion's own shell has.
-const chromeModeFor = (executable) => (executable ? 'chrome-for-testing' : 'headless-shell');
-
 const concurrency = () => process.env.FRAMECAST_RENDER_CONCURRENCY ?? null;
 
 const collectReports = (warnings) => (log) => {
@@ -96,15 +83,7 @@ const main = async () => {
 		console.error(`bundle ${cached ? 'up to date' : 'built'}: ${serveUrl}`);
 		return;
 	}
-	const browserExecutable = findBrowser();
-	const chromeMode = chromeModeFor(browserExecutable);
-	const browser = await openBrowser('chrome', {browserExecutable, chromeMode, chromiumOptions: {}}).catch((error) => {
-		const hint = browserExecutable
-			? `could not start ${browserExecutable}`
-			: 'no system Chromium was found and Remotion could not get its own: install Chromium ' +
-				"(Debian: apt-get install chromium) or set REMOTION_BROWSER_EXECUTABLE";
-		throw new Error(`${hint}: ${error.message}`);
-	});
+	const {browser, browserExecutable, chromeMode} = await launchBrowser();
 	const jobs = new Map();
 
 	const render = async (command) => {
