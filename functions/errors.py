@@ -58,3 +58,15 @@ class BackendUnavailable(FramecastError):
 class Conflict(FramecastError):
     status = 409
     code = "conflict"
+
+
+class InvalidWebhook(FramecastError):
+    """A verified webhook that does not fit the render it names (another file, another render)."""
+
+    status = 400
+    code = "invalid_webhook"
+
+
+class InvalidCursor(FramecastError):
+    status = 400
+    code = "invalid_cursor"

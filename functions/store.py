@@ -15,6 +15,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from functions.errors import InvalidCursor
 from functions.models.records import ACTIVE, DownloadEvent, ProjectRecord, RenderRecord, RenderStatus
 from functions.tables import PROJECTS_PREFIX
 
@@ -22,6 +23,16 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 QUOTA_TTL_SECONDS = 3 * 86400
 DOWNLOAD_EVENT_TTL_SECONDS = 90 * 86400
+
+
+@dataclass(frozen=True)
+class StoredOutput:
+    """The file an export made, findable by what decided it (its content key)."""
+
+    render_id: str
+    bucket_name: str
+    output_key: str
+    size_bytes: int | None
 
 
 class StartRefused(Exception):
@@ -51,13 +62,21 @@ def _encode_cursor(key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
-def _decode_cursor(cursor: str | None) -> dict | None:
+def _decode_cursor(cursor: str | None, user_id: str, prefix: str) -> dict | None:
+    """A page cursor back into the key it came from; anything else (forged, another user's, another
+    list's) is the caller's mistake, never a DynamoDB error."""
     if not cursor:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        return None
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeError):
+        key = None
+    if not (isinstance(key, dict) and set(key) == {"pk", "sk"}
+            and key["pk"] == {"S": _user_pk(user_id)}
+            and isinstance(key["sk"], dict) and set(key["sk"]) == {"S"} and isinstance(key["sk"]["S"], str)
+            and key["sk"]["S"].startswith(prefix)):
+        raise InvalidCursor("the cursor is not one this list gave out; start again without it")
+    return key
 
 
 def _cancellation_codes(error: ClientError) -> list[str]:
@@ -143,6 +162,9 @@ class Store:
     def _lock_key(self, user_id: str, slot: int) -> dict:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"LOCK#{slot}"}}
 
+    def _output_key(self, user_id: str, content_key: str) -> dict:
+        return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"OUTPUT#{content_key}"}}
+
     def _quota_key(self, user_id: str, day: str) -> dict:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"QUOTA#{day}"}}
 
@@ -204,7 +226,7 @@ class Store:
 
     def list_renders(self, user_id: str, limit: int, cursor: str | None) -> tuple[list[RenderRecord], str | None]:
         """Newest first: render ids sort by creation time."""
-        start = _decode_cursor(cursor)
+        start = _decode_cursor(cursor, user_id, "RENDER#")
         page = self.dynamodb.query(
             TableName=self.table_name, KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": "RENDER#"}},
@@ -261,6 +283,12 @@ class Store:
             "ExpressionAttributeValues": {":rid": {"S": record.render_id}},
         }}
         items = [end, release]
+        if status is RenderStatus.SUCCEEDED and record.content_key and fields.get("outputKey"):
+            # What an identical export later reuses (functions/domain/lifecycle.py).
+            items.append({"Put": {"TableName": self.table_name, "Item": _to_dynamo({
+                "renderId": record.render_id, "bucketName": record.bucket_name or self.bucket_name,
+                "outputKey": fields["outputKey"], "sizeBytes": fields.get("sizeBytes")},
+            ) | self._output_key(record.user_id, record.content_key)}})
         if refund:
             items.append({"Update": {
                 "TableName": self.table_name, "Key": self._quota_key(record.user_id, record.quota_day),
@@ -287,6 +315,30 @@ class Store:
             ExpressionAttributeValues={":active": {"S": "ACTIVE"}, ":before": {"N": str(news_before)}},
         )
         return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in items]
+
+    def put_ended_render(self, record: RenderRecord) -> None:
+        """An export that ended as it was made (a reused file): no lock, no quota."""
+        self.dynamodb.put_item(TableName=self.table_name, Item=self._render_item(record),
+                               ConditionExpression="attribute_not_exists(pk)")
+
+    def find_output(self, user_id: str, content_key: str) -> StoredOutput | None:
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._output_key(user_id, content_key),
+                                      ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        data = _from_dynamo(item)
+        return StoredOutput(render_id=data["renderId"], bucket_name=data["bucketName"],
+                            output_key=data["outputKey"], size_bytes=data.get("sizeBytes"))
+
+    def output_exists(self, bucket: str, key: str) -> bool:
+        """Whether a render's file is still there (lifecycle rules delete old renders)."""
+        try:
+            self.s3.head_object(Bucket=bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound", "403"):
+                return False
+            raise
+        return True
 
     # --- downloads -----------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ class LocalStack:
         self.emulator_port = emulator.free_port()
         self._emulator = None
         self._server = None
+        self._backend = None
         self._stopping = threading.Event()
 
     @property
@@ -68,9 +69,10 @@ class LocalStack:
         self.restored = emulator.load_state(self.state_dir, [SERVICE_TABLE_NAME], BUCKET_NAME) if self.state_dir else 0
 
         # Imported only now: the handlers read their settings from the environment just set.
-        from functions.handlers import api, webhook
         from local.adapter import Adapter
 
+        self.services = self._compose_services()
+        api, webhook = self._inject(self.services)
         self._server = Adapter((self.host, self.port), api.lambda_handler, webhook.lambda_handler,
                                static_dir=REPO_ROOT / "web/dist", page_config=self.page_config)
         self.seed_examples(PAGE_USER)
@@ -78,6 +80,33 @@ class LocalStack:
         threading.Thread(target=self._server.serve_forever, daemon=True, name="adapter").start()
         threading.Thread(target=self._sweep_every, args=(SWEEP_SECONDS,), daemon=True, name="sweeper").start()
         return self
+
+    def _compose_services(self):
+        """The handlers' services with this machine's parts: the local render worker and presigned links."""
+        from functions.settings import ServiceSettings
+        from functions.store import Store
+        from functions.wiring import compose
+        from local.render_backend import LocalRenderBackend
+
+        settings = ServiceSettings.from_env()
+        store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
+        self._backend = LocalRenderBackend(settings, store)
+
+        def presigned(record, filename: str, seconds: int) -> str:
+            return store.presigned_download(record.bucket_name or store.bucket_name, record.output_key, filename,
+                                            seconds)
+
+        return compose(settings, store=store, backend=self._backend, sign_download=presigned)
+
+    @staticmethod
+    def _inject(services):
+        """Powertools' dependency overrides: every route of both resolvers gets these services."""
+        from functions.handlers import api, webhook
+        from functions.wiring import get_services
+
+        for app in (api.app, webhook.app):
+            app.dependency_overrides[get_services] = lambda: services
+        return api, webhook
 
     def page_config(self) -> dict:
         """The page on the local stack is signed in as PAGE_USER."""
@@ -88,26 +117,23 @@ class LocalStack:
     def seed_examples(self, user: str) -> int:
         """Give a user with no projects the example projects, so the page has something to show."""
         from functions.domain.projects import create_project
-        from functions.limits import Limits
         from functions.models.project import Project
-        from functions.store import Store
 
-        store = Store(table_name=SERVICE_TABLE_NAME, bucket_name=BUCKET_NAME)
+        store = self.services.store
         if store.list_projects(user):
             return 0
         examples = sorted((REPO_ROOT / "examples").glob("*.json"))
         for path in examples:
-            create_project(store, user, Project.model_validate_json(path.read_bytes()), Limits.from_env())
+            create_project(store, user, Project.model_validate_json(path.read_bytes()), self.services.limits)
         return len(examples)
 
     def _sweep_every(self, seconds: float) -> None:
         """The sweeper Lambda's schedule, here: the same handler every few minutes."""
         from functions.handlers import sweeper
-        from local.adapter import LambdaContext
 
         while not self._stopping.wait(seconds):
             try:
-                sweeper.lambda_handler({}, LambdaContext(function_name="sweeper", aws_request_id="sweep"))
+                sweeper.sweep_once(self.services)
             except Exception:  # a failed sweep is retried at the next tick, as the schedule would
                 logging.getLogger(__name__).exception("sweep failed")
 
@@ -116,10 +142,8 @@ class LocalStack:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
-        from local.render_backend import LocalRenderBackend
-
-        if LocalRenderBackend._shared:
-            LocalRenderBackend._shared.close()
+        if self._backend:
+            self._backend.close()
         if self._emulator:
             if self.state_dir:
                 emulator.save_state(self.state_dir, [SERVICE_TABLE_NAME], BUCKET_NAME)

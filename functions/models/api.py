@@ -114,11 +114,17 @@ class RenderResponse(CamelModel):
     created_at: str
     completed_at: str | None = None
     costs: dict[str, Any] | None = None
+    # The file of an identical earlier export, returned at once ("ready at once").
+    reused: bool = False
+    # False when this export does not count against the daily quota: reused, or failed for a
+    # reason that is ours (refunded). A cancelled export counts.
+    quota_counted: bool = True
 
     @classmethod
     def of(cls, record: RenderRecord, output_url: str | None) -> "RenderResponse":
-        data = record.model_dump(include=set(cls.model_fields) - {"output_url"})
-        return cls.model_validate({**data, "output_url": output_url})
+        data = record.model_dump(include=set(cls.model_fields) - {"output_url", "quota_counted"})
+        return cls.model_validate({**data, "output_url": output_url,
+                                   "quota_counted": not (record.reused or record.refunded)})
 
 
 class RenderList(CamelModel):
@@ -138,9 +144,15 @@ class StatsResponse(CamelModel):
     by_quality: dict[str, int]
     downloads: int
     mean_render_seconds: float | None = None
+    # Exports answered with an identical earlier file, at no render and no quota.
+    reused: int = 0
+    # What the renders cost, from Remotion's reports (0 for the local renderer).
+    total_cost_usd: float = 0
     used_today: int
     daily_limit: int
     concurrent_limit: int
+    # When the daily count starts again (midnight UTC).
+    quota_resets_at: str
 
 
 class Health(CamelModel):

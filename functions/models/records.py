@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from functions.contract import ENDED_STATUSES
 from functions.models.base import CamelModel
 from functions.models.project import ProjectFormat, SceneInput
 from functions.render_settings import OutputFormat, Quality
@@ -22,7 +23,7 @@ class RenderStatus(StrEnum):
         return self in TERMINAL
 
 
-TERMINAL = frozenset({RenderStatus.SUCCEEDED, RenderStatus.FAILED, RenderStatus.CANCELLED, RenderStatus.TIMED_OUT})
+TERMINAL = frozenset(RenderStatus(status) for status in ENDED_STATUSES)
 ACTIVE = (RenderStatus.QUEUED, RenderStatus.RENDERING)
 
 
@@ -66,6 +67,12 @@ class RenderRecord(CamelModel):
     warnings: list[str] = Field(default_factory=list)
     costs: dict | None = None
     downloads: int = 0
+    # What decides the file (props, format, quality): an export with the same key reuses the file.
+    content_key: str | None = None
+    # The file of an earlier identical export, returned at once: no render, no quota spent.
+    reused: bool = False
+    # The export ended for a reason that is ours and its quota was given back.
+    refunded: bool = False
 
 
 class DownloadEvent(CamelModel):
