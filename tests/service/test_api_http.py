@@ -1,14 +1,12 @@
 """The API over HTTP against the local stack: contracts of design sections 5 and 6."""
 
-import json
 import time
+import urllib.request
 
 import pytest
 
 from local.render_backend import post_webhook
 from tests.service.conftest import SMALL_SCENE, Client, other_client
-
-pytestmark = pytest.mark.render
 
 
 def test_health_needs_no_token(stack):
@@ -95,6 +93,7 @@ def _start(client, project, fmt="mp4", quality="low", headers=None):
                        headers=headers)
 
 
+@pytest.mark.render
 def test_one_render_at_a_time_and_the_refusal_costs_nothing(client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 900, "tsxCode": SMALL_SCENE}])
     status, first, _ = _start(client, project)
@@ -112,6 +111,7 @@ def test_one_render_at_a_time_and_the_refusal_costs_nothing(client):
     client.call("POST", f"/renders/{second['renderId']}/cancel")
 
 
+@pytest.mark.render
 def test_the_eleventh_export_of_a_day_is_429_daily_limit(client):
     project = client.project()
     for n in range(1, 11):
@@ -124,6 +124,7 @@ def test_the_eleventh_export_of_a_day_is_429_daily_limit(client):
     assert _used_today(client) == 10
 
 
+@pytest.mark.render
 def test_the_same_idempotency_key_twice_is_one_export(client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 600, "tsxCode": SMALL_SCENE}])
     key = {"Idempotency-Key": "export-123"}
@@ -138,6 +139,7 @@ def test_the_same_idempotency_key_twice_is_one_export(client):
     client.call("POST", f"/renders/{first['renderId']}/cancel")
 
 
+@pytest.mark.render
 def test_another_users_render_is_404(stack, client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 600, "tsxCode": SMALL_SCENE}])
     _, started, _ = _start(client, project)
@@ -155,6 +157,7 @@ def _webhook(stack, payload: dict, secret: str | None = None) -> int:
     return post_webhook(f"{stack.url}/webhooks/remotion", secret or os.environ["WEBHOOK_SECRET"], payload)
 
 
+@pytest.mark.render
 def test_webhooks_are_verified_applied_once_and_unknown_ones_are_404(stack, client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 900, "tsxCode": SMALL_SCENE}])
     _, started, _ = _start(client, project)
@@ -176,6 +179,7 @@ def test_webhooks_are_verified_applied_once_and_unknown_ones_are_404(stack, clie
     client.call("POST", f"/renders/{client.call('GET', '/renders')[1]['items'][0]['renderId']}/cancel")
 
 
+@pytest.mark.render
 def test_renders_are_listed_newest_first_with_pages(client):
     project = client.project()
     ids = []
@@ -189,6 +193,7 @@ def test_renders_are_listed_newest_first_with_pages(client):
     assert [r["renderId"] for r in rest["items"]] == ids[:1]
 
 
+@pytest.mark.render
 def test_an_export_end_to_end_progress_download_and_stats(client):
     project = client.project([{"id": "one", "name": "One", "durationInFrames": 45, "tsxCode": SMALL_SCENE}])
     status, started, _ = _start(client, project, "gif", "low")
@@ -208,8 +213,6 @@ def test_an_export_end_to_end_progress_download_and_stats(client):
     status, link, _ = client.call("POST", f"/renders/{started['renderId']}/downloads",
                                   headers={"User-Agent": "pytest-browser"})
     assert status == 200 and link["expiresAt"] > render["completedAt"]
-    import urllib.request
-
     with urllib.request.urlopen(link["url"]) as response:
         data = response.read()
         assert response.headers["Content-Disposition"] == 'attachment; filename="Test-export.gif"'
@@ -219,4 +222,18 @@ def test_an_export_end_to_end_progress_download_and_stats(client):
     assert stats["byFormat"] == {"gif": 1} and stats["byQuality"] == {"low": 1}
     assert stats["meanRenderSeconds"] > 0
     assert (stats["usedToday"], stats["dailyLimit"], stats["concurrentLimit"]) == (1, 10, 1)
-    json.dumps(stats)
+    assert stats["quotaResetsAt"] > render["completedAt"] and stats["reused"] == 0
+
+    # The identical export again: the same file at once, as a new export, and no quota spent.
+    status, again, _ = _start(client, project, "gif", "low")
+    assert status == 202 and again["status"] == "succeeded" and again["renderId"] != started["renderId"]
+    assert again["quota"]["usedToday"] == 1 and again["estimate"]["renderSeconds"] == 0
+    reused = client.call("GET", f"/renders/{again['renderId']}")[1]
+    assert (reused["reused"], reused["quotaCounted"], reused["sizeBytes"]) == (True, False, render["sizeBytes"])
+    with urllib.request.urlopen(client.call("POST", f"/renders/{again['renderId']}/downloads")[1]["url"]) as response:
+        assert response.read() == data
+    stats = client.call("GET", "/exports/stats")[1]
+    assert (stats["total"], stats["reused"], stats["usedToday"], stats["downloads"]) == (2, 1, 1, 2)
+    other = _start(client, project, "gif", "medium")[1]  # other settings: a new render
+    assert other["status"] == "rendering"
+    client.call("POST", f"/renders/{other['renderId']}/cancel")

@@ -7,10 +7,10 @@ import pytest
 
 from functions.domain import lifecycle
 from functions.domain.naming import new_render_id
-from functions.wiring import compose
 from functions.models.records import RenderRecord, RenderStatus
 from functions.settings import ServiceSettings
 from functions.store import StartRefused, Store
+from functions.wiring import compose
 from local.stack import BUCKET_NAME, SERVICE_TABLE_NAME
 
 

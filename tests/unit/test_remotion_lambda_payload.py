@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from functions.domain.naming import download_name
 from remotion_lambda import RemotionClient
 
 from functions.backends import RenderRequest
 from functions.backends.remotion_lambda_backend import render_params
+from functions.domain.naming import download_name
 from functions.models.composition import CompiledScene, CompositionProps
 from functions.models.records import RenderRecord
 from functions.render_settings import OutputFormat, Quality, render_settings
