@@ -73,8 +73,11 @@ typecheck: node_modules/.installed
 	cd remotion_site && npx --no-install tsc --noEmit
 	npm run --silent typecheck -w web
 
+# Ruff (lint), mypy (strict, with the pydantic plugin, over functions/). The same hooks run on
+# commit with `pre-commit install`.
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check functions local stacks tests app.py
+	$(VENV)/bin/mypy
 
 test: setup typecheck lint
 	npm run --silent test -w web

@@ -44,7 +44,7 @@ class QuotaExceeded(FramecastError):
 
     status = 429
 
-    def __init__(self, code: str, message: str, retry_after: int, details: list | None = None):
+    def __init__(self, code: str, message: str, retry_after: int, details: list[dict[str, Any]] | None = None):
         super().__init__(message, details)
         self.code = code
         self.retry_after = retry_after

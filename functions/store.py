@@ -47,22 +47,23 @@ def _user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-def _to_dynamo(data: dict) -> dict:
+def _to_dynamo(data: dict[str, Any]) -> dict[str, Any]:
     """Floats to Decimal, None dropped: what DynamoDB takes."""
     clean = json.loads(json.dumps({k: v for k, v in data.items() if v is not None}), parse_float=Decimal)
     return {k: _serializer.serialize(v) for k, v in clean.items()}
 
 
-def _from_dynamo(item: dict) -> dict:
+def _from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
     plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-    return json.loads(json.dumps(plain, default=lambda d: int(d) if d == d.to_integral_value() else float(d)))
+    data: dict[str, Any] = json.loads(json.dumps(plain, default=lambda d: int(d) if d == d.to_integral_value() else float(d)))
+    return data
 
 
-def _encode_cursor(key: dict | None) -> str | None:
+def _encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
-def _decode_cursor(cursor: str | None, user_id: str, prefix: str) -> dict | None:
+def _decode_cursor(cursor: str | None, user_id: str, prefix: str) -> dict[str, Any] | None:
     """A page cursor back into the key it came from; anything else (forged, another user's, another
     list's) is the caller's mistake, never a DynamoDB error."""
     if not cursor:
@@ -101,7 +102,7 @@ class Store:
     # Scenes can reach 100 x 256 KiB, past DynamoDB's 400 KB item: the item holds the metadata and
     # the scenes live in S3 beside the renders.
 
-    def _project_key(self, user_id: str, project_id: str) -> dict:
+    def _project_key(self, user_id: str, project_id: str) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"PROJECT#{project_id}"}}
 
     def _scenes_key(self, user_id: str, project_id: str) -> str:
@@ -144,11 +145,11 @@ class Store:
         self.s3.delete_object(Bucket=self.bucket_name, Key=self._scenes_key(user_id, project_id))
         return True
 
-    def _query_all(self, **query) -> list[dict]:
+    def _query_all(self, **query: Any) -> list[dict[str, Any]]:
         pages = self.dynamodb.get_paginator("query").paginate(TableName=self.table_name, **query)
         return [item for page in pages for item in page["Items"]]
 
-    def _query_prefix(self, user_id: str, prefix: str, **extra) -> list[dict]:
+    def _query_prefix(self, user_id: str, prefix: str, **extra: Any) -> list[dict[str, Any]]:
         return self._query_all(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": prefix}}, **extra,
@@ -156,19 +157,19 @@ class Store:
 
     # --- renders -------------------------------------------------------------------------------
 
-    def _render_key(self, user_id: str, render_id: str) -> dict:
+    def _render_key(self, user_id: str, render_id: str) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"RENDER#{render_id}"}}
 
-    def _lock_key(self, user_id: str, slot: int) -> dict:
+    def _lock_key(self, user_id: str, slot: int) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"LOCK#{slot}"}}
 
-    def _output_key(self, user_id: str, content_key: str) -> dict:
+    def _output_key(self, user_id: str, content_key: str) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"OUTPUT#{content_key}"}}
 
-    def _quota_key(self, user_id: str, day: str) -> dict:
+    def _quota_key(self, user_id: str, day: str) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"QUOTA#{day}"}}
 
-    def _render_item(self, record: RenderRecord) -> dict:
+    def _render_item(self, record: RenderRecord) -> dict[str, Any]:
         item = _to_dynamo(record.to_json_dict()) | self._render_key(record.user_id, record.render_id)
         if record.status in ACTIVE:
             item["activePk"] = {"S": "ACTIVE"}
@@ -238,7 +239,7 @@ class Store:
     def all_renders(self, user_id: str) -> list[RenderRecord]:
         return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in self._query_prefix(user_id, "RENDER#")]
 
-    def update_render(self, record: RenderRecord, fields: dict, now: int) -> bool:
+    def update_render(self, record: RenderRecord, fields: dict[str, Any], now: int) -> bool:
         """Change a render that has not ended; progress only ever goes up. False when nothing changed."""
         values = _to_dynamo({f":{k}": v for k, v in fields.items()} | {":lastNewsAt": now})
         names = {f"#{k}": k for k in fields} | {"#lastNewsAt": "lastNewsAt", "#status": "status"}
@@ -260,7 +261,7 @@ class Store:
             raise
         return True
 
-    def finish_render(self, record: RenderRecord, status: RenderStatus, fields: dict, refund: bool, now: int) -> bool:
+    def finish_render(self, record: RenderRecord, status: RenderStatus, fields: dict[str, Any], refund: bool, now: int) -> bool:
         """The one terminal transition: end the render, release its lock, refund when the failure is ours.
 
         Idempotent: only the first caller for a render changes anything; the others get False.
@@ -358,12 +359,13 @@ class Store:
         self.s3.upload_file(path, self.bucket_name, key, ExtraArgs={"ContentType": content_type})
 
     def presigned_download(self, bucket: str, key: str, filename: str, seconds: int) -> str:
-        return self.s3.generate_presigned_url(
+        url: str = self.s3.generate_presigned_url(
             "get_object", ExpiresIn=seconds,
             Params={"Bucket": bucket, "Key": key,
                     "ResponseContentDisposition": f'attachment; filename="{filename}"'},
         )
+        return url
 
 
-def _strip_keys(data: dict) -> dict:
+def _strip_keys(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("pk", "sk", "activePk", "sceneCount", "expiresAt")}

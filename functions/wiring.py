@@ -26,7 +26,10 @@ def _webhook_secret(settings: ServiceSettings) -> str:
         return settings.webhook_secret
     from aws_lambda_powertools.utilities.parameters import get_secret
 
-    return get_secret(settings.webhook_secret_name, max_age=300)
+    secret = get_secret(settings.webhook_secret_name, max_age=300)
+    if not isinstance(secret, str):
+        raise SettingsError(f"the webhook secret {settings.webhook_secret_name} must be a string secret")
+    return secret
 
 
 def _cloudfront_signer(settings: ServiceSettings) -> UrlSigner:
@@ -45,7 +48,8 @@ def _cloudfront_signer(settings: ServiceSettings) -> UrlSigner:
 
     def signed(record: RenderRecord, filename: str, seconds: int) -> str:
         url = f"https://{settings.cloudfront_domain}/{quote(record.output_key or '')}"
-        return signer.generate_presigned_url(url, date_less_than=datetime.now(UTC) + timedelta(seconds=seconds))
+        signed_url: str = signer.generate_presigned_url(url, date_less_than=datetime.now(UTC) + timedelta(seconds=seconds))
+        return signed_url
 
     return signed
 

@@ -5,7 +5,7 @@ instead of reading a bag of flags.
 """
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from functions.models.composition import CompositionProps
 from functions.models.records import RenderRecord
@@ -41,7 +41,7 @@ class Running:
 class Succeeded:
     output_key: str
     size_bytes: int | None = None
-    costs: dict | None = None
+    costs: dict[str, Any] | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
     render_seconds: float | None = None
 

@@ -5,6 +5,7 @@ idempotent transition that also releases the lock and, when the failure is ours,
 """
 
 import logging
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from functions.backends import (
@@ -130,7 +131,7 @@ def finish(services: Services, record: RenderRecord, status: RenderStatus, *, er
            refund: bool = False, report: Succeeded | Failed | None = None) -> bool:
     """The one way a render ends. Idempotent: only the first caller changes anything."""
     at = clock.now()
-    fields: dict = {"completedAt": clock.iso(at)}
+    fields: dict[str, Any] = {"completedAt": clock.iso(at)}
     if error:
         fields["error"] = error
     if refund:

@@ -1,6 +1,7 @@
 """A user's export statistics and the state of their quota."""
 
 from collections import Counter
+from typing import Any
 
 from functions.domain import clock
 from functions.domain.services import Services
@@ -30,7 +31,7 @@ def export_stats(services: Services, user_id: str) -> StatsResponse:
     )
 
 
-def _cost_usd(costs: dict | None) -> float:
+def _cost_usd(costs: dict[str, Any] | None) -> float:
     """What a render cost, as Remotion's webhook reports it (`accruedSoFar`, in USD)."""
     if not costs or costs.get("currency", "USD") != "USD":
         return 0.0

@@ -4,8 +4,9 @@ Each route takes its input (validated by Powertools from the pydantic models), g
 by injection (`Depends(get_services)`), calls one domain function and returns its typed result.
 """
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
@@ -65,22 +66,23 @@ class Unauthorized(FramecastError):
 def current_user() -> str:
     """The token's `sub`, put in the event by the JWT authorizer (API Gateway's, or the local adapter's)."""
     claims = app.current_event.request_context.authorizer.jwt_claim or {}
-    if not claims.get("sub"):
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
         raise Unauthorized("a bearer token is required")
-    return claims["sub"]
+    return subject
 
 
 UserDep = Annotated[str, Depends(current_user)]
 
 
 @app.exception_handler(IdempotencyAlreadyInProgressError)
-def _in_flight(_: Exception) -> Response:
+def _in_flight(_: Exception) -> Response[str]:
     return error_response(409, "idempotency_in_flight", "a request with this Idempotency-Key is still being processed",
                           headers={"Retry-After": "2"})
 
 
 @app.exception_handler(IdempotencyValidationError)
-def _key_reused(_: Exception) -> Response:
+def _key_reused(_: Exception) -> Response[str]:
     return error_response(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
 
 
@@ -118,7 +120,7 @@ def preview(project_id: str, user: UserDep, services: ServicesDep) -> Preview:
 
 
 @app.delete("/projects/<project_id>", responses={204: {"description": "Deleted"}})
-def delete_project(project_id: str, user: UserDep, services: ServicesDep):
+def delete_project(project_id: str, user: UserDep, services: ServicesDep) -> Response[None]:
     projects.delete_project(services.store, user, project_id)
     return Response(204)
 
@@ -148,12 +150,14 @@ def _start(call: StartRenderCall, services: Services) -> StartRenderResponse:
 
 
 @lru_cache(maxsize=1)
-def _start_once():
+def _start_once() -> Callable[..., StartRenderResponse]:
     """`_start`, made idempotent on (user, Idempotency-Key); its table comes from the environment,
     so it is made on first use."""
     persistence = DynamoDBPersistenceLayer(table_name=ApiSettings.from_env().idempotency_table_name)
-    return idempotent_function(data_keyword_argument="call", persistence_store=persistence, config=_idempotency,
-                               output_serializer=PydanticSerializer)(_start)
+    once: Callable[..., StartRenderResponse] = idempotent_function(
+        data_keyword_argument="call", persistence_store=persistence, config=_idempotency,
+        output_serializer=PydanticSerializer)(_start)
+    return once
 
 
 @app.post("/renders")
@@ -202,6 +206,6 @@ def export_stats(user: UserDep, services: ServicesDep) -> StatsResponse:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _idempotency.register_lambda_context(context)
     return app.resolve(event, context)

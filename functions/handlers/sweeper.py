@@ -1,5 +1,7 @@
 """The sweeper Lambda, on a schedule: ends renders with no news for too long and frees their locks."""
 
+from typing import Any
+
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -23,5 +25,5 @@ def sweep_once(services: Services) -> dict[str, int]:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return sweep_once(get_services())

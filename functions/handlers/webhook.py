@@ -6,7 +6,7 @@ injection (`Depends(get_services)`).
 
 import base64
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
@@ -34,7 +34,7 @@ def _raw_body() -> bytes:
 
 
 @app.post("/webhooks/remotion")
-def remotion_webhook_route(services: Annotated[Services, Depends(get_services)]) -> Response:
+def remotion_webhook_route(services: Annotated[Services, Depends(get_services)]) -> Response[str]:
     body = _raw_body()
     try:
         validate(services.webhook_secret, body, app.current_event.headers.get("x-remotion-signature"))
@@ -53,12 +53,12 @@ def remotion_webhook_route(services: Annotated[Services, Depends(get_services)])
     if changed:
         succeeded = isinstance(webhook, SuccessWebhook)
         metrics.add_metric(name="ExportSucceeded" if succeeded else "ExportFailed", unit=MetricUnit.Count, value=1)
-        if succeeded and webhook.time_to_finish:
+        if isinstance(webhook, SuccessWebhook) and webhook.time_to_finish:
             metrics.add_metric(name="RenderSeconds", unit=MetricUnit.Seconds, value=webhook.time_to_finish / 1000)
     return Response(200, "application/json", json.dumps({"received": True, "duplicate": not changed}))
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

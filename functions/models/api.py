@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API; the OpenAPI document is generated from these."""
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import Field
 
@@ -31,7 +31,7 @@ class ProjectSummary(CamelModel):
     updated_at: str
 
     @classmethod
-    def of(cls, record: ProjectRecord):
+    def of(cls, record: ProjectRecord) -> Self:
         return cls.model_validate(record.model_dump(include=set(cls.model_fields)))
 
 

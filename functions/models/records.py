@@ -1,6 +1,7 @@
 """What the service keeps in DynamoDB."""
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -65,7 +66,7 @@ class RenderRecord(CamelModel):
     render_seconds: float | None = None
     error: str | None = None
     warnings: list[str] = Field(default_factory=list)
-    costs: dict | None = None
+    costs: dict[str, Any] | None = None
     downloads: int = 0
     # What decides the file (props, format, quality): an export with the same key reuses the file.
     content_key: str | None = None

@@ -4,7 +4,7 @@ The shapes are those `@remotion/serverless` posts (docs: remotion.dev/docs/lambd
 anything else is refused with a 400 before it can touch a render.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -39,7 +39,7 @@ class SuccessWebhook(_Webhook):
     output_url: str | None = Field(None, alias="outputUrl")
     output_file: str | None = Field(None, alias="outputFile")
     time_to_finish: float | None = Field(None, alias="timeToFinish", ge=0)
-    costs: dict | None = None
+    costs: dict[str, Any] | None = None
     lambda_errors: list[WebhookError] = Field(default_factory=list, alias="lambdaErrors")
 
 

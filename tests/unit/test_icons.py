@@ -61,7 +61,7 @@ def test_installed_sets_resolve_offline():
 class _FakeIconify(BaseHTTPRequestHandler):
     requests: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         _FakeIconify.requests.append(self.path)
         if self.path.startswith("/game-icons.json"):
             body = {"prefix": "game-icons", "width": 512, "height": 512,
@@ -105,7 +105,7 @@ class _DownIconify(BaseHTTPRequestHandler):
 
     requests = 0
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         _DownIconify.requests += 1
         self.send_response(503)
         self.send_header("Content-Length", "0")
