@@ -1,7 +1,7 @@
 import {z} from 'zod';
 
 // The input props of `Main`. Mirrors functions/models/composition.py (pydantic);
-// tests/unit/test_props_schema.py compares the two JSON Schemas.
+// tests/integration/test_props_schema.py compares the two JSON Schemas.
 
 export const iconDataSchema = z.object({
 	body: z.string(),
