@@ -6,6 +6,7 @@ from typing import Any
 class FramecastError(Exception):
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds, sent as Retry-After
 
     def __init__(self, message: str, details: list[dict[str, Any]] | None = None):
         super().__init__(message)
@@ -70,3 +71,16 @@ class InvalidWebhook(FramecastError):
 class InvalidCursor(FramecastError):
     status = 400
     code = "invalid_cursor"
+
+
+class IdempotencyInFlight(FramecastError):
+    """The first request with this Idempotency-Key is still being answered."""
+
+    status = 409
+    code = "idempotency_in_flight"
+    retry_after = 2
+
+
+class IdempotencyKeyReused(FramecastError):
+    status = 422
+    code = "idempotency_key_reused"

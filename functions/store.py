@@ -8,19 +8,13 @@ import base64
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
-
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
 
 from functions.errors import InvalidCursor
 from functions.models.records import ACTIVE, DownloadEvent, ProjectRecord, RenderRecord, RenderStatus
 from functions.tables import PROJECTS_PREFIX
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 QUOTA_TTL_SECONDS = 3 * 86400
 DOWNLOAD_EVENT_TTL_SECONDS = 90 * 86400
 
@@ -47,14 +41,37 @@ def _user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
+# boto3 and botocore are imported on first use, not at import: a cold start of the API does not pay
+# for them before its first call to DynamoDB (docs/benchmarks.md, cold import).
+@cache
+def _codec() -> tuple[Any, Any]:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
+def _client_error() -> type[Exception]:
+    """botocore's ClientError, for `except` clauses (evaluated only when something was raised)."""
+    from botocore.exceptions import ClientError
+
+    error_type: type[Exception] = ClientError
+    return error_type
+
+
+def _error_code(error: Exception) -> str:
+    return str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
+
+
 def _to_dynamo(data: dict[str, Any]) -> dict[str, Any]:
     """Floats to Decimal, None dropped: what DynamoDB takes."""
     clean = json.loads(json.dumps({k: v for k, v in data.items() if v is not None}), parse_float=Decimal)
-    return {k: _serializer.serialize(v) for k, v in clean.items()}
+    serializer = _codec()[0]
+    return {k: serializer.serialize(v) for k, v in clean.items()}
 
 
 def _from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
-    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    deserializer = _codec()[1]
+    plain = {k: deserializer.deserialize(v) for k, v in item.items()}
     data: dict[str, Any] = json.loads(json.dumps(plain, default=lambda d: int(d) if d == d.to_integral_value() else float(d)))
     return data
 
@@ -80,8 +97,9 @@ def _decode_cursor(cursor: str | None, user_id: str, prefix: str) -> dict[str, A
     return key
 
 
-def _cancellation_codes(error: ClientError) -> list[str]:
-    return [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+def _cancellation_codes(error: Exception) -> list[str]:
+    reasons = getattr(error, "response", {}).get("CancellationReasons", [])
+    return [reason.get("Code", "None") for reason in reasons]
 
 
 @dataclass
@@ -92,10 +110,14 @@ class Store:
 
     @cached_property
     def dynamodb(self) -> Any:
+        import boto3
+
         return boto3.client("dynamodb", endpoint_url=self.endpoint_url)
 
     @cached_property
     def s3(self) -> Any:
+        import boto3
+
         return boto3.client("s3", endpoint_url=self.endpoint_url)
 
     # --- projects ------------------------------------------------------------------------------
@@ -138,8 +160,8 @@ class Store:
         try:
             self.dynamodb.delete_item(TableName=self.table_name, Key=self._project_key(user_id, project_id),
                                       ConditionExpression="attribute_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        except _client_error() as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         self.s3.delete_object(Bucket=self.bucket_name, Key=self._scenes_key(user_id, project_id))
@@ -206,8 +228,8 @@ class Store:
                     "ExpressionAttributeValues": {":now": {"N": str(now)}},
                 }},
             ])
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+        except _client_error() as error:
+            if _error_code(error) != "TransactionCanceledException":
                 raise
             codes = _cancellation_codes(error)
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
@@ -255,8 +277,8 @@ class Store:
                 UpdateExpression="SET " + ", ".join(sets), ConditionExpression=condition,
                 ExpressionAttributeNames=names, ExpressionAttributeValues=values,
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        except _client_error() as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -300,8 +322,8 @@ class Store:
         try:
             self.dynamodb.transact_write_items(TransactItems=items)
             return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+        except _client_error() as error:
+            if _error_code(error) != "TransactionCanceledException":
                 raise
             codes = _cancellation_codes(error)
             if codes and codes[0] == "ConditionalCheckFailed":
@@ -335,8 +357,8 @@ class Store:
         """Whether a render's file is still there (lifecycle rules delete old renders)."""
         try:
             self.s3.head_object(Bucket=bucket, Key=key)
-        except ClientError as error:
-            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound", "403"):
+        except _client_error() as error:
+            if _error_code(error) in ("404", "NoSuchKey", "NotFound", "403"):
                 return False
             raise
         return True

@@ -8,27 +8,17 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
-from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from functions.domain import downloads, lifecycle, previews, projects, stats
 from functions.domain.services import Services
-from functions.errors import FramecastError
-from functions.handlers.responses import error_response, register_error_handlers
+from functions.errors import FramecastError, IdempotencyInFlight, IdempotencyKeyReused
+from functions.handlers.responses import register_error_handlers
 from functions.models.api import (
     DownloadResponse,
     Health,
@@ -50,7 +40,6 @@ from functions.settings import ApiSettings
 from functions.wiring import get_services
 
 logger = Logger(service="framecast-api")
-tracer = Tracer(service="framecast-api")
 metrics = Metrics(namespace="Framecast", service="framecast-api")
 app = APIGatewayHttpResolver(enable_validation=True)
 register_error_handlers(app)
@@ -73,17 +62,6 @@ def current_user() -> str:
 
 
 UserDep = Annotated[str, Depends(current_user)]
-
-
-@app.exception_handler(IdempotencyAlreadyInProgressError)
-def _in_flight(_: Exception) -> Response[str]:
-    return error_response(409, "idempotency_in_flight", "a request with this Idempotency-Key is still being processed",
-                          headers={"Retry-After": "2"})
-
-
-@app.exception_handler(IdempotencyValidationError)
-def _key_reused(_: Exception) -> Response[str]:
-    return error_response(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
 
 
 @app.get("/health")
@@ -135,13 +113,6 @@ class StartRenderCall(BaseModel):
     quality: Quality
 
 
-_idempotency = IdempotencyConfig(
-    event_key_jmespath="[user_id, idempotency_key]",
-    payload_validation_jmespath="[project_id, format, quality]",
-    expires_after_seconds=24 * 3600,
-)
-
-
 def _start(call: StartRenderCall, services: Services) -> StartRenderResponse:
     started = lifecycle.start_render(services, call.user_id, call.project_id, call.format, call.quality)
     metrics.add_metric(name="ExportReused" if started.status.terminal else "ExportStarted",
@@ -151,13 +122,42 @@ def _start(call: StartRenderCall, services: Services) -> StartRenderResponse:
 
 @lru_cache(maxsize=1)
 def _start_once() -> Callable[..., StartRenderResponse]:
-    """`_start`, made idempotent on (user, Idempotency-Key); its table comes from the environment,
-    so it is made on first use."""
+    """`_start`, made idempotent on (user, Idempotency-Key). Made on first use: its table comes from
+    the environment, and Powertools' idempotency (with boto3) is imported only when a key is sent."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+    from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+
+    config = IdempotencyConfig(event_key_jmespath="[user_id, idempotency_key]",
+                               payload_validation_jmespath="[project_id, format, quality]",
+                               expires_after_seconds=24 * 3600)
     persistence = DynamoDBPersistenceLayer(table_name=ApiSettings.from_env().idempotency_table_name)
     once: Callable[..., StartRenderResponse] = idempotent_function(
-        data_keyword_argument="call", persistence_store=persistence, config=_idempotency,
+        data_keyword_argument="call", persistence_store=persistence, config=config,
         output_serializer=PydanticSerializer)(_start)
-    return once
+
+    def start(call: StartRenderCall, services: Services) -> StartRenderResponse:
+        config.register_lambda_context(app.lambda_context)  # stops waiting when the invocation ends
+        return once(call=call, services=services)
+
+    return start
+
+
+def _start_idempotently(call: StartRenderCall, services: Services) -> StartRenderResponse:
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    try:
+        return _start_once()(call=call, services=services)
+    except IdempotencyAlreadyInProgressError:
+        raise IdempotencyInFlight("a request with this Idempotency-Key is still being processed") from None
+    except IdempotencyValidationError:
+        raise IdempotencyKeyReused("this Idempotency-Key was used with a different request") from None
 
 
 @app.post("/renders")
@@ -169,8 +169,7 @@ def start_render(
 ) -> Response[StartRenderResponse]:
     call = StartRenderCall(user_id=user, project_id=request.project_id, format=request.format,
                            quality=request.quality, idempotency_key=idempotency_key)
-    start = _start_once() if idempotency_key else _start
-    started = start(call=call, services=services)
+    started = _start_idempotently(call, services) if idempotency_key else _start(call, services)
     return Response(202, "application/json", started)
 
 
@@ -203,9 +202,21 @@ def export_stats(user: UserDep, services: ServicesDep) -> StatsResponse:
     return stats.export_stats(services, user)
 
 
+@lru_cache(maxsize=1)
+def _traced_resolve() -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """The resolver under X-Ray: the SDK is imported at the first invocation, not at import."""
+    from aws_lambda_powertools import Tracer
+
+    tracer = Tracer(service="framecast-api")
+
+    @tracer.capture_lambda_handler
+    def resolve(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return resolve
+
+
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    _idempotency.register_lambda_context(context)
-    return app.resolve(event, context)
+    return _traced_resolve()(event, context)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from functions.errors import FramecastError, QuotaExceeded
+from functions.errors import FramecastError
 from functions.models.api import ErrorResponse
 
 
@@ -36,7 +36,7 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(FramecastError)
     def _framecast_error(error: FramecastError) -> Response[str]:
-        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, QuotaExceeded) else None
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
         return error_response(error.status, error.code, error.message, error.details or None, headers)
 
     @app.exception_handler(RequestValidationError)

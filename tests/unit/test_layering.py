@@ -43,3 +43,12 @@ def test_local_mode_without_the_local_stack_says_who_supplies_the_backend(monkey
     settings = ServiceSettings(TABLE_NAME="t", BUCKET_NAME="b", RENDER_MODE=RenderMode.LOCAL)
     with pytest.raises(SettingsError, match="local stack"):
         compose(settings)
+
+
+def test_the_api_handler_imports_no_aws_sdk_or_xray_before_its_first_call():
+    """Cold starts pay for boto3, X-Ray and the idempotency layer at first use, not at import."""
+    script = ("import sys, functions.handlers.api; "
+              "print(sorted(m for m in ('boto3', 'aws_xray_sdk', 'remotion_lambda', "
+              "'aws_lambda_powertools.utilities.idempotency') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
