@@ -5,14 +5,25 @@ from functions.contract import FPS
 from functions.domain.export_plan import design_props
 from functions.domain.projects import as_project, get_project
 from functions.domain.services import Services
-from functions.models.api import Preview
+from functions.errors import SceneCompileError
+from functions.models.api import Preview, SceneDiagnostic
+from functions.models.composition import CompositionProps
 from functions.render_settings import OutputFormat, Quality, render_settings
 
 
 def preview(services: Services, user_id: str, project_id: str) -> Preview:
     project = as_project(get_project(services.store, user_id, project_id))
-    props, warnings = design_props(project, services.limits)
-    frames = sum(scene.duration_in_frames for scene in props.scenes)
+    diagnostics: list[SceneDiagnostic] = []
+    props: CompositionProps | None
+    try:
+        props, warnings = design_props(project, services.limits)
+    except SceneCompileError as error:
+        # Preview what works; say where the rest fails (the export stays refused until it is fixed).
+        diagnostics = [SceneDiagnostic.model_validate(d) for d in error.details]
+        failing = {d.scene_id for d in diagnostics}
+        working = project.model_copy(update={"scenes": [s for s in project.scenes if s.id not in failing]})
+        props, warnings = design_props(working, services.limits) if working.scenes else (None, [])
+    frames = sum(scene.duration_in_frames for scene in props.scenes) if props else 0
     estimate = services.backend.estimate_seconds
     return Preview(
         props=props,
@@ -22,4 +33,5 @@ def preview(services: Services, user_id: str, project_id: str) -> Preview:
         max_gif_seconds=services.limits.max_gif_seconds,
         max_render_minutes=services.limits.max_render_duration_minutes,
         warnings=warnings,
+        diagnostics=diagnostics,
     )

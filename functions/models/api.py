@@ -49,6 +49,7 @@ class PutScenesRequest(CamelModel):
 
 class SceneDiagnostic(CamelModel):
     scene_id: str
+    scene_name: str | None = None
     line: int
     column: int
     message: str
@@ -61,9 +62,13 @@ class PutScenesResponse(CamelModel):
 
 
 class Preview(CamelModel):
-    """What the page needs to preview a project and estimate its exports."""
+    """What the page needs to preview a project and estimate its exports.
 
-    props: CompositionProps  # at the design size: the player scales it
+    A project with scenes that do not compile still previews: `props` holds the scenes that do (None
+    when none does) and `diagnostics` says where the others fail; it cannot be exported until fixed."""
+
+    props: CompositionProps | None  # at the design size: the player scales it
+    diagnostics: list[SceneDiagnostic] = Field(default_factory=list)
     video_seconds: float
     render_seconds: dict[OutputFormat, dict[Quality, float]]
     max_gif_seconds: int

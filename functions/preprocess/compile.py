@@ -28,7 +28,7 @@ class CompiledProject:
 
 
 def _diagnostic(scene: SceneInput, line: int | None, column: int | None, message: str) -> dict[str, Any]:
-    return {"sceneId": scene.id, "line": line or 1, "column": column or 1, "message": message}
+    return {"sceneId": scene.id, "sceneName": scene.name, "line": line or 1, "column": column or 1, "message": message}
 
 
 def _location_of(source: str, needle: str) -> tuple[int, int]:

@@ -41,8 +41,22 @@ def test_put_scenes_answers_per_scene_diagnostics_and_keeps_the_work(client):
     broken = {"id": "bad", "name": "Bad", "tsxCode": "export default () => <div>{1 +}</div>;"}
     status, body, _ = client.call("PUT", f"/projects/{project['projectId']}/scenes", {"scenes": [broken]})
     assert status == 200
-    assert body["diagnostics"] == [{"sceneId": "bad", "line": 1, "column": 31, "message": 'Unexpected "}"'}]
+    assert body["diagnostics"] == [{"sceneId": "bad", "sceneName": "Bad", "line": 1, "column": 31, "message": 'Unexpected "}"'}]
     assert client.call("GET", f"/projects/{project['projectId']}")[1]["scenes"][0]["id"] == "bad"
+
+
+def test_a_broken_project_previews_the_scenes_that_work_and_names_the_one_that_does_not(client):
+    good = {"id": "good", "name": "Opening", "durationInFrames": 45, "tsxCode": SMALL_SCENE}
+    bad = {"id": "bad", "name": "Closing", "tsxCode": "export default () => <div>{1 +}</div>;"}
+    project = client.project([good, bad])
+    status, preview, _ = client.call("GET", f"/projects/{project['projectId']}/preview")
+    assert status == 200
+    assert [scene["id"] for scene in preview["props"]["scenes"]] == ["good"] and preview["videoSeconds"] == 1.5
+    assert preview["diagnostics"] == [{"sceneId": "bad", "sceneName": "Closing", "line": 1, "column": 31,
+                                       "message": 'Unexpected "}"'}]
+    only_bad = client.project([bad])
+    status, preview, _ = client.call("GET", f"/projects/{only_bad['projectId']}/preview")
+    assert (status, preview["props"], len(preview["diagnostics"])) == (200, None, 1)
 
 
 def test_malformed_json_is_400_and_bad_values_are_422_naming_the_field(client):
@@ -69,7 +83,7 @@ def test_scene_that_does_not_compile_is_422_with_its_place_and_costs_no_quota(cl
                                                          "quality": "low"})
     assert status == 422
     assert body["error"]["code"] == "compile_error"
-    assert body["error"]["details"] == [{"sceneId": "oops", "line": 1, "column": 11, "message": 'Unexpected ";"'}]
+    assert body["error"]["details"] == [{"sceneId": "oops", "sceneName": "Oops", "line": 1, "column": 11, "message": 'Unexpected ";"'}]
     assert _used_today(client) == 0
 
 
