@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from functions.domain import downloads, lifecycle, previews, projects, stats
 from functions.domain.services import Services
 from functions.errors import FramecastError, IdempotencyInFlight, IdempotencyKeyReused
+from functions.handlers.json_body import parse_json_body
 from functions.handlers.responses import register_error_handlers
 from functions.models.api import (
     DownloadResponse,
@@ -41,7 +42,7 @@ from functions.wiring import get_services
 
 logger = Logger(service="framecast-api")
 metrics = Metrics(namespace="Framecast", service="framecast-api")
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
 register_error_handlers(app)
 
 ServicesDep = Annotated[Services, Depends(get_services)]

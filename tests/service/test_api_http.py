@@ -73,6 +73,32 @@ def test_malformed_json_is_400_and_bad_values_are_422_naming_the_field(client):
     assert status == 422 and body["error"]["details"][0]["field"] == "format"
 
 
+@pytest.mark.parametrize(("method", "path", "raw", "status", "code"), [
+    ("POST", "/projects", b"[" * 100_000 + b"]" * 100_000, 400, "malformed_json"),
+    ("POST", "/projects", b'{"title": "a", "width": ' + b"9" * 5000 + b', "height": 100}', 400, "malformed_json"),
+    ("POST", "/renders", b"[]", 422, "invalid_request"),
+    ("POST", "/projects", b"null", 422, "invalid_request"),
+    ("GET", "/renders?cursor=Ingi", None, 400, "invalid_cursor"),
+    ("GET", "/renders?cursor=eyJwayI6IDF9", None, 400, "invalid_cursor"),
+    ("GET", "/renders?limit=0", None, 422, "invalid_request"),
+    ("DELETE", "/renders", None, 405, "method_not_allowed"),
+])
+def test_hostile_bodies_and_queries_are_4xx_in_the_envelope(client, method, path, raw, status, code):
+    answer, body, _ = client.call(method, path, raw=raw)
+    assert (answer, body["error"]["code"]) == (status, code)
+    assert body["error"]["message"]
+
+
+def test_another_users_cursor_is_refused(stack, client):
+    import base64
+    import json
+
+    foreign = base64.urlsafe_b64encode(json.dumps({"pk": {"S": "USER#someone-else"},
+                                                   "sk": {"S": "RENDER#rnd_1"}}).encode()).decode()
+    status, body, _ = client.call("GET", f"/renders?cursor={foreign}")
+    assert (status, body["error"]["code"]) == (400, "invalid_cursor")
+
+
 def _used_today(client) -> int:
     return client.call("GET", "/exports/stats")[1]["usedToday"]
 
