@@ -1,6 +1,8 @@
 """The API over HTTP against the local stack: contracts of design sections 5 and 6."""
 
+import json
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -189,6 +191,24 @@ def test_another_users_render_is_404(stack, client):
         assert stranger.call(method, path)[0] == 404
     assert stranger.call("GET", "/renders")[1]["items"] == []
     client.call("POST", f"/renders/{started['renderId']}/cancel")
+
+
+@pytest.mark.parametrize("body", [b"[]", b"null", b'"x"', b"{not json",
+                                  b'{"type": "success", "renderId": "r", "bucketName": "b", '
+                                  b'"expectedBucketOwner": "o", "customData": "x"}',
+                                  b'{"type": "surprise", "renderId": "r", "bucketName": "b", '
+                                  b'"expectedBucketOwner": "o", "customData": {"renderId": "r", "userId": "u"}}'])
+def test_a_signed_webhook_that_is_not_remotions_shape_is_400(stack, body):
+    import os
+
+    from functions.webhook_signature import sign
+
+    request = urllib.request.Request(f"{stack.url}/webhooks/remotion", data=body, method="POST", headers={
+        "Content-Type": "application/json", "X-Remotion-Signature": sign(os.environ["WEBHOOK_SECRET"], body)})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["error"]["code"] in ("invalid_webhook", "malformed_json")
 
 
 def _webhook(stack, payload: dict, secret: str | None = None) -> int:
