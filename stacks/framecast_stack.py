@@ -75,6 +75,7 @@ class FramecastStack(Stack):
             idempotency_table=storage.idempotency_table,
             bucket=storage.bucket,
             render_function=renderer.function,
+            render_function_name=renderer.function_name,
             webhook_secret=webhook_secret,
             download_key_secret=cdn.private_key_secret,
             api_reserved_concurrency=config.api_reserved_concurrency,

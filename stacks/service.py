@@ -22,7 +22,7 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13  # stacks/packaging.py builds the layer fo
 class ServiceFunctions(Construct):
     def __init__(self, scope: Construct, id: str, *, layer_dir: Path, environment: dict[str, str],
                  service_table: dynamodb.ITable, idempotency_table: dynamodb.ITable, bucket: s3.IBucket,
-                 render_function: lambda_.IFunction, webhook_secret: secretsmanager.ISecret,
+                 render_function: lambda_.IFunction, render_function_name: str, webhook_secret: secretsmanager.ISecret,
                  download_key_secret: secretsmanager.ISecret, api_reserved_concurrency: int,
                  webhook_reserved_concurrency: int, api_provisioned_concurrency: int,
                  sentry_dsn_secret_name: str | None, remotion_bucket_prefix: str):
@@ -48,7 +48,7 @@ class ServiceFunctions(Construct):
             "IDEMPOTENCY_TABLE_NAME": idempotency_table.table_name,
             "BUCKET_NAME": bucket.bucket_name,
             "RENDER_MODE": "lambda",
-            "REMOTION_FUNCTION_NAME": render_function.function_name,
+            "REMOTION_FUNCTION_NAME": render_function_name,
         }
         if sentry_dsn_secret_name:
             # functions/error_tracking.py reads the DSN by this name; unset, error tracking is off.

@@ -59,7 +59,9 @@ def test_us_east_1_with_a_10_gb_render_function_sentry_and_provisioned_api(us_ea
     [cors_api] = of_type(resources, "AWS::ApiGatewayV2::Api").values()
     assert cors_api["CorsConfiguration"]["AllowOrigins"] == ["https://app.example"]
     [client] = [c for c in of_type(resources, "AWS::Cognito::UserPoolClient").values() if c.get("AllowedOAuthFlows")]
-    assert {"https://app.example/", "https://app.example/index.html"} <= set(client["CallbackURLs"])
+    callbacks = {url for url in client["CallbackURLs"] if isinstance(url, str)}
+    assert callbacks == {"https://app.example/", "https://app.example/index.html"}
+    assert len(client["CallbackURLs"]) == 3  # and the page's own URL on the distribution
 
 
 def test_ap_southeast_2_with_an_imported_render_function(ap_southeast_2):
