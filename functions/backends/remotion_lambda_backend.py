@@ -42,7 +42,18 @@ def frames_per_lambda(frames: int, max_concurrency: int) -> int:
     return max(remotion_frames_per_lambda(frames), math.ceil(frames / max_concurrency), _MINIMUM_FRAMES_PER_LAMBDA)
 
 
-def render_params(request: RenderRequest, bucket_name: str, max_concurrency: int) -> RenderMediaParams:
+# Remotion's deleteAfter choices, in days (each is a lifecycle rule on its own prefix of the bucket).
+_DELETE_AFTER = {1: DeleteAfter.ONE_DAY, 3: DeleteAfter.THREE_DAYS, 7: DeleteAfter.SEVEN_DAYS,
+                 30: DeleteAfter.THIRTY_DAYS}
+
+
+def delete_after(retention_days: int) -> str:
+    """The longest of Remotion's deleteAfter choices that keeps a render no longer than we promise."""
+    return str(_DELETE_AFTER[max(days for days in _DELETE_AFTER if days <= retention_days)].value)
+
+
+def render_params(request: RenderRequest, bucket_name: str, max_concurrency: int,
+                  retention_days: int = 30) -> RenderMediaParams:
     """Everything Remotion Lambda needs for one export; tested through construct_render_request."""
     output, record = request.settings, request.record
     frames = sum(scene.duration_in_frames for scene in request.props.scenes)
@@ -65,7 +76,7 @@ def render_params(request: RenderRequest, bucket_name: str, max_concurrency: int
         webhook=Webhook(secret=request.webhook_secret, url=request.webhook_url,
                         customData={"renderId": record.render_id, "userId": record.user_id}),
         enable_cancellation=True,
-        delete_after=DeleteAfter.THIRTY_DAYS.value,
+        delete_after=delete_after(retention_days),
         max_retries=1,
     )
 
@@ -78,7 +89,9 @@ class RemotionLambdaBackend:
         )
 
     def start(self, request: RenderRequest) -> BackendStart:
-        params = render_params(request, self.settings.bucket_name, self.settings.render_concurrency_limit)
+        settings = self.settings
+        params = render_params(request, settings.bucket_name, settings.render_concurrency_limit,
+                               settings.render_retention_days)
         try:
             response = self.client.render_media_on_lambda(params)
         except (RemotionException, ClientError, BotoCoreError, ValueError) as error:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from functions.domain import downloads, lifecycle, previews, projects, stats
 from functions.domain.services import Services
+from functions.error_tracking import init_error_tracking
 from functions.errors import FramecastError, IdempotencyInFlight, IdempotencyKeyReused
 from functions.handlers.json_body import parse_json_body
 from functions.handlers.responses import register_error_handlers
@@ -40,6 +41,7 @@ from functions.render_settings import OutputFormat, Quality
 from functions.settings import ApiSettings
 from functions.wiring import get_services
 
+init_error_tracking()  # Sentry, when the stack names a DSN secret; nothing otherwise
 logger = Logger(service="framecast-api")
 metrics = Metrics(namespace="Framecast", service="framecast-api")
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)

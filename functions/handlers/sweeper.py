@@ -8,8 +8,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.domain import lifecycle
 from functions.domain.services import Services
+from functions.error_tracking import init_error_tracking
 from functions.wiring import get_services
 
+init_error_tracking()  # Sentry, when the stack names a DSN secret; nothing otherwise
 logger = Logger(service="framecast-sweeper")
 metrics = Metrics(namespace="Framecast", service="framecast-sweeper")
 

@@ -16,11 +16,13 @@ from pydantic import ValidationError
 
 from functions.domain import lifecycle
 from functions.domain.services import Services
+from functions.error_tracking import init_error_tracking
 from functions.handlers.responses import error_response, register_error_handlers
 from functions.models.webhook import SuccessWebhook, remotion_webhook
 from functions.webhook_signature import InvalidSignature, validate
 from functions.wiring import get_services
 
+init_error_tracking()  # Sentry, when the stack names a DSN secret; nothing otherwise
 logger = Logger(service="framecast-webhook")
 metrics = Metrics(namespace="Framecast", service="framecast-webhook")
 app = APIGatewayHttpResolver()

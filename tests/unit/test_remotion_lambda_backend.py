@@ -10,6 +10,7 @@ from moto import mock_aws
 from functions.backends import BackendRefused, RenderRequest
 from functions.backends.remotion_lambda_backend import (
     RemotionLambdaBackend,
+    delete_after,
     frames_per_lambda,
     remotion_frames_per_lambda,
 )
@@ -86,3 +87,9 @@ def test_an_account_cap_widens_the_chunks_so_no_render_asks_for_more_lambdas():
     assert frames_per_lambda(54000, 200) == remotion_frames_per_lambda(54000)  # 150 Lambdas fit under 200
     assert frames_per_lambda(54000, 100) == 540  # 100 Lambdas at most
     assert frames_per_lambda(3, 200) == 5  # never under Remotion's minimum
+
+
+@pytest.mark.parametrize(("days", "choice"), [(1, "1-day"), (2, "1-day"), (3, "3-days"), (14, "7-days"),
+                                              (30, "30-days"), (365, "30-days")])
+def test_remotions_delete_after_never_keeps_a_render_longer_than_the_retention(days, choice):
+    assert delete_after(days) == choice
