@@ -142,11 +142,10 @@ class LocalStack:
         from functions.settings import ServiceSettings
         from functions.store import Store
         from functions.wiring import compose
-        from local.render_backend import LocalRenderBackend
 
         settings = ServiceSettings.from_env()
         store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
-        self._backend = LocalRenderBackend(settings, store)
+        self._backend = self.render_backend(settings, store)
         signer = self.download_signer
         assert signer is not None
 
@@ -154,6 +153,13 @@ class LocalStack:
             return signer(record.bucket_name or settings.bucket_name, record.output_key, filename, seconds)
 
         return compose(settings, store=store, backend=self._backend, sign_download=sign_download)
+
+    def render_backend(self, settings, store):
+        """This machine's renderer: the local worker. (LambdaModeStack answers None: the functions
+        then build the Remotion Lambda backend, as they do on AWS.)"""
+        from local.render_backend import LocalRenderBackend
+
+        return LocalRenderBackend(settings, store)
 
     def _inject(self, handler_module) -> None:
         """Powertools' dependency overrides: every route of this copy of a handler gets our services."""
