@@ -135,10 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="run the local stack (API, emulated AWS, render worker)")
     dev.add_argument("--port", type=int, default=8000)
     dev.set_defaults(handler=cmd_dev)
+    commands.add_parser("smoke", help="check a deployed stack end to end (framecast smoke --help)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["smoke"]:  # its own options: local/smoke.py (make smoke)
+        from local.smoke import main as smoke
+
+        return smoke(argv[1:])
     args = build_parser().parse_args(argv)
     return args.handler(args)
 
