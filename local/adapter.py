@@ -62,6 +62,9 @@ ENVIRONMENTS_PER_FUNCTION = 16
 OPEN_ROUTES = {("GET", "/health"), ("POST", "/webhooks/remotion")}
 API_PREFIXES = ("/projects", "/renders", "/exports", "/health", "/webhooks", "/downloads")
 DOWNLOAD_CHUNK = 256 * 1024
+# What a path parameter may hold: the characters Powertools' resolver matches (RFC 3986's safe and
+# unsafe URI characters and word characters), so that a route matched here is one the handler has.
+PATH_PARAMETER = r"[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+"
 
 
 def error_body(code: str, message: str, details: list | None = None) -> bytes:
@@ -156,7 +159,7 @@ def routes_from_openapi(paths: dict, api: FunctionPool, webhook: FunctionPool) -
     webhook and the download links: what the HTTP API's routes are in AWS."""
     routes = []
     for path, operations in paths.items():
-        segments = ("[^/]+" if part.startswith("{") else re.escape(part) for part in path.split("/"))
+        segments = (PATH_PARAMETER if part.startswith("{") else re.escape(part) for part in path.split("/"))
         pattern = re.compile("^" + "/".join(segments) + "$")
         routes.append(Route(pattern, {method.upper(): api for method in operations}))
     routes.append(Route(re.compile("^/webhooks/remotion$"), {"POST": webhook}))
@@ -241,6 +244,10 @@ class Adapter:
     async def _handle(self, scope, receive, send) -> None:
         method, path = scope["method"], scope["path"]
         query = scope["query_string"].decode("latin-1")
+        head_bytes = len(scope["raw_path"]) + len(query) + sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+        if head_bytes > MAX_HEADER_BYTES:  # h11 limits only a head that arrives in pieces
+            return await self._error(send, 431, "headers_too_large", f"the request line and headers are over "
+                                     f"{MAX_HEADER_BYTES} bytes", {"Connection": "close"})
         headers: dict[str, str] = {}
         for name, value in scope["headers"]:
             key = name.decode("latin-1")
@@ -299,6 +306,11 @@ class Adapter:
 
     async def _body(self, scope, receive, send, headers: dict) -> bytes | None:
         declared = headers.get("content-length")
+        if declared is not None and "transfer-encoding" in headers:
+            # RFC 9112 6.3: a server may refuse both; behind a proxy, accepting them invites smuggling.
+            await self._error(send, 400, "malformed_request", "Content-Length and Transfer-Encoding together",
+                              {"Connection": "close"})
+            return None
         if declared and int(declared) > MAX_BODY_BYTES:  # h11 has checked that it is a number
             await self._error(send, 413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's "
                               "payload limit)", {"Connection": "close"})
