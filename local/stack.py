@@ -77,7 +77,7 @@ class LocalStack:
         }
 
     def start(self) -> "LocalStack":
-        from local.adapter import Adapter, Downloads, FunctionPool, HttpServer, routes_from_openapi
+        from local.adapter import Adapter, Downloads, Function, HttpServer, routes_from_openapi
 
         self._start_emulator()
         # Imported only now: the handlers read their settings from the environment set above.
@@ -88,9 +88,12 @@ class LocalStack:
 
         import boto3
 
+        from functions.handlers import api as api_handler
+        from functions.handlers import webhook as webhook_handler
         from local.openapi import document
 
-        api, webhook = FunctionPool("functions.handlers.api"), FunctionPool("functions.handlers.webhook")
+        api = Function(api_handler.lambda_handler, "framecast-api")
+        webhook = Function(webhook_handler.lambda_handler, "framecast-webhook")
         adapter = Adapter(routes_from_openapi(document()["paths"], api, webhook), static_dir=REPO_ROOT / "web/dist",
                           page_config=self.page_config)
         self._server = HttpServer(adapter, self.host, self.port)
@@ -141,6 +144,7 @@ class LocalStack:
     def _install_url_signer(self) -> None:
         """Hand the handlers this stack's url signer. (functions.wiring picks the signer at start-up;
         until it takes one from the local stack, the local choice there is replaced by this one.)"""
+        import functions.handlers.api as api
         import functions.wiring as wiring
         from functions.settings import RenderMode
 
@@ -156,7 +160,7 @@ class LocalStack:
                                                             record.output_key, filename, seconds)
 
         url_signer.local_stack, url_signer.wrapped = True, chosen
-        wiring.url_signer = url_signer
+        wiring.url_signer = api.url_signer = url_signer
 
     def resolve_in_flight(self) -> int:
         """End, by the rule for our failures, the renders that were in flight when the stack stopped:
