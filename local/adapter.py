@@ -13,10 +13,8 @@ errors, `{"error": {"code", "message", "details"}}`:
 A handler that cannot reach a dependency (the emulator is down or restarting) is answered 503 with
 `Retry-After`, as a throttled or failing integration is in AWS.
 
-The handlers are synchronous, and a Lambda execution environment serves one request at a time:
-each function here has a pool of environments, each its own copy of the handler module, run on a
-thread pool. (One module serving concurrent threads would share the per-request state that
-Powertools' resolver keeps on its `app`: the current event, and with it the user.)
+The handlers are synchronous: they run on a thread pool, each function at most as many requests at
+once as it can take (see `Function`), while the server itself keeps accepting and queueing.
 
 Downloads: `GET /downloads/<bucket>/<key>?filename&expires&signature` serves an object of the
 emulated bucket when the link's signature (made by `DownloadSigner`) holds and it has not expired,
@@ -25,11 +23,9 @@ so the emulator's port never reaches a browser.
 
 import asyncio
 import base64
-import importlib.util
 import json
 import logging
 import mimetypes
-import queue
 import re
 import socket
 import threading
@@ -40,7 +36,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import parse_qsl, unquote
 
 import h11
@@ -59,10 +54,12 @@ BODY_TIMEOUT_SECONDS = 30.0  # for the whole body
 IDLE_TIMEOUT_SECONDS = 5  # a kept-alive connection with no new request
 INTEGRATION_TIMEOUT_SECONDS = 30.0  # API Gateway's limit for an integration
 BACKLOG = 2048
-ENVIRONMENTS_PER_FUNCTION = 16
 OPEN_ROUTES = {("GET", "/health"), ("POST", "/webhooks/remotion")}
 API_PREFIXES = ("/projects", "/renders", "/exports", "/health", "/webhooks", "/downloads")
 DOWNLOAD_CHUNK = 256 * 1024
+# What a path parameter may hold: the characters Powertools' resolver matches (RFC 3986's safe and
+# unsafe URI characters and word characters), so that a route matched here is one the handler has.
+PATH_PARAMETER = r"[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+"
 
 
 def error_body(code: str, message: str, details: list | None = None) -> bytes:
@@ -89,38 +86,27 @@ class LambdaContext:
         return max(0, int((self.started + self.timeout_seconds - time.time()) * 1000))
 
 
-class FunctionPool:
-    """A function's execution environments: each a fresh copy of the handler's module, serving one
-    request at a time; up to `size` of them, made on demand, as Lambda scales."""
+class Function:
+    """A Lambda function of the stack: its handler, serving at most `concurrency` requests at once.
 
-    def __init__(self, module: str, size: int = ENVIRONMENTS_PER_FUNCTION, attribute: str = "lambda_handler",
-                 prepare: Callable[[ModuleType], None] | None = None):
-        # prepare: what the stack does to each new copy (it injects its services into the resolver).
-        self.module, self.attribute, self.size, self.prepare = module, attribute, size, prepare
-        self._free: queue.SimpleQueue = queue.SimpleQueue()
-        self._made = 0
-        self._lock = threading.Lock()
+    Functions built on Powertools' resolver serve one request at a time *together*, as one Lambda
+    execution environment does: the resolver keeps the request being handled on a class attribute
+    (BaseRouter.current_event) that every resolver in a process shares, so two requests at once in
+    one process (two API calls, or an API call and a webhook) would read each other's event, and
+    with it each other's user. Such functions share one `slots` semaphore.
+    """
 
-    def _environment(self) -> Callable:
-        spec = importlib.util.find_spec(self.module)
-        copy = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(copy)
-        if self.prepare:
-            self.prepare(copy)
-        return getattr(copy, self.attribute)
+    def __init__(self, handler: Callable, name: str, concurrency: int = 1,
+                 slots: threading.BoundedSemaphore | None = None):
+        self.handler, self.name = handler, name
+        self._slots = slots or threading.BoundedSemaphore(concurrency)
 
-    def invoke(self, event: dict, context: LambdaContext) -> dict:
-        try:
-            handler = self._free.get_nowait()
-        except queue.Empty:
-            with self._lock:
-                make = self._made < self.size
-                self._made += make
-            handler = self._environment() if make else self._free.get()
-        try:
-            return handler(event, context)
-        finally:
-            self._free.put(handler)
+    def invoke(self, event: dict, context: "LambdaContext", on_start: Callable[[], None] | None = None) -> dict:
+        with self._slots:
+            if on_start:
+                on_start()
+            context.started = time.time()
+            return self.handler(event, context)
 
 
 def api_gateway_event(method: str, path: str, query: str, headers: dict, body: bytes, source_ip: str,
@@ -153,15 +139,15 @@ def api_gateway_event(method: str, path: str, query: str, headers: dict, body: b
 @dataclass
 class Route:
     pattern: re.Pattern
-    methods: dict[str, FunctionPool | str] = field(default_factory=dict)  # method -> pool, or "download"
+    methods: dict[str, Function | str] = field(default_factory=dict)  # method -> pool, or "download"
 
 
-def routes_from_openapi(paths: dict, api: FunctionPool, webhook: FunctionPool) -> list[Route]:
+def routes_from_openapi(paths: dict, api: Function, webhook: Function) -> list[Route]:
     """The API's routes from its OpenAPI document (generated from the handler itself), plus the
     webhook and the download links: what the HTTP API's routes are in AWS."""
     routes = []
     for path, operations in paths.items():
-        segments = ("[^/]+" if part.startswith("{") else re.escape(part) for part in path.split("/"))
+        segments = (PATH_PARAMETER if part.startswith("{") else re.escape(part) for part in path.split("/"))
         pattern = re.compile("^" + "/".join(segments) + "$")
         routes.append(Route(pattern, {method.upper(): api for method in operations}))
     routes.append(Route(re.compile("^/webhooks/remotion$"), {"POST": webhook}))
@@ -246,6 +232,10 @@ class Adapter:
     async def _handle(self, scope, receive, send) -> None:
         method, path = scope["method"], scope["path"]
         query = scope["query_string"].decode("latin-1")
+        head_bytes = len(scope["raw_path"]) + len(query) + sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+        if head_bytes > MAX_HEADER_BYTES:  # h11 limits only a head that arrives in pieces
+            return await self._error(send, 431, "headers_too_large", f"the request line and headers are over "
+                                     f"{MAX_HEADER_BYTES} bytes", {"Connection": "close"})
         headers: dict[str, str] = {}
         for name, value in scope["headers"]:
             key = name.decode("latin-1")
@@ -280,12 +270,18 @@ class Adapter:
                 return await self._error(send, 401, "unauthorized", str(error), {"WWW-Authenticate": "Bearer"})
         client = scope.get("client") or ("127.0.0.1", 0)
         event = api_gateway_event(method, path, query, headers, body, client[0], claims)
-        context = LambdaContext(function_name=target.module, aws_request_id=event["requestContext"]["requestId"],
+        context = LambdaContext(function_name=target.name, aws_request_id=event["requestContext"]["requestId"],
                                 started=time.time())
         loop = asyncio.get_running_loop()
+        started = asyncio.Event()
+        running = loop.run_in_executor(self.executor, target.invoke, event, context,
+                                       lambda: loop.call_soon_threadsafe(started.set))
         try:
-            result = await asyncio.wait_for(loop.run_in_executor(self.executor, target.invoke, event, context),
-                                            INTEGRATION_TIMEOUT_SECONDS)
+            # Waiting for a free environment is queueing, not running: the time limit counts from the start.
+            waiting = asyncio.ensure_future(started.wait())
+            await asyncio.wait([running, waiting], return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            result = await asyncio.wait_for(asyncio.shield(running), INTEGRATION_TIMEOUT_SECONDS)
         except TimeoutError:
             return await self._error(send, 503, "timeout", f"the function did not answer within "
                                      f"{INTEGRATION_TIMEOUT_SECONDS:g} s", {"Retry-After": "5"})
@@ -304,6 +300,11 @@ class Adapter:
 
     async def _body(self, scope, receive, send, headers: dict) -> bytes | None:
         declared = headers.get("content-length")
+        if declared is not None and "transfer-encoding" in headers:
+            # RFC 9112 6.3: a server may refuse both; behind a proxy, accepting them invites smuggling.
+            await self._error(send, 400, "malformed_request", "Content-Length and Transfer-Encoding together",
+                              {"Connection": "close"})
+            return None
         if declared and int(declared) > MAX_BODY_BYTES:  # h11 has checked that it is a number
             await self._error(send, 413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's "
                               "payload limit)", {"Connection": "close"})

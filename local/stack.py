@@ -78,7 +78,7 @@ class LocalStack:
         }
 
     def start(self) -> "LocalStack":
-        from local.adapter import Adapter, Downloads, FunctionPool, HttpServer, routes_from_openapi
+        from local.adapter import Adapter, Downloads, Function, HttpServer, routes_from_openapi
 
         self._start_emulator()
         # Imported only now: the handlers read their settings from the environment set above.
@@ -89,10 +89,14 @@ class LocalStack:
 
         import boto3
 
+        from functions.handlers import api as api_handler
+        from functions.handlers import webhook as webhook_handler
         from local.openapi import document
 
-        api = FunctionPool("functions.handlers.api", prepare=self._inject)
-        webhook = FunctionPool("functions.handlers.webhook", prepare=self._inject)
+        # Both handlers are Powertools resolvers: one request at a time between them (adapter.Function).
+        resolver_slot = threading.BoundedSemaphore(1)
+        api = Function(api_handler.lambda_handler, "framecast-api", slots=resolver_slot)
+        webhook = Function(webhook_handler.lambda_handler, "framecast-webhook", slots=resolver_slot)
         adapter = Adapter(routes_from_openapi(document()["paths"], api, webhook), static_dir=REPO_ROOT / "web/dist",
                           page_config=self.page_config)
         self._server = HttpServer(adapter, self.host, self.port)
@@ -101,6 +105,8 @@ class LocalStack:
         self.download_signer = auth.DownloadSigner(self.url, auth.local_secret("download-key"))
         adapter.downloads = Downloads(self.download_signer, boto3.client("s3"), BUCKET_NAME)
         self.services = self._compose_services()
+        for handler_module in (api_handler, webhook_handler):
+            self._inject(handler_module)
         self.resolved_at_start = self.resolve_in_flight()
         self.seed_examples(PAGE_USER)
         self._server.start()
@@ -162,7 +168,7 @@ class LocalStack:
         return LocalRenderBackend(settings, store)
 
     def _inject(self, handler_module) -> None:
-        """Powertools' dependency overrides: every route of this copy of a handler gets our services."""
+        """Powertools' dependency overrides: every route of the handler's resolver gets our services."""
         from functions.wiring import get_services
 
         handler_module.app.dependency_overrides[get_services] = lambda: self.services
