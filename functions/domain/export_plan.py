@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 from functions.contract import FPS
 from functions.limits import Limits
-from functions.models.composition import CompositionProps
+from functions.models.composition import CompiledScene, CompositionProps
 from functions.models.project import Project
 from functions.preprocess.compile import compile_project
 from functions.render_settings import (
@@ -50,12 +50,18 @@ def plan_export(project: Project, fmt: OutputFormat, quality: Quality, limits: L
     Raises the domain's 413/422 errors for a project that may not be exported as asked.
     """
     compiled = compile_project(project, limits)
-    check_duration(compiled.total_frames, fmt, limits)
+    return plan_compiled(project, compiled.scenes, compiled.warnings, fmt, quality, limits)
+
+
+def plan_compiled(project: Project, scenes: list[CompiledScene], warnings: list[str], fmt: OutputFormat,
+                  quality: Quality, limits: Limits) -> ExportPlan:
+    """The plan for scenes already compiled (one compile serves every format and quality)."""
+    check_duration(sum(scene.duration_in_frames for scene in scenes), fmt, limits)
     output = render_settings(project, fmt, quality)
     design_width, design_height = design_size(project)
     props = CompositionProps(title=project.title, width=output.width, height=output.height,
-                             design_width=design_width, design_height=design_height, scenes=compiled.scenes)
-    return ExportPlan(props=props, output=output, warnings=compiled.warnings)
+                             design_width=design_width, design_height=design_height, scenes=scenes)
+    return ExportPlan(props=props, output=output, warnings=warnings)
 
 
 def design_props(project: Project, limits: Limits) -> tuple[CompositionProps, list[str]]:

@@ -69,6 +69,8 @@ class Preview(CamelModel):
 
     props: CompositionProps | None  # at the design size: the player scales it
     diagnostics: list[SceneDiagnostic] = Field(default_factory=list)
+    # Per format and quality: an identical export's file exists and would be returned at once, free.
+    ready_at_once: dict[OutputFormat, dict[Quality, bool]] = Field(default_factory=dict)
     video_seconds: float
     render_seconds: dict[OutputFormat, dict[Quality, float]]
     max_gif_seconds: int

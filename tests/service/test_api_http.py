@@ -284,6 +284,10 @@ def test_an_export_end_to_end_progress_download_and_stats(client):
     assert (stats["usedToday"], stats["dailyLimit"], stats["concurrentLimit"]) == (1, 10, 1)
     assert stats["quotaResetsAt"] > render["completedAt"] and stats["reused"] == 0
 
+    # The page learns beforehand which exports would be ready at once.
+    ready = client.call("GET", f"/projects/{project['projectId']}/preview")[1]["readyAtOnce"]
+    assert ready["gif"] == {"low": True, "medium": False, "high": False} and not any(ready["mp4"].values())
+
     # The identical export again: the same file at once, as a new export, and no quota spent.
     status, again, _ = _start(client, project, "gif", "low")
     assert status == 202 and again["status"] == "succeeded" and again["renderId"] != started["renderId"]
