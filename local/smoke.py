@@ -3,7 +3,8 @@ broken step with what broke.
 
     python -m local.smoke [--stack Framecast] [--region eu-central-1] [--timeout 600]
 
-It reads the stack's outputs (CloudFormation DescribeStacks), then: the render function's Remotion
+It reads the stack's outputs (CloudFormation DescribeStacks), then: the region holds one
+remotionlambda-* bucket (the remotion_lambda client's rule); the render function's Remotion
 version is the pinned one; the serve URL loads; the webhook secret is set; the download key in
 Secrets Manager matches CloudFront's public key; a throw-away user signs in; a 2-second export goes
 through the deployed API and its record turns `succeeded` in DynamoDB while nobody asks the API
@@ -135,6 +136,23 @@ class Smoke:
             raise StepFailed(f"stack {self.stack_name} lacks the outputs {', '.join(missing)} (deployed from an older "
                              "version of stacks/?)")
         return f"{self.stack_name} {stack['StackStatus']}"
+
+    def one_remotion_bucket(self) -> str:
+        """What the remotion_lambda client does before it uploads large input props: every
+        remotionlambda-* bucket of the account, located; more than one in the region fails renders."""
+        s3 = self.client("s3")
+        region = self.session.region_name
+        here = []
+        for bucket in s3.list_buckets().get("Buckets", []):
+            if bucket["Name"].startswith("remotionlambda-"):
+                location = s3.get_bucket_location(Bucket=bucket["Name"]).get("LocationConstraint") or "us-east-1"
+                if location == region:
+                    here.append(bucket["Name"])
+        if here != [self.outputs["BucketName"]]:
+            raise StepFailed(f"the region {region} must hold exactly one remotionlambda-* bucket, this stack's "
+                             f"{self.outputs['BucketName']}; it holds {here or 'none'}. Exports with large props "
+                             "would fail (docs/deploy.md, step 1)")
+        return self.outputs["BucketName"]
 
     def render_function_version(self) -> str:
         pinned = pinned_remotion_version()
@@ -301,6 +319,7 @@ class Smoke:
     def run(self) -> int:
         steps = [
             ("stack outputs", self.stack_outputs),
+            ("one Remotion bucket", self.one_remotion_bucket),
             ("render function version", self.render_function_version),
             ("serve URL loads", self.serve_url_loads),
             ("webhook secret", self.webhook_secret_is_set),

@@ -71,7 +71,7 @@ def test_a_healthy_stack_passes_every_step_and_is_left_clean(two_second_mp4, bun
     code, lines, deployment, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page))
     assert code == 0, "\n".join(lines)
     steps = [line.split(":")[0].removeprefix("ok    ") for line in lines if line.startswith("ok")]
-    assert steps == ["stack outputs", "render function version", "serve URL loads", "webhook secret", "download key",
+    assert steps == ["stack outputs", "one Remotion bucket", "render function version", "serve URL loads", "webhook secret", "download key",
                      "sign-in", "2-second export", "status flips by the webhook", "signed download", "quota counted",
                      "cleanup"]
     assert any("h264, 2.00 s" in line for line in lines)
@@ -136,3 +136,14 @@ def test_a_stack_that_does_not_exist(capsys):
     assert main(["--stack", "NoSuchStack", "--region", REGION]) == 1
     out = capsys.readouterr().out
     assert "FAIL  stack outputs: no stack 'NoSuchStack'" in out and "smoke FAILED" in out
+
+
+def test_a_second_remotion_bucket_in_the_region_stops_the_run(two_second_mp4, bundle_page):
+    s3 = boto3.client("s3")
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="remotionlambda-useast1-elsewhere")  # harmless
+    s3.create_bucket(Bucket="remotionlambda-eucentral1-earlier",
+                     CreateBucketConfiguration={"LocationConstraint": REGION})
+    code, lines, _, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page))
+    assert code == 1
+    assert failing_step(lines).startswith("FAIL  one Remotion bucket: the region eu-central-1 must hold exactly one")
+    assert "remotionlambda-eucentral1-earlier" in failing_step(lines)
