@@ -221,3 +221,16 @@ def test_sign_in_is_rate_limited_per_ip_by_waf(resources):
     assert "Block" in rule["Action"]
     [association] = of_type(resources, "AWS::WAFv2::WebACLAssociation").values()
     assert association["ResourceArn"]["Fn::GetAtt"][1] == "Arn" and "Users" in association["ResourceArn"]["Fn::GetAtt"][0]
+
+
+def test_routes_that_compile_or_render_have_tighter_throttles(resources):
+    from stacks.api import COSTLY_ROUTE_LIMITS
+
+    [stage] = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
+    settings = stage["RouteSettings"]
+    assert set(settings) == set(COSTLY_ROUTE_LIMITS)
+    assert all(s["ThrottlingRateLimit"] < stage["DefaultRouteSettings"]["ThrottlingRateLimit"]
+               for s in settings.values())
+    [stage_id] = [k for k, v in resources.items() if v["Type"] == "AWS::ApiGatewayV2::Stage"]
+    routes = {v["Properties"]["RouteKey"]: k for k, v in resources.items() if v["Type"] == "AWS::ApiGatewayV2::Route"}
+    assert {routes[key] for key in settings} <= set(resources[stage_id]["DependsOn"])
