@@ -155,21 +155,29 @@ class Smoke:
         return self.outputs["BucketName"]
 
     def render_function_version(self) -> str:
+        """Remotion's own check (getFunctionVersion): invoke the function with the `info` routine,
+        which answers {version, type: "success"} from the code actually deployed."""
         pinned = pinned_remotion_version()
         name = self.outputs["RenderFunctionName"]
+        functions = self.client("lambda")
         try:
-            function = self.client("lambda").get_function(FunctionName=name)
+            state = functions.get_function(FunctionName=name)["Configuration"].get("State", "Active")
+            if state != "Active":
+                raise StepFailed(f"render function {name} is {state}")
+            answer = functions.invoke(FunctionName=name, Payload=json.dumps({"type": "info", "logLevel": "info"}))
         except ClientError as error:
             raise StepFailed(f"render function {name}: {error}") from error
-        state = function["Configuration"].get("State", "Active")
-        if state != "Active":
-            raise StepFailed(f"render function {name} is {state}")
-        tagged = function.get("Tags", {}).get("remotion-version")
-        prefix = f"remotion-render-{pinned.replace('.', '-')}-"
-        if tagged != pinned or not name.startswith(prefix) or self.outputs["RemotionVersion"] != pinned:
-            raise StepFailed(f"render function {name} is Remotion {tagged or 'unknown'}, the client here is {pinned}: "
+        body = answer["Payload"].read().decode(errors="replace")
+        try:
+            info = json.loads(body)
+        except json.JSONDecodeError:
+            info = {}
+        if answer.get("FunctionError") or info.get("type") != "success":
+            raise StepFailed(f"render function {name} did not answer Remotion's info call: {body[:300]}")
+        if info.get("version") != pinned or self.outputs["RemotionVersion"] != pinned:
+            raise StepFailed(f"render function {name} runs Remotion {info.get('version')}, the client here is {pinned}: "
                              "the client refuses a mismatch")
-        return f"{name} is Remotion {pinned}"
+        return f"{name} runs Remotion {pinned}"
 
     def serve_url_loads(self) -> str:
         url = self.outputs["ServeUrl"]

@@ -45,7 +45,7 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
+    with mock_aws(config={"lambda": {"use_docker": False}}):
         yield
 
 
@@ -87,12 +87,40 @@ def failing_step(lines: list[str]) -> str:
 
 def test_a_render_function_of_another_version_stops_the_run(two_second_mp4, bundle_page):
     code, lines, deployment, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page,
-                                               tagged_version="4.0.400"))
+                                               deployed_version="4.0.400"))
     assert code == 1
     assert failing_step(lines).startswith("FAIL  render function version: ")
-    assert "Remotion 4.0.400, the client here is 4.0.527" in failing_step(lines)
+    assert "runs Remotion 4.0.400, the client here is 4.0.527" in failing_step(lines)
     assert not any("sign-in" in line for line in lines)  # nothing after the first broken step
     assert lines[-2].startswith("ok    cleanup") and lines[-1] == "smoke FAILED"
+
+
+def test_the_info_answer_the_fake_gives_is_the_pinned_functions():
+    """The pinned zip's infoHandler answers {version: VERSION, type: "success"} to {type: "info"}."""
+    import re
+    import zipfile
+
+    from stacks.remotion_facts import remotion_facts
+
+    with zipfile.ZipFile(remotion_facts(REGION).zip) as archive:
+        code = archive.read("index.js").decode()
+    assert re.search(r'ServerlessRoutines\.info\)throw new TypeError\("Expected info type"\);'
+                     r'let \w+=\{version:\w+\.VERSION,type:"success"\}', code)
+    assert re.search(r'\.info="info"|info:"info"', code)
+
+
+def test_a_function_that_does_not_answer_info_stops_the_run(two_second_mp4, bundle_page):
+    from moto.awslambda_simple.models import lambda_simple_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    deployment = FakeDeployment(Behaviour(video=two_second_mp4, serve_page=bundle_page)).create()
+    lambda_simple_backends[DEFAULT_ACCOUNT_ID][REGION].lambda_simple_results_queue.clear()  # moto echoes the call
+    lines: list[str] = []
+    try:
+        code = Smoke(session=boto3.Session(region_name=REGION), stack_name=STACK, say=lines.append).run()
+    finally:
+        deployment.close()
+    assert code == 1 and "did not answer Remotion's info call" in failing_step(lines)
 
 
 def test_a_missing_serve_url_stops_the_run(two_second_mp4):
