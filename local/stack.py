@@ -145,7 +145,12 @@ class LocalStack:
         process, restored = emulator.start(self.emulator_port, LOCAL_DIR / "emulator.log", self.state_dir,
                                            *self.credentials)
         with self._emulator_lock:
-            self._emulator = process
+            stopping = self._stopping.is_set()  # a restart that raced the stack's stop: undo it
+            if not stopping:
+                self._emulator = process
+        if stopping:
+            emulator.stop(process)
+            return
         self.restored = restored
 
     def _watch_emulator(self) -> None:
