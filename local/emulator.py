@@ -486,6 +486,15 @@ def create_resources(tables: dict[str, TableDefinition], bucket: str, object_own
         s3.head_bucket(Bucket=bucket)
     except ClientError:
         s3.create_bucket(Bucket=bucket, ObjectOwnership=object_ownership)
+        return
+    # A bucket kept from an earlier start follows the definition if it has changed since.
+    try:
+        current = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
+    except ClientError:
+        current = None
+    if current != object_ownership:
+        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+            "Rules": [{"ObjectOwnership": object_ownership}]})
 
 
 def main() -> None:

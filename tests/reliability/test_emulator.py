@@ -251,3 +251,16 @@ def test_state_saved_by_an_earlier_version_is_imported_once(stack, tmp_path):
     body = boto3.client("s3").get_object(Bucket=BUCKET_NAME, Key="projects/legacy/old.json")["Body"].read()
     assert body == b"[]"
     assert (tmp_path / "legacy-imported" / f"{SERVICE_TABLE_NAME}.json").is_file()
+
+
+def test_a_kept_bucket_follows_a_changed_ownership_definition(running, monkeypatch):
+    for name, value in {"AWS_ENDPOINT_URL": running.endpoint, "AWS_ACCESS_KEY_ID": ACCESS,
+                        "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # the default clients read the variables above
+    emulator.create_resources({}, "bucket-kept", "BucketOwnerEnforced")
+    s3 = running.client("s3")
+    with pytest.raises(ClientError):
+        s3.put_object(Bucket="bucket-kept", Key="k", Body=b"{}", ACL="private")
+    emulator.create_resources({}, "bucket-kept", "BucketOwnerPreferred")
+    s3.put_object(Bucket="bucket-kept", Key="k", Body=b"{}", ACL="private")
