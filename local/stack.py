@@ -30,7 +30,7 @@ IDEMPOTENCY_TABLE_NAME = "framecast-idempotency"
 BUCKET_NAME = "remotionlambda-local"
 # The bucket's S3 Object Ownership, from the definition the CDK stack uses, so that an ACL the
 # AWS bucket would refuse is refused here too (the emulator enforces AWS's rule).
-BUCKET_OBJECT_OWNERSHIP = getattr(tables, "BUCKET_OBJECT_OWNERSHIP", "BucketOwnerPreferred")
+BUCKET_OBJECT_OWNERSHIP = tables.BUCKET_OBJECT_OWNERSHIP
 SWEEP_SECONDS = 120
 WATCH_SECONDS = 0.5
 PAGE_USER = "local-user"
