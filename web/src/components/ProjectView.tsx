@@ -1,43 +1,129 @@
-import React from 'react';
+import React, {useRef} from 'react';
 import {Player} from '@remotion/player';
+import {useQuery} from '@tanstack/react-query';
 import {Main} from '../../../remotion_site/src/Main';
 import {compositionPropsSchema, FPS, totalDurationInFrames} from '../../../remotion_site/src/schema';
-import {usePreview, useStartExport, useStats} from '../api/queries';
+import {ApiError, type OutputFormat, type Quality} from '../api/client';
+import {useQueries, useStartExport} from '../api/queries';
+import {useRunningRender} from '../api/running';
+import {useDeliveries} from '../lib/deliveries';
+import {askToNotify} from '../lib/notify';
+import {resetTime} from '../lib/quota';
 import {usePage} from '../store';
-import {ErrorMessage} from './ErrorMessage';
+import {ErrorMessage, SceneErrors} from './ErrorMessage';
 import {ExportModal} from './ExportModal';
 
+// The frame the preview shows before it plays: halfway into the first scene, where scenes have
+// usually faded in (frame 0 is often an empty background).
+export const posterFrame = (scenes: {durationInFrames: number}[]): number =>
+	Math.min(totalDurationInFrames(scenes) - 1, Math.floor(scenes[0].durationInFrames / 2));
+
+// The Export button, or why it cannot be pressed now.
+const ExportButton: React.FC<{disabledReason: React.ReactNode; onOpen: () => void}> = ({disabledReason, onOpen}) => (
+	<div className="export-button">
+		<button
+			type="button"
+			className="primary"
+			onClick={onOpen}
+			disabled={!!disabledReason}
+			aria-describedby={disabledReason ? 'export-blocked' : undefined}
+		>
+			Export
+		</button>
+		{disabledReason ? (
+			<span id="export-blocked" className="muted small">
+				{disabledReason}
+			</span>
+		) : null}
+	</div>
+);
+
 // One project: the whole project playing in the Remotion Player, with the same composition the
-// renderer uses and the scenes as the API compiles them; the Export button opens the modal.
-export const ProjectView: React.FC<{projectId: string}> = ({projectId}) => {
-	const preview = usePreview(projectId);
-	const stats = useStats();
+// renderer uses and the scenes as the API compiles them; the Export button opens the dialog.
+export const ProjectView: React.FC<{projectId: string; title?: string}> = ({projectId, title}) => {
+	const q = useQueries();
+	const preview = useQuery(q.preview(projectId));
+	const broken = preview.error instanceof ApiError && preview.error.code === 'compile_error';
+	const project = useQuery({...q.project(projectId), enabled: broken});
+	const stats = useQuery(q.stats());
 	const start = useStartExport();
 	const page = usePage();
+	const owe = useDeliveries((s) => s.owe);
+	const running = useRunningRender();
+	const starting = useRef(false);
 
-	if (preview.error) return <ErrorMessage error={preview.error} />;
+	const runningNote = running ? (
+		<>
+			An export is running.{' '}
+			<button type="button" className="link" onClick={() => page.show(running.renderId)}>
+				Show it
+			</button>
+		</>
+	) : null;
+
+	if (broken) {
+		const names = Object.fromEntries((project.data?.scenes ?? []).map((s) => [s.id, s.name]));
+		const details = (preview.error as ApiError).details;
+		const failing = new Set(details.map((d) => String(d.sceneId)));
+		return (
+			<section className="project" aria-labelledby="project-title">
+				<header>
+					<h2 id="project-title">{project.data?.title ?? title}</h2>
+					<ExportButton disabledReason="Fix the scene errors below to export." onOpen={() => undefined} />
+				</header>
+				<div className="broken" role="alert">
+					<p>This project can&apos;t be previewed or exported until its scenes compile:</p>
+					<SceneErrors details={details} sceneNames={names} />
+				</div>
+				{project.data ? (
+					<ul className="scene-list" aria-label="Scenes">
+						{project.data.scenes.map((s) => (
+							<li key={s.id} data-ok={!failing.has(s.id)}>
+								{s.name}: {failing.has(s.id) ? 'has errors' : 'compiles'}
+							</li>
+						))}
+					</ul>
+				) : null}
+			</section>
+		);
+	}
+	if (preview.error) return <ErrorMessage error={preview.error} onRetry={() => preview.refetch()} />;
 	if (!preview.data) return <p className="muted">Compiling the scenes…</p>;
 	// The composition's own schema checks what the API sent (and fills its defaults).
 	const props = compositionPropsSchema.parse(preview.data.props);
+	const sceneNames = Object.fromEntries(props.scenes.map((s) => [s.id, s.name]));
+	const statsData = stats.data;
 
-	const onStart = () =>
+	const onStart = (choice: {format: OutputFormat; quality: Quality}) => {
+		if (starting.current) return;
+		starting.current = true;
+		askToNotify();
 		start.mutate(
-			{projectId, format: page.format, quality: page.quality},
+			{projectId, ...choice, idempotencyKey: page.intentKey},
 			{
 				onSuccess: ({renderId}) => {
-					page.follow(renderId);
+					owe(renderId);
+					page.show(renderId);
 					page.closeExport();
+				},
+				onSettled: () => {
+					starting.current = false;
 				},
 			},
 		);
+	};
 
 	return (
-		<section className="project">
+		<section className="project" aria-labelledby="project-title">
 			<header>
-				<h2>{props.title}</h2>
-				<button type="button" className="primary" onClick={() => (start.reset(), page.openExport())}>
-					Export
-				</button>
+				<h2 id="project-title">{props.title}</h2>
+				<ExportButton
+					disabledReason={runningNote}
+					onOpen={() => {
+						start.reset();
+						page.openExport();
+					}}
+				/>
 			</header>
 			<Player
 				component={Main}
@@ -46,26 +132,30 @@ export const ProjectView: React.FC<{projectId: string}> = ({projectId}) => {
 				fps={FPS}
 				compositionWidth={props.width}
 				compositionHeight={props.height}
+				initialFrame={posterFrame(props.scenes)}
 				controls
 				loop
 				style={{width: '100%', maxHeight: '60vh', aspectRatio: `${props.width} / ${props.height}`}}
 			/>
-			{preview.data.warnings.length ? (
-				<p className="muted">{preview.data.warnings.join(' · ')}</p>
-			) : null}
-			{page.exportOpen ? (
+			{preview.data.warnings.length ? <p className="muted">{preview.data.warnings.join(' · ')}</p> : null}
+			{page.exportOpen && !running ? (
 				<ExportModal
 					preview={preview.data}
 					format={page.format}
 					quality={page.quality}
-					usedToday={stats.data?.usedToday ?? 0}
-					dailyLimit={stats.data?.dailyLimit ?? 10}
+					usedToday={statsData?.usedToday ?? 0}
+					dailyLimit={statsData?.dailyLimit ?? 10}
+					resetsAt={resetTime(statsData?.quotaResetsAt)}
 					starting={start.isPending}
 					error={start.error}
+					sceneNames={sceneNames}
 					onChoose={page.choose}
 					onStart={onStart}
 					onClose={page.closeExport}
-					onShowRender={(renderId) => (page.follow(renderId), page.closeExport())}
+					onShowRender={(renderId) => {
+						page.show(renderId);
+						page.closeExport();
+					}}
 				/>
 			) : null}
 		</section>
