@@ -63,7 +63,9 @@ export const ExportProgress: React.FC<{renderId: string; onDismiss: () => void}>
 	const {data: render, error, refetch} = useQuery(q.render(renderId));
 	const cancel = useCancelExport();
 	const download = useDownloadLink();
-	const {percent, left} = useSmoothProgress(render);
+	const smooth = useSmoothProgress(render);
+	const left = smooth.left;
+	const percent = render?.status === 'succeeded' ? 100 : smooth.percent; // full at once when done
 	const heading = useRef<HTMLHeadingElement>(null);
 
 	// The panel is where the user's attention goes next: brought into view and focused.

@@ -59,21 +59,21 @@ const Row: React.FC<{render: Render; onShow: (renderId: string) => void}> = ({re
 						<button
 							type="button"
 							className="link"
-							aria-label={`Download ${r.title} (${r.format})`}
+							aria-label={`Download: ${r.title}, ${r.format}`}
 							onClick={() => link.mutate(r.renderId, {onSuccess: ({url}) => saveFile(url)})}
 						>
 							Download
 						</button>
 					) : null}
 					{ready ? (
-						<button type="button" className="link" aria-label={`Copy a link to ${r.title}`} onClick={copyLink}>
+						<button type="button" className="link" aria-label={`Copy link: ${r.title}`} onClick={copyLink}>
 							Copy link
 						</button>
 					) : null}
 					<button
 						type="button"
 						className="link"
-						aria-label={`Export ${r.title} again with other settings`}
+						aria-label={`Export again: ${r.title}, starting from these settings`}
 						onClick={() => {
 							selectProject(r.projectId);
 							page.openExport({format: r.format, quality: r.quality});
