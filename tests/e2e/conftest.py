@@ -4,9 +4,11 @@ projects made through the API, and axe-core injected into the page."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -122,11 +124,14 @@ def open_page(browser, page_stack):
     """open_page(user, width=1280, height=860, **context options) → a page signed in as that user."""
     contexts = []
 
-    def _open(who: User, width: int = 1280, height: int = 860, path: str = "/", **options):
+    def _open(who: User, width: int = 1280, height: int = 860, path: str = "/", init_script: str | None = None,
+              **options):
         from local.auth import issue_token
 
         context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **options)
         contexts.append(context)
+        if init_script:
+            context.add_init_script(init_script)
         config = {"mode": "local", "apiUrl": "", "token": issue_token(who.name, days=1), "user": who.name}
         context.route("**/config.json", lambda route: route.fulfill(json=config))
         page = context.new_page()
@@ -138,12 +143,31 @@ def open_page(browser, page_stack):
         context.close()
 
 
+def start_export(page, format_label: str = "GIF", quality: str = "Low") -> None:
+    page.get_by_role("button", name="Export", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label(format_label).check()
+    dialog.get_by_label(re.compile(rf"^{quality} · ")).check()
+    dialog.get_by_role("button", name="Start export").click()
+    page.get_by_role("progressbar", name="Export progress").wait_for()
+
+
+def wait_until(page, condition, timeout_s: float = 90, step_ms: int = 200) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(step_ms)
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
     """axe-core's violations of the given impacts on the page as it is now."""
     if not page.evaluate("() => !!window.axe"):
         page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async () => (await window.axe.run(document)).violations.map("
-                           "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
+    # The frame inside the Player is the user's video (pixels, as in a <video>), not the page: its
+    # colours are the scene author's. The Player's own controls are checked with the rest.
+    result = page.evaluate("async () => (await window.axe.run({exclude: [['.preview-player .__remotion-player']]}))"
+                           ".violations.map("
+                           "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160) + ' ' + (n.any[0]?.message ?? ''))}))")
     return [v for v in result if v["impact"] in impacts]
 
 

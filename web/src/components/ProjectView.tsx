@@ -135,6 +135,10 @@ export const ProjectView: React.FC<{projectId: string; title?: string}> = ({proj
 				initialFrame={posterFrame(props.scenes)}
 				controls
 				loop
+				// With it on, the Player moves focus to its Play button on mount and on every play/pause,
+				// taking the page's first focus away from the user.
+				spaceKeyToPlayOrPause={false}
+				className="preview-player"
 				style={{width: '100%', maxHeight: '60vh', aspectRatio: `${props.width} / ${props.height}`}}
 			/>
 			{preview.data.warnings.length ? <p className="muted">{preview.data.warnings.join(' · ')}</p> : null}
