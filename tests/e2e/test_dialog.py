@@ -8,6 +8,7 @@ pytestmark = pytest.mark.render
 
 INSIDE = "() => !!document.querySelector('dialog[open]')?.contains(document.activeElement)"
 FOCUSED = "() => document.activeElement.textContent.trim()"
+BACK_ON_EXPORT = "() => document.activeElement.textContent.trim() === 'Export'"
 
 
 def test_dialog_keyboard_path(user, open_page):
@@ -19,7 +20,7 @@ def test_dialog_keyboard_path(user, open_page):
     page.keyboard.press("Enter")
     dialog = page.get_by_role("dialog", name="Export “Sparkle loop”")
     dialog.wait_for()
-    assert page.evaluate(INSIDE), "focus moves into the dialog"
+    page.wait_for_function(INSIDE, timeout=3000)  # focus moves into the dialog
     visited = set()
     for _ in range(10):  # more than the dialog has: Tab wraps around, never reaching the page behind
         page.keyboard.press("Tab")
@@ -33,19 +34,19 @@ def test_dialog_keyboard_path(user, open_page):
 
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached")
-    assert page.evaluate(FOCUSED) == "Export", "focus goes back to the Export button"
+    page.wait_for_function(BACK_ON_EXPORT, timeout=3000)  # focus goes back to the Export button
 
     page.keyboard.press("Enter")
     dialog.wait_for()
     page.mouse.click(5, 5)  # the backdrop
     dialog.wait_for(state="detached")
-    assert page.evaluate(FOCUSED) == "Export"
+    page.wait_for_function(BACK_ON_EXPORT, timeout=3000)
 
     export.click()
     dialog.get_by_label("WebM (VP8)").check()
     dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="detached")
-    assert page.evaluate(FOCUSED) == "Export"
+    page.wait_for_function(BACK_ON_EXPORT, timeout=3000)
     export.click()
     assert dialog.get_by_label("WebM (VP8)").is_checked(), "the choice is kept while on the same project"
 

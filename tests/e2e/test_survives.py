@@ -36,7 +36,7 @@ def test_reload_mid_render_finds_the_export_and_delivers_the_file_once(user, ope
     page.reload()
     assert f"project={story}" in page.url
     page.get_by_role("heading", name="Phone story", exact=True).wait_for()
-    page.get_by_role("heading", name="Exporting “Phone story”").wait_for()
+    page.get_by_role("heading", name=re.compile(r"^Export(ing|ed) “Phone story”$")).wait_for()
     if user.render(started["renderId"])["status"] not in ENDED:
         # While it runs, Export is blocked, with a link to the running export.
         assert page.get_by_role("button", name="Export", exact=True).is_disabled()

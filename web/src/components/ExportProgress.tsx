@@ -90,7 +90,7 @@ export const ExportProgress: React.FC<{renderId: string; onDismiss: () => void}>
 	return (
 		<section className="progress" aria-labelledby="progress-title" data-status={render.status}>
 			<h2 id="progress-title" ref={heading} tabIndex={-1}>
-				Exporting “{render.title}”
+				{ended ? (render.status === 'succeeded' ? 'Exported' : 'Export of') : 'Exporting'} “{render.title}”
 			</h2>
 			<p className="muted">
 				{formatWord(render.format)} · {render.width}×{render.height} · {render.quality}

@@ -141,7 +141,7 @@ export const StatsPanel: React.FC = () => {
 				left today{left < data.dailyLimit ? ` · back ${resetWords(resetTime(data.quotaResetsAt))}` : ''}
 			</p>
 			<p className="small">
-				{data.total} in all · {data.downloads} downloads
+				{data.total} in all · {data.downloads} {data.downloads === 1 ? 'download' : 'downloads'}
 				{data.meanRenderSeconds ? ` · ${seconds(data.meanRenderSeconds)} mean render time` : ''}
 			</p>
 		</section>
