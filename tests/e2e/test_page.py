@@ -14,7 +14,7 @@ pytestmark = pytest.mark.render
 
 def test_export_webm_from_the_page_with_progress_download_and_history(user, open_page, tmp_path):
     user.add(example("landscape"))
-    page = open_page(user)
+    page = open_page(user, permissions=["clipboard-read", "clipboard-write"])
     projects = page.get_by_role("navigation", name="Projects")
     for title in ("Framecast launch", "Sparkle loop"):
         projects.get_by_role("link", name=re.compile(title)).wait_for()
@@ -80,6 +80,17 @@ def test_export_webm_from_the_page_with_progress_download_and_history(user, open
     assert len(downloads) == 1
     shoot(page, "export-done")
     assert_accessible(page, "a finished export")
+
+    # Copy link: a download link on the clipboard, with how long it works.
+    row.get_by_role("button", name="Copy link: Sparkle loop").click()
+    row.get_by_role("status").filter(has_text=re.compile(r"^Link copied; it works until .+\.$")).wait_for()
+    assert page.evaluate("navigator.clipboard.readText()").startswith("http")
+    # Export again: the dialog opens on the same project with the same settings, to change.
+    page.get_by_role("button", name="Close").click()
+    row.get_by_role("button", name=re.compile("^Export again: Sparkle loop")).click()
+    dialog = page.get_by_role("dialog", name="Export “Sparkle loop”")
+    assert dialog.get_by_label("WebM (VP8)").is_checked() and dialog.get_by_label("Low · 480×480").is_checked()
+    assert len(downloads) == 1
 
 
 @pytest.mark.parametrize(("label", "codec", "size", "name"), [
