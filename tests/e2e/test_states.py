@@ -23,12 +23,15 @@ def test_a_project_that_does_not_compile_shows_its_title_and_errors_by_scene_nam
     page.get_by_role("heading", name="Broken promo").wait_for()
     scenes = page.get_by_role("list", name="Scenes")
     scenes.wait_for()
-    alert = page.get_by_role("alert").filter(has_text="can't be previewed or exported until its scenes compile")
+    alert = page.get_by_role("alert").filter(has_text="can't be exported until its scenes compile")
     assert re.search(r"Scene “Price list”, line \d+, column \d+: \S", alert.inner_text()), alert.inner_text()
     assert "s2" not in alert.inner_text()
     assert scenes.inner_text().splitlines() == ["Title card: compiles", "Price list: has errors"]
     assert page.get_by_role("button", name="Export", exact=True).is_disabled()
     page.get_by_text("Fix the scene errors below to export.").wait_for()
+    # The scene that compiles still plays.
+    page.get_by_role("button", name="Play").first.wait_for()
+    page.get_by_text("The preview plays the scenes that compile.").wait_for()
     assert_accessible(page, "a project that does not compile")
 
 

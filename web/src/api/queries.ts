@@ -2,9 +2,10 @@
 // key is written once and invalidating a branch (all renders, one project) reaches what is below.
 import {queryOptions, useMutation, useQueryClient} from '@tanstack/react-query';
 import {type Api, type OutputFormat, type Quality, type Render, type Stats, unwrap} from './client';
+import {ENDED_STATUSES} from '../../../remotion_site/src/contract';
 import {useApi} from './context';
 
-const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
+const ENDED = new Set(ENDED_STATUSES);
 export const hasEnded = (render: Pick<Render, 'status'> | undefined): boolean => !!render && ENDED.has(render.status);
 
 export const RECENT_LIMIT = 10;

@@ -81,16 +81,16 @@ export const ErrorMessage: React.FC<{
 	}
 };
 
-export const SceneErrors: React.FC<{details: Record<string, unknown>[]; sceneNames: Record<string, string>}> = ({
+export const SceneErrors: React.FC<{details: object[]; sceneNames: Record<string, string>}> = ({
 	details,
 	sceneNames,
 }) => (
 	<ul className="scene-errors">
-		{details.map((d, i) => {
+		{(details as Record<string, unknown>[]).map((d, i) => {
 			const id = String(d.sceneId);
 			return (
 				<li key={i}>
-					Scene “{sceneNames[id] ?? id}”, line {String(d.line)}, column {String(d.column)}: {String(d.message)}
+					Scene “{sceneNames[id] ?? (d.sceneName as string | undefined) ?? id}”, line {String(d.line)}, column {String(d.column)}: {String(d.message)}
 				</li>
 			);
 		})}

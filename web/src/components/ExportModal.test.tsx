@@ -6,8 +6,10 @@ import {preview} from '../test/fixtures';
 import {ExportModal, type ExportModalProps} from './ExportModal';
 
 const setup = (overrides: Partial<ExportModalProps> = {}) => {
+	const shown = overrides.preview ?? preview(10.3);
 	const props: ExportModalProps = {
-		preview: preview(10.3),
+		preview: shown,
+		composition: shown.props!,
 		format: 'mp4',
 		quality: 'medium',
 		usedToday: 3,
@@ -110,6 +112,7 @@ describe('ExportModal', () => {
 		const {unmount} = render(
 			<ExportModal
 				preview={preview(5)}
+				composition={preview(5).props!}
 				format="mp4"
 				quality="low"
 				usedToday={0}

@@ -8,6 +8,7 @@ import {ErrorMessage} from './ErrorMessage';
 
 export type ExportModalProps = {
 	preview: Preview;
+	composition: {title: string; width: number; height: number}; // the preview's props, checked
 	format: OutputFormat;
 	quality: Quality;
 	usedToday: number;
@@ -24,14 +25,14 @@ export type ExportModalProps = {
 
 export const ExportModal: React.FC<ExportModalProps> = (props) => {
 	const {preview, quality, usedToday, dailyLimit, resetsAt, starting, error} = props;
-	const {width, height} = preview.props;
+	const {title, width, height} = props.composition;
 	const gifOk = gifAllowed(preview.videoSeconds, preview.maxGifSeconds);
 	// A gif chosen for a short project is not carried to a long one: the choice falls back to mp4.
 	const format = effectiveFormat(props.format, preview.videoSeconds, preview.maxGifSeconds);
 	const noneLeft = usedToday >= dailyLimit;
 	return (
 		<Dialog labelledBy="export-title" describedBy="export-quota" onClose={props.onClose} className="modal">
-			<h2 id="export-title">Export “{preview.props.title}”</h2>
+			<h2 id="export-title">Export “{title}”</h2>
 			<fieldset>
 				<legend>Format</legend>
 				{FORMATS.map(({value, label}) => {

@@ -17,12 +17,17 @@ const render = (over: Partial<Render>): Render => ({
 	warnings: [],
 	downloads: 0,
 	createdAt: '2026-11-25T10:00:00Z',
+	reused: false,
+	quotaCounted: true,
 	...over,
 });
 
 describe('ExportProgress words', () => {
 	it('a cancel says it counted (the design counts cancels) unless the API says otherwise', () => {
 		expect(quotaWords(render({status: 'cancelled'}))).toBe('This export counted as one of today’s exports.');
+		expect(quotaWords({...render({status: 'cancelled'}), quotaCounted: undefined} as unknown as Render)).toBe(
+			'This export counted as one of today’s exports.',
+		);
 		expect(quotaWords(render({status: 'failed', quotaCounted: false}))).toBe(
 			'This export was not counted against today’s exports.',
 		);

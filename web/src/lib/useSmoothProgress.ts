@@ -1,9 +1,10 @@
 import {useEffect, useRef, useState} from 'react';
+import {ENDED_STATUSES} from '../../../remotion_site/src/contract';
 import type {Render} from '../api/client';
 import {secondsLeft, smoothProgress} from './progress';
 
 const TICK_MS = 250;
-const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
+const ENDED = new Set(ENDED_STATUSES);
 
 // The bar's value and the time left, moving between the API's reports (see progress.ts): a timer
 // recomputes both four times a second while the export runs.
