@@ -1,7 +1,7 @@
 // Server state: every read of the page as a queryOptions factory under one key root, so that a
 // key is written once and invalidating a branch (all renders, one project) reaches what is below.
 import {queryOptions, useMutation, useQueryClient} from '@tanstack/react-query';
-import {type Api, type OutputFormat, type Quality, type Render, type Stats, unwrap} from './client';
+import {ApiError, type Api, type OutputFormat, type Quality, type Render, type Stats, unwrap} from './client';
 import {ENDED_STATUSES} from '../../../remotion_site/src/contract';
 import {useApi} from './context';
 
@@ -60,8 +60,12 @@ export const queries = (api: Api) => ({
 			queryFn: () =>
 				unwrap(api.GET('/renders/{render_id}', {params: {path: {render_id: renderId}}})) as Promise<Render>,
 			retry: false, // the poll itself is the retry, and its error shows at once
-			refetchInterval: (query) =>
-				hasEnded(query.state.data) ? false : query.state.error ? RETRY_POLL_MS : RENDER_POLL_MS,
+			// A 4xx (gone, another user's) will not change by asking again; anything else may.
+			refetchInterval: (query) => {
+				const {data, error} = query.state;
+				if (hasEnded(data) || (error instanceof ApiError && error.status < 500)) return false;
+				return error ? RETRY_POLL_MS : RENDER_POLL_MS;
+			},
 			refetchIntervalInBackground: true,
 		}),
 });

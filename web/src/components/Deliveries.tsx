@@ -1,6 +1,6 @@
 import React, {useEffect} from 'react';
 import {useQuery, useQueryClient} from '@tanstack/react-query';
-import type {Render} from '../api/client';
+import {ApiError, type Render} from '../api/client';
 import {useApi} from '../api/context';
 import {downloadLink, hasEnded, keys, useQueries} from '../api/queries';
 import {useDeliveries} from '../lib/deliveries';
@@ -20,10 +20,15 @@ const claimFailed = (renderId: string) => window.setTimeout(() => useDeliveries.
 // Watches one owed export, in a visible or hidden tab, and delivers its file once when it is done.
 const Delivery: React.FC<{renderId: string}> = ({renderId}) => {
 	const q = useQueries();
-	const {data: render} = useQuery(q.render(renderId));
+	const {data: render, error} = useQuery(q.render(renderId));
 	const claim = useDeliveries((s) => s.claim);
 	const api = useApi();
 	const client = useQueryClient();
+
+	// A render this user cannot see (gone, or signed in as someone else) is owed nothing.
+	useEffect(() => {
+		if (error instanceof ApiError && error.status === 404) claim(renderId);
+	}, [error, claim, renderId]);
 
 	useEffect(() => {
 		if (!render) return;
