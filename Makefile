@@ -82,9 +82,10 @@ typecheck: node_modules/.installed
 
 # Ruff (lint), mypy (strict, with the pydantic plugin, over functions/). The same hooks run on
 # commit with `pre-commit install`.
-lint: $(VENV)/.synced
+lint: $(VENV)/.synced node_modules/.installed
 	$(VENV)/bin/ruff check functions local stacks tests app.py
 	$(VENV)/bin/mypy
+	npm run --silent lint -w web
 
 test: setup typecheck lint
 	npm run --silent test -w web

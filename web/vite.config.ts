@@ -9,5 +9,5 @@ export default defineConfig({
 	server: {fs: {allow: ['..']}},
 	resolve: {dedupe: ['react', 'react-dom', 'remotion']},
 	build: {outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000},
-	test: {environment: 'jsdom', include: ['src/**/*.test.tsx'], setupFiles: ['src/test/setup.ts']},
+	test: {environment: 'jsdom', include: ['src/**/*.test.{ts,tsx}'], setupFiles: ['src/test/setup.ts']},
 });

@@ -12,9 +12,14 @@ export const loadConfig = async (): Promise<PageConfig> => {
 	return response.json();
 };
 
-// The bearer token for API calls; with Cognito, signs in through the hosted login when needed.
-export const tokenProvider = (config: PageConfig): (() => Promise<string>) => {
-	if (config.mode === 'local') return async () => config.token;
+export type Session = {
+	token: () => Promise<string>; // the bearer token for API calls
+	user: () => Promise<string | null>; // who is signed in, to show
+};
+
+// With Cognito, signs in through the hosted login when needed.
+export const createSession = (config: PageConfig): Session => {
+	if (config.mode === 'local') return {token: async () => config.token, user: async () => config.user};
 	const users = new UserManager({
 		authority: config.authority,
 		client_id: config.clientId,
@@ -22,14 +27,20 @@ export const tokenProvider = (config: PageConfig): (() => Promise<string>) => {
 		response_type: 'code',
 		scope: 'openid email',
 	});
-	return async () => {
-		if (window.location.search.includes('code=')) {
-			await users.signinRedirectCallback();
-			window.history.replaceState({}, '', config.redirectUri);
-		}
-		const user = await users.getUser();
-		if (user && !user.expired) return user.access_token;
-		await users.signinRedirect();
-		return new Promise<string>(() => undefined); // the page is leaving for the login
+	return {
+		token: async () => {
+			if (window.location.search.includes('code=')) {
+				await users.signinRedirectCallback();
+				window.history.replaceState({}, '', config.redirectUri);
+			}
+			const user = await users.getUser();
+			if (user && !user.expired) return user.access_token;
+			await users.signinRedirect();
+			return new Promise<string>(() => undefined); // the page is leaving for the login
+		},
+		user: async () => {
+			const user = await users.getUser();
+			return (user?.profile.email as string | undefined) ?? user?.profile.sub ?? null;
+		},
 	};
 };

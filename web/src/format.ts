@@ -4,11 +4,19 @@ export const seconds = (value: number): string =>
 export const bytes = (value: number | null | undefined): string =>
 	value == null ? '' : value < 1e6 ? `${(value / 1e3).toFixed(0)} kB` : `${(value / 1e6).toFixed(1)} MB`;
 
+// The status of an export as a person would say it.
 export const STATUS_WORDS: Record<string, string> = {
-	queued: 'Waiting for a renderer…',
-	rendering: 'Rendering your video…',
-	succeeded: 'Done: your download has started.',
-	failed: 'The export failed.',
-	cancelled: 'Export cancelled.',
-	timed_out: 'The export took too long and was stopped.',
+	queued: 'Waiting',
+	rendering: 'Rendering',
+	succeeded: 'Ready',
+	failed: 'Failed',
+	cancelled: 'Cancelled',
+	timed_out: 'Took too long',
+};
+
+export const when = (iso: string, now: Date = new Date()): string => {
+	const date = new Date(iso);
+	const sameDay = date.toDateString() === now.toDateString();
+	const time = date.toLocaleTimeString([], {hour: '2-digit', minute: '2-digit'});
+	return sameDay ? `Today ${time}` : `${date.toLocaleDateString([], {month: 'short', day: 'numeric'})} ${time}`;
 };

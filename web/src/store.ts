@@ -1,29 +1,34 @@
-// The page's own state (what is selected, what is open); server state lives in TanStack Query.
+// The page's own state (what is open, what is chosen); server state lives in TanStack Query and
+// the selected project in the URL (lib/projectUrl.ts).
 import {create} from 'zustand';
 import type {OutputFormat, Quality} from './api/client';
 
+type Choice = {format?: OutputFormat; quality?: Quality};
+
 type PageState = {
-	projectId: string | null;
 	exportOpen: boolean;
 	format: OutputFormat;
 	quality: Quality;
-	activeRenderId: string | null;
-	selectProject: (projectId: string | null) => void;
-	openExport: () => void;
+	// One Idempotency-Key per intent: made when the dialog opens or the choice changes, so every
+	// click on Start for the same intent (a double click, a retry) is the same export.
+	intentKey: string;
+	shownRenderId: string | null;
+	openExport: (preset?: Choice) => void;
 	closeExport: () => void;
-	choose: (choice: {format?: OutputFormat; quality?: Quality}) => void;
-	follow: (renderId: string | null) => void;
+	choose: (choice: Choice) => void;
+	show: (renderId: string | null) => void;
 };
 
+const newKey = (): string => crypto.randomUUID();
+
 export const usePage = create<PageState>((set) => ({
-	projectId: null,
 	exportOpen: false,
 	format: 'mp4',
 	quality: 'medium',
-	activeRenderId: null,
-	selectProject: (projectId) => set({projectId}),
-	openExport: () => set({exportOpen: true}),
+	intentKey: newKey(),
+	shownRenderId: null,
+	openExport: (preset = {}) => set({exportOpen: true, intentKey: newKey(), ...preset}),
 	closeExport: () => set({exportOpen: false}),
-	choose: (choice) => set(choice),
-	follow: (activeRenderId) => set({activeRenderId}),
+	choose: (choice) => set({...choice, intentKey: newKey()}),
+	show: (shownRenderId) => set({shownRenderId}),
 }));

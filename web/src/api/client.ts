@@ -3,15 +3,19 @@ import createClient, {type Middleware} from 'openapi-fetch';
 import type {components, paths} from './schema';
 
 export type Schemas = components['schemas'];
-export type Render = Schemas['RenderResponse'];
+// Fields the API is adding (reuse of an identical export, refunds, a still of the render): optional
+// here until docs/openapi.json has them, and the page has a fallback for each.
+export type Render = Schemas['RenderResponse'] &
+	Partial<{reused: boolean; quotaCounted: boolean; thumbnailUrl: string | null}>;
 export type Project = Schemas['ProjectResponse'];
 export type ProjectSummary = Schemas['ProjectSummary'];
 export type Preview = Schemas['Preview'];
-export type Stats = Schemas['StatsResponse'];
+export type Stats = Schemas['StatsResponse'] & Partial<{quotaResetsAt: string}>;
 export type OutputFormat = Render['format'];
 export type Quality = Render['quality'];
 
 export type ErrorDetail = Record<string, unknown>;
+export type SceneDiagnostic = Schemas['SceneDiagnostic'];
 
 export class ApiError extends Error {
 	constructor(
@@ -22,7 +26,13 @@ export class ApiError extends Error {
 		readonly retryAfterSeconds: number | null = null,
 	) {
 		super(message);
+		this.retryAt = retryAfterSeconds == null ? null : new Date(this.receivedAt.getTime() + retryAfterSeconds * 1000);
 	}
+
+	readonly receivedAt = new Date();
+
+	// When Retry-After points to, fixed when the answer came (not each time it is shown).
+	readonly retryAt: Date | null;
 }
 
 export type Api = ReturnType<typeof createApi>;

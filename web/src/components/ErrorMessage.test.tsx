@@ -29,15 +29,15 @@ describe('ErrorMessage', () => {
 		expect(onShow).toHaveBeenCalledWith('rnd_1');
 	});
 
-	it('compile error: names each scene, line, column and message', () => {
+	it('compile error: names each scene by its name where known, with line, column and message', () => {
 		const details = [
 			{sceneId: 'intro', line: 3, column: 40, message: 'Unexpected "}"'},
 			{sceneId: 'outro', line: 1, column: 15, message: 'import "lodash" is not allowed in a scene'},
 		];
-		render(<ErrorMessage error={new ApiError(422, 'compile_error', 'x', details)} />);
+		render(<ErrorMessage error={new ApiError(422, 'compile_error', 'x', details)} sceneNames={{intro: 'Opening'}} />);
 		const items = screen.getAllByRole('listitem').map((li) => li.textContent);
 		expect(items).toEqual([
-			'Scene “intro”, line 3, column 40: Unexpected "}"',
+			'Scene “Opening”, line 3, column 40: Unexpected "}"',
 			'Scene “outro”, line 1, column 15: import "lodash" is not allowed in a scene',
 		]);
 		expect(text()).toMatch(/nothing was counted/);
@@ -53,8 +53,11 @@ describe('ErrorMessage', () => {
 		expect(text()).toBe('a gif may be at most 60 s');
 	});
 
-	it('a network failure', () => {
-		render(<ErrorMessage error={new TypeError('Failed to fetch')} />);
-		expect(text()).toBe('Something went wrong: Failed to fetch');
+	it('a network failure: says so, keeps trying, and offers a retry now', async () => {
+		const onRetry = vi.fn();
+		render(<ErrorMessage error={new TypeError('Failed to fetch')} onRetry={onRetry} />);
+		expect(text()).toMatch(/can't be reached right now.*keeps trying by itself/);
+		await userEvent.click(screen.getByRole('button', {name: 'Retry now'}));
+		expect(onRetry).toHaveBeenCalledOnce();
 	});
 });

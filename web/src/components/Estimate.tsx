@@ -1,6 +1,7 @@
 import React from 'react';
 import type {OutputFormat, Preview, Quality} from '../api/client';
 import {seconds} from '../format';
+import {resetWords} from '../lib/quota';
 
 export const Estimate: React.FC<{
 	preview: Preview;
@@ -8,7 +9,8 @@ export const Estimate: React.FC<{
 	quality: Quality;
 	usedToday: number;
 	dailyLimit: number;
-}> = ({preview, format, quality, usedToday, dailyLimit}) => {
+	resetsAt?: Date;
+}> = ({preview, format, quality, usedToday, dailyLimit, resetsAt}) => {
 	const left = Math.max(0, dailyLimit - usedToday);
 	return (
 		<dl className="estimate" aria-label="Estimate">
@@ -19,6 +21,7 @@ export const Estimate: React.FC<{
 			<dt>Exports left today</dt>
 			<dd>
 				{left} of {dailyLimit}
+				{resetsAt && left < dailyLimit ? <span className="muted"> · back {resetWords(resetsAt)}</span> : null}
 			</dd>
 		</dl>
 	);

@@ -1,0 +1,17 @@
+import {describe, expect, it} from 'vitest';
+import {usePage} from './store';
+
+describe('the idempotency key of an export', () => {
+	it('is one per intent: the same for every Start of one choice, new for a new choice or a new dialog', () => {
+		const page = usePage.getState();
+		page.openExport();
+		const first = usePage.getState().intentKey;
+		expect(usePage.getState().intentKey).toBe(first); // a double click reads the same key
+		usePage.getState().choose({format: 'webm'});
+		const second = usePage.getState().intentKey;
+		expect(second).not.toBe(first);
+		usePage.getState().openExport({format: 'gif', quality: 'low'});
+		expect(usePage.getState().intentKey).not.toBe(second);
+		expect(usePage.getState()).toMatchObject({format: 'gif', quality: 'low', exportOpen: true});
+	});
+});
