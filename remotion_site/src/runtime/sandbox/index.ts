@@ -1,3 +1,4 @@
+import {SHIPPED_FONTS} from '../shipped-fonts';
 import {buildPolicy} from './policy';
 import {installGuards} from './guards';
 import {clearOriginState} from './state';
@@ -25,7 +26,10 @@ export const installContentSecurityPolicy = (): string => {
 	const policy = buildPolicy({
 		publicBase: new URL('./public/', location.href).href,
 		scripts: ownScripts(),
-		favicon: new URL('./favicon.ico', location.href).href, // index.html links it
+		// index.html links the favicon; the shipped fonts are files the bundler emitted.
+		files: ['./favicon.ico', ...Object.values(SHIPPED_FONTS).flatMap((faces) => Object.values(faces))].map(
+			(url) => new URL(url, location.href).href,
+		),
 	});
 	const meta = document.createElement('meta');
 	meta.httpEquiv = 'Content-Security-Policy';

@@ -33,11 +33,11 @@ export const publicHttpsSources = (): string[] =>
 // Remotion's local server (the local worker), that origin also answers /proxy?src=<any URL>,
 // which the server itself downloads (OffthreadVideo's frame server): a scene could make the
 // server fetch loopback for it. So the site is allowed path by path: its `public/` folder and
-// the exact script files the bundle consists of.
-export type OwnAssets = {publicBase: string; scripts: string[]; favicon: string};
+// the exact files the bundle consists of (scripts; fonts and the favicon).
+export type OwnAssets = {publicBase: string; scripts: string[]; files: string[]};
 
-export const buildPolicy = ({publicBase, scripts, favicon}: OwnAssets, publicHttps: string[] = publicHttpsSources()): string => {
-	const media = [publicBase, favicon, 'data:', 'blob:', ...publicHttps].join(' ');
+export const buildPolicy = ({publicBase, scripts, files}: OwnAssets, publicHttps: string[] = publicHttpsSources()): string => {
+	const media = [publicBase, ...files, 'data:', 'blob:', ...publicHttps].join(' ');
 	const directives: Record<string, string> = {
 		// img, media, font, connect (fetch, XHR, WebSocket, EventSource, sendBeacon) fall back here.
 		'default-src': media,
