@@ -13,8 +13,6 @@ from local.cli import prepare
 from local.render_worker import LocalRenderWorker, RenderResult
 from tests.conftest import project, scene
 
-pytestmark = pytest.mark.render
-
 SCENES = Path(__file__).with_name("scenes")
 
 

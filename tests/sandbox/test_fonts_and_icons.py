@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 from tests.sandbox.conftest import hostile, render
 
@@ -24,6 +26,7 @@ def test_at_least_the_top_100_google_fonts_families_ship_with_their_weights():
     assert "400-italic" in shipped["Playfair Display"]
 
 
+@pytest.mark.render
 def test_shipped_fonts_load_from_the_site_with_no_network_and_no_warning(worker, tmp_path):
     fonts = [["Inter", ["400", "700"], ["normal"]], ["Playfair Display", ["400"], ["italic"]],
              ["Open Sans", ["300", "800"], ["normal"]], ["roboto mono", ["500"], ["normal"]],
@@ -32,6 +35,7 @@ def test_shipped_fonts_load_from_the_site_with_no_network_and_no_warning(worker,
     assert result.warnings == []
 
 
+@pytest.mark.render
 def test_icons_of_the_shipped_sets_render_with_no_network_and_no_warning(worker, tmp_path):
     result = render(worker, tmp_path, hostile("icons.tsx"))
     assert result.warnings == []

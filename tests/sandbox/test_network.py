@@ -6,6 +6,8 @@ import pytest
 
 from tests.sandbox.conftest import Listener, hostile, leaks, render
 
+pytestmark = pytest.mark.render
+
 
 def test_a_listener_on_a_loopback_port_receives_nothing(worker, listener, tmp_path):
     port = listener.port
@@ -56,3 +58,11 @@ def test_the_api_and_the_emulator_of_the_local_stack_are_unreachable(worker, tmp
         assert leaks(result) == []
         blocked = " ".join(w for w in result.warnings if "the render sandbox blocked" in w)
         assert f"127.0.0.1:{stack.port}" in blocked and f"127.0.0.1:{stack.emulator_port}" in blocked
+
+
+def test_public_https_and_the_sites_own_files_stay_allowed(worker, tmp_path):
+    """The control: the policy refuses by address, not everything."""
+    urls = ["https://example.com/image.png", "https://images.unsplash.com/photo.jpg", "https://fonts.gstatic.com/s/x.woff2",
+            "https://api.iconify.design/mdi.json?icons=home", "https://cdn.example.org/a.png", "https://media.example.co.uk/b.png"]
+    result = render(worker, tmp_path, hostile("public.tsx", urls=urls))
+    assert [w for w in result.warnings if "the render sandbox" in w] == []

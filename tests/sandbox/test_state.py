@@ -2,7 +2,11 @@
 
 import uuid
 
+import pytest
+
 from tests.sandbox.conftest import hostile, leaks, render
+
+pytestmark = pytest.mark.render
 
 
 def test_a_second_render_reads_nothing_the_first_left_and_nothing_of_it_still_runs(worker, tmp_path):
@@ -32,6 +36,8 @@ def _leave_then_read(secret: str) -> str:
     return f"""import {{useEffect, useState}} from 'react';
 import {{AbsoluteFill, continueRender, delayRender}} from 'remotion';
 const SECRET = {secret!r};
+
+pytestmark = pytest.mark.render
 {leave_body}
 {read_body}
 export default function LeaveThenRead() {{

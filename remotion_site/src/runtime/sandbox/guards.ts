@@ -143,16 +143,30 @@ const guardNavigation = (): void => {
 };
 
 // Every request the policy refused becomes a warning of the render: the user sees why an image
-// or a font is missing, and the tests see the wall hold.
+// or a font is missing, and the tests see the wall hold. One warning per origin, and a bounded
+// number of them, so a scene that tries thousands of addresses cannot flood the render's record.
+const MAX_REPORTED_ORIGINS = 20;
+
+const originOf = (uri: string): string => {
+	try {
+		return new URL(uri).origin;
+	} catch {
+		return uri || 'a request';
+	}
+};
+
 const reportViolations = (): void => {
 	const seen = new Set<string>();
 	document.addEventListener('securitypolicyviolation', (event) => {
-		const key = `${event.effectiveDirective} ${event.blockedURI}`;
-		if (seen.has(key)) return;
-		seen.add(key);
+		const origin = originOf(event.blockedURI);
+		if (seen.has(origin) || seen.size > MAX_REPORTED_ORIGINS) return;
+		seen.add(origin);
 		report({
 			type: 'warning',
-			message: `the render sandbox blocked ${event.blockedURI || 'a request'} (${event.effectiveDirective}): scenes may load only the site's own assets and public https`,
+			message:
+				seen.size > MAX_REPORTED_ORIGINS
+					? 'the render sandbox blocked requests to more origins than are listed here'
+					: `the render sandbox blocked ${event.blockedURI || 'a request'} (${event.effectiveDirective}): scenes may load only the site's own assets and public https`,
 		});
 	});
 };
