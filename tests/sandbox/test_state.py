@@ -36,8 +36,6 @@ def _leave_then_read(secret: str) -> str:
     return f"""import {{useEffect, useState}} from 'react';
 import {{AbsoluteFill, continueRender, delayRender}} from 'remotion';
 const SECRET = {secret!r};
-
-pytestmark = pytest.mark.render
 {leave_body}
 {read_body}
 export default function LeaveThenRead() {{
