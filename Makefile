@@ -46,7 +46,12 @@ web/dist/index.html: node_modules/.installed $(WEB_SOURCES)
 	npm run --silent build -w web
 web: web/dist/index.html
 
-setup: $(VENV)/.synced node_modules/.installed bundle web/dist/index.html
+# Every Iconify set offline: the compressed store functions/preprocess/icons.py reads.
+ICON_STORE := .cache/iconify-store/manifest.json
+$(ICON_STORE): node_modules/.installed | $(VENV)/.synced
+	$(PY) -m functions.preprocess.icon_store build && touch $@
+
+setup: $(VENV)/.synced node_modules/.installed bundle web/dist/index.html $(ICON_STORE)
 
 # A real export through the HTTP API of the local stack, to out/demo.mp4.
 demo: setup

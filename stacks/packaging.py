@@ -2,7 +2,8 @@
 
     .cache/lambda/layer/python/      the runtime dependencies, arm64 manylinux wheels (uv pip --target)
     .cache/lambda/layer/bin/esbuild  the pinned esbuild, linux-arm64 build (from its npm package)
-    .cache/lambda/layer/iconify/     the installed Iconify icon sets (icons.json only)
+    .cache/lambda/layer/iconify/     Iconify's list of collections (which prefixes exist)
+    .cache/lambda/layer/iconify-store/  every Iconify set, xz-compressed per shard (icon_store.py)
 
 Rebuilt only when uv.lock, package-lock.json or this file change.
 """
@@ -14,6 +15,7 @@ import sys
 import tarfile
 from pathlib import Path
 
+from functions.preprocess import icon_store
 from functions.preprocess.esbuild import ESBUILD_VERSION
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -57,11 +59,9 @@ def _esbuild(target: Path) -> None:
 
 
 def _icons(target: Path) -> None:
+    """Every set comes from the icon store; the `@iconify-json/*` sets the local stack also has would
+    only repeat 59 MB of it, past the layer's size budget."""
     modules = REPO_ROOT / "node_modules"
-    for icons in (modules / "@iconify-json").glob("*/icons.json"):
-        destination = target / "@iconify-json" / icons.parent.name / "icons.json"
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(icons, destination)
     collections = target / "@iconify/collections/collections.json"
     collections.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(modules / "@iconify/collections/collections.json", collections)
@@ -77,6 +77,8 @@ def build() -> Path:
     _dependencies(LAYER / "python")
     _esbuild(LAYER / "bin")
     _icons(LAYER / "iconify")
+    icon_store.build()  # at once when make setup built this version already
+    shutil.copytree(icon_store.DEFAULT_STORE, LAYER / "iconify-store")
     stamp.write_text(wanted)
     return LAYER
 

@@ -41,6 +41,7 @@ class ServiceFunctions(Construct):
             **environment,
             "ESBUILD_BINARY": "/opt/bin/esbuild",
             "ICONIFY_DATA_DIR": "/opt/iconify",
+            "ICONIFY_STORE_DIR": "/opt/iconify-store",
             "ICONIFY_CACHE_DIR": "/tmp/iconify",
             "POWERTOOLS_METRICS_NAMESPACE": "Framecast",
             "POWERTOOLS_LOG_LEVEL": "INFO",

@@ -1,9 +1,9 @@
 """Iconify icons as inline SVG data, offline first.
 
-Icon sets come from Iconify's own JSON packages installed by npm (`@iconify-json/*`, the most used
-sets: see docs/decisions.md); any other set is asked of the Iconify HTTP API where the network
-allows, and cached on disk. An icon found nowhere is left to the scene's placeholder and reported
-as a warning by the caller.
+Every Iconify set is available with no network: from the compressed store built from the pinned
+`@iconify/json` (functions/preprocess/icon_store.py; ICONIFY_STORE_DIR; `make setup` builds it),
+else from the `@iconify-json/*` sets npm installed. Only a set found in neither is asked of the Iconify HTTP API, where the network allows, and cached on disk.
+An icon found nowhere is left to the scene's placeholder and reported as a warning by the caller.
 """
 
 import json
@@ -21,6 +21,7 @@ from typing import Any
 
 from functions.models.composition import IconData
 from functions.preprocess.esbuild import REPO_ROOT
+from functions.preprocess.icon_store import DEFAULT_STORE, IconStore
 
 logger = logging.getLogger(__name__)
 
@@ -91,8 +92,9 @@ def icon_from_set(icon_set: dict[str, Any], name: str) -> IconData | None:
 
 
 class IconLibrary:
-    def __init__(self, data_dir: Path, api_url: str | None, cache_dir: Path | None):
+    def __init__(self, data_dir: Path, api_url: str | None, cache_dir: Path | None, store_dir: Path | None = None):
         self.data_dir = data_dir
+        self.store = IconStore(store_dir) if store_dir else None
         self.api_url = api_url.rstrip("/") if api_url else None
         self.cache_dir = cache_dir
         self._sets: dict[str, dict[str, Any] | None] = {}
@@ -100,15 +102,18 @@ class IconLibrary:
         collections = data_dir / "@iconify/collections/collections.json"
         self.collections: frozenset[str] = frozenset(
             json.loads(collections.read_text()) if collections.is_file() else ()
-        )
+        ) | (self.store.prefixes if self.store else frozenset())
 
     def knows_prefix(self, prefix: str) -> bool:
         return prefix in self.collections or self._installed_set(prefix) is not None
 
     def _installed_set(self, prefix: str) -> dict[str, Any] | None:
         if prefix not in self._sets:
+            found = self.store.icon_set(prefix) if self.store else None
             path = self.data_dir / "@iconify-json" / prefix / "icons.json"
-            self._sets[prefix] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+            if found is None and path.is_file():  # no store built yet: the sets npm installed
+                found = json.loads(path.read_text(encoding="utf-8"))
+            self._sets[prefix] = found
         return self._sets[prefix]
 
     def resolve(self, names: Iterable[str]) -> dict[str, IconData]:
@@ -175,4 +180,5 @@ def default_library() -> IconLibrary:
         data_dir=Path(os.environ.get("ICONIFY_DATA_DIR", REPO_ROOT / "node_modules")),
         api_url=api_url if api_url not in ("", "off") else None,
         cache_dir=Path(cache_dir) if cache_dir else None,
+        store_dir=Path(os.environ.get("ICONIFY_STORE_DIR", DEFAULT_STORE)),
     )

@@ -1,8 +1,14 @@
 // How the local renderer's Chromium is found and launched: one place, so that the render
 // sandbox (its flags and walls) and the render pool (how many browsers, when) stay apart.
-import {existsSync} from 'node:fs';
+// docs/security.md says which walls live here and which in the render page itself.
+import {createHash} from 'node:crypto';
+import {chmodSync, existsSync, mkdirSync, renameSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {openBrowser} from '@remotion/renderer';
 
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CACHE = process.env.FRAMECAST_CACHE_DIR ?? path.join(REPO, '.cache');
 const BROWSER_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome-stable', '/usr/bin/google-chrome'];
 
 export const findBrowser = () => {
@@ -18,17 +24,62 @@ export const findBrowser = () => {
 // A system Chrome/Chromium has no old headless mode any more; Remotion's own shell has.
 export const chromeModeFor = (executable) => (executable ? 'chrome-for-testing' : 'headless-shell');
 
+// Flags Remotion's openBrowser always passes that take a wall down, and chromiumOptions cannot
+// remove: --disable-popup-blocking lets a page open windows without a user gesture. The launcher
+// below drops them, so Chromium's own pop-up blocker stands behind the render page's guard.
+// (Remotion also disables the Local/Private Network Access checks; re-enabling them would not
+// help here: the local render page is itself on loopback, and loopback-to-loopback is allowed.
+// The page's Content-Security-Policy is what refuses loopback: see docs/security.md.)
+export const DROPPED_FLAGS = ['--disable-popup-blocking'];
+
+// A tiny executable that runs the real browser without the dropped flags. Remotion takes any
+// executable path; the script is written once per browser path, beside the bundle cache.
+export const sandboxedLauncher = (executable) => {
+	const digest = createHash('sha256').update(executable).update(DROPPED_FLAGS.join(' ')).digest('hex').slice(0, 12);
+	const launcher = path.join(CACHE, 'browser', `chromium-${digest}`);
+	if (!existsSync(launcher)) {
+		mkdirSync(path.dirname(launcher), {recursive: true});
+		const cases = DROPPED_FLAGS.map((flag) => `${flag}) ;;`).join(' ');
+		const script = [
+			'#!/bin/sh',
+			'# Written by local/render_worker/browser.mjs: runs Chromium without the flags it drops.',
+			`for arg do shift; case "$arg" in ${cases} *) set -- "$@" "$arg" ;; esac; done`,
+			`exec '${executable.replaceAll("'", `'\\''`)}' "$@"`,
+			'',
+		].join('\n');
+		const tmp = `${launcher}.${process.pid}`;
+		writeFileSync(tmp, script);
+		chmodSync(tmp, 0o755);
+		// Renamed into place whole, as the bundle is: a concurrent worker never runs half a script.
+		renameSync(tmp, launcher);
+	}
+	return launcher;
+};
+
 // The Chromium options every render of this worker uses (passed to openBrowser and renderMedia).
+// Web security stays on and certificate errors stay errors: Remotion's defaults.
 export const chromiumOptions = () => ({});
+
+// A pop-up is any page with an opener. The render page refuses window.open and the pop-up blocker
+// is on, so none should exist; if one does, it is closed the moment Chromium reports it, so it
+// cannot outlive its render and watch the next user's.
+const closePopups = (browser) => {
+	browser.on('targetcreated', (target) => {
+		if (target.type() !== 'page' || !target.opener()) return;
+		browser.connection.send('Target.closeTarget', {targetId: target._targetId}).catch(() => {});
+	});
+};
 
 export const launchBrowser = async (browserExecutable = findBrowser()) => {
 	const chromeMode = chromeModeFor(browserExecutable);
-	const browser = await openBrowser('chrome', {browserExecutable, chromeMode, chromiumOptions: chromiumOptions()}).catch((error) => {
+	const executable = browserExecutable ? sandboxedLauncher(browserExecutable) : null;
+	const browser = await openBrowser('chrome', {browserExecutable: executable, chromeMode, chromiumOptions: chromiumOptions()}).catch((error) => {
 		const hint = browserExecutable
 			? `could not start ${browserExecutable}`
 			: 'no system Chromium was found and Remotion could not get its own: install Chromium ' +
 				"(Debian: apt-get install chromium) or set REMOTION_BROWSER_EXECUTABLE";
 		throw new Error(`${hint}: ${error.message}`);
 	});
-	return {browser, browserExecutable, chromeMode};
+	closePopups(browser);
+	return {browser, browserExecutable: executable, chromeMode};
 };

@@ -1,11 +1,13 @@
 import {continueRender, delayRender} from 'remotion';
 import {report} from './report';
+import {SHIPPED_FONTS} from './shipped-fonts';
 
 // `window.RemotionGoogleFonts.loadFont('Inter', {weights: ['400', '700']})`: any Google Font by
-// family name. @remotion/google-fonts only loads fonts imported statically one module per family,
-// which a scene compiled at run time cannot do, so this asks the Google Fonts CSS API directly and
-// loads each face with the FontFace API. Where the network does not allow it, it warns and the
-// scene renders with a fallback font.
+// family name. The most used families ship with the site (shipped-fonts.ts: latin subset, every
+// weight and style) and load from it, with no third-party server. Any other family: the Google
+// Fonts CSS API, each face loaded with the FontFace API (@remotion/google-fonts needs one static
+// import per family, which a scene compiled at run time cannot do). Where the network or the
+// render page's policy does not allow that, it warns and the scene renders with a fallback font.
 const CSS_API = 'https://fonts.googleapis.com/css2';
 const TIMEOUT_MS = 8000;
 
@@ -23,7 +25,35 @@ const cssUrl = (family: string, {weights = ['400'], styles = ['normal']}: LoadFo
 	return `${CSS_API}?family=${encodeURIComponent(family)}:${axes}&display=block`;
 };
 
-const load = async (family: string, options: LoadFontOptions): Promise<void> => {
+// The unicode-range of Google Fonts' (and Fontsource's) latin subset: other characters fall back.
+const LATIN =
+	'U+0000-00FF, U+0131, U+0152-0153, U+02BB-02BC, U+02C6, U+02DA, U+02DC, U+0304, U+0308, U+0329, U+2000-206F, U+20AC, U+2122, U+2191, U+2193, U+2212, U+2215, U+FEFF, U+FFFD';
+
+// Shipped families by a forgiving name: "Open Sans", "open sans" and "open-sans" are one family.
+const shippedKey = (family: string): string => family.toLowerCase().replace(/[\s_-]+/g, ' ').trim();
+const SHIPPED_BY_KEY = new Map(Object.entries(SHIPPED_FONTS).map(([name, faces]) => [shippedKey(name), faces]));
+
+export const isShipped = (family: string): boolean => SHIPPED_BY_KEY.has(shippedKey(family));
+
+const loadShipped = async (family: string, faces: Record<string, string>, {weights = ['400'], styles = ['normal']}: LoadFontOptions) => {
+	const wanted = styles.flatMap((style) => weights.map((weight) => `${weight}-${style}`));
+	const missing = wanted.filter((face) => !(face in faces));
+	if (missing.length > 0) {
+		report({type: 'warning', message: `font "${family}" has no ${missing.join(', ')} face; the nearest one is used`});
+	}
+	const available = wanted.filter((face) => face in faces);
+	// Nothing of what was asked exists: the regular face, so the family still shows.
+	const load = available.length > 0 ? available : [Object.keys(faces).includes('400-normal') ? '400-normal' : Object.keys(faces)[0]];
+	await Promise.all(
+		load.map(async (face) => {
+			const [weight, style] = face.split('-');
+			const fontFace = new FontFace(family, `url(${faces[face]}) format('woff2')`, {weight, style, unicodeRange: LATIN});
+			document.fonts.add(await fontFace.load());
+		}),
+	);
+};
+
+const loadFromGoogle = async (family: string, options: LoadFontOptions): Promise<void> => {
 	const controller = new AbortController();
 	const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
 	try {
@@ -51,7 +81,8 @@ export const loadFont = (family: string, options: LoadFontOptions = {}) => {
 	let promise = loading.get(key);
 	if (!promise) {
 		const handle = delayRender(`Loading font ${family}`, {timeoutInMilliseconds: TIMEOUT_MS * 3});
-		promise = load(family, options)
+		const shipped = SHIPPED_BY_KEY.get(shippedKey(family));
+		promise = (shipped ? loadShipped(family, shipped, options) : loadFromGoogle(family, options))
 			.catch((error: unknown) => {
 				report({type: 'warning', message: `font "${family}" could not be loaded (${String(error)}); a fallback font is used`});
 			})
