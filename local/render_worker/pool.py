@@ -93,16 +93,21 @@ class _Run:
 
 class RenderPool:
     def __init__(self, size: int | None = None, cache: ChunkCache | None | bool = True,
-                 log_dir: Path | None = None, env: dict[str, str] | None = None):
+                 log_dir: Path | None = None, env: dict[str, str] | None = None, *,
+                 chunk_frames: int | None = None, stall_seconds: float | None = None,
+                 first_frame_seconds: float | None = None, memory_limit_mb: int | None = None):
+        """Every setting defaults from the environment (docs/running.md lists the variables)."""
         self.size = size or default_pool_size()
         self.cache = ChunkCache.from_env() if cache is True else (cache or None)
         self.log_dir = log_dir or REPO_ROOT / ".cache/render-pool"
         self.log_path = self.log_dir / "worker-0.log"
         self.env = {**os.environ, **(env or {})}
-        self.stall_seconds = _env_number("FRAMECAST_STALL_SECONDS", 20)
-        self.first_frame_seconds = _env_number("FRAMECAST_FIRST_FRAME_SECONDS", 45)
-        self.memory_limit_bytes = int(_env_number("FRAMECAST_RENDER_MEMORY_MB", 1536)) << 20
-        self.chunk_frames = chunk_frames_from_env()
+        # A chunk must show a new frame this often, and its first within first_frame_seconds (page
+        # load, and the browser's launch for a process's first chunk): together under 60 s.
+        self.stall_seconds = stall_seconds or _env_number("FRAMECAST_STALL_SECONDS", 20)
+        self.first_frame_seconds = first_frame_seconds or _env_number("FRAMECAST_FIRST_FRAME_SECONDS", 40)
+        self.memory_limit_bytes = (memory_limit_mb or int(_env_number("FRAMECAST_RENDER_MEMORY_MB", 1280))) << 20
+        self.chunk_frames = chunk_frames or chunk_frames_from_env()
         self.processes = [WorkerProcess(i, self.log_dir / f"worker-{i}.log", self.env) for i in range(self.size)]
         self.info: dict = {}
         self.peak_memory_bytes = 0
