@@ -3,6 +3,8 @@
 import math
 import os
 import subprocess
+import tempfile
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,7 +54,12 @@ def psnr(a: Path, b: Path) -> float:
 
 def audio_samples(path: Path) -> bytes:
     """The audio track decoded to 16-bit stereo PCM at 48 kHz."""
-    return subprocess.run(
-        [str(COMPOSITOR / "ffmpeg"), "-v", "error", "-i", str(path), "-vn", "-f", "s16le", "-ac", "2", "-ar", "48000", "-"],
-        capture_output=True, check=True, env=_ENV,
-    ).stdout
+    with tempfile.TemporaryDirectory(prefix="framecast-audio-") as scratch:
+        out = Path(scratch) / "audio.wav"
+        subprocess.run(
+            [str(COMPOSITOR / "ffmpeg"), "-v", "error", "-i", str(path), "-vn", "-c:a", "pcm_s16le", "-ac", "2",
+             "-ar", "48000", str(out)],
+            capture_output=True, check=True, env=_ENV,
+        )
+        with wave.open(str(out), "rb") as audio:
+            return audio.readframes(audio.getnframes())
