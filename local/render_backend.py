@@ -18,10 +18,12 @@ from functions.settings import ServiceSettings
 from functions.store import Store
 from functions.tables import RENDERS_PREFIX
 from functions.webhook_signature import sign
-from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
+from local.render_worker import RenderFailed, RenderJob, RenderPool
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}
+# The error name the domain reads as "our failure": the render is refunded.
+INFRASTRUCTURE_ERROR = "FramecastInfrastructureError"
 
 
 def post_webhook(url: str, secret: str, payload: dict) -> int:
@@ -48,10 +50,11 @@ _FIXED_SECONDS = 3.0
 class LocalRenderBackend:
     """One per local stack (it owns the worker and its browser); `close()` when the stack stops."""
 
-    def __init__(self, settings: ServiceSettings, store: Store, worker: LocalRenderWorker | None = None):
+    def __init__(self, settings: ServiceSettings, store: Store, worker: RenderPool | None = None):
         self.settings = settings
         self.store = store
-        self.worker = worker or LocalRenderWorker()
+        # The render pool: every user's renders share its processes (and its chunk cache).
+        self.worker = worker or RenderPool()
         # What each render has reached, replaced whole as it moves (read by polls on other threads).
         self.jobs: dict[str, BackendProgress] = {}
         self.output_dir = Path(tempfile.mkdtemp(prefix="framecast-renders-"))
@@ -84,9 +87,10 @@ class LocalRenderBackend:
         except RenderFailed as failed:
             if failed.cancelled:
                 return  # the cancel route has ended the render already; Remotion sends nothing either
-            self.jobs[record.render_id] = Failed(error=str(failed), warnings=tuple(failed.warnings))
+            self.jobs[record.render_id] = Failed(error=str(failed), ours=failed.ours, warnings=tuple(failed.warnings))
+            name = INFRASTRUCTURE_ERROR if failed.ours else "RenderError"
             post_webhook(request.webhook_url, request.webhook_secret, static | {
-                "type": "error", "errors": [{"message": str(failed), "name": "RenderError", "stack": ""}]})
+                "type": "error", "errors": [{"message": str(failed), "name": name, "stack": ""}]})
             return
         key = f"{RENDERS_PREFIX}{record.render_id}/out.{request.settings.extension}"
         try:

@@ -1,3 +1,7 @@
-from local.render_worker.client import LocalRenderWorker, RenderFailed, RenderJob, RenderResult
+from local.render_worker.jobs import RenderFailed, RenderJob, RenderResult
+from local.render_worker.pool import RenderPool
 
-__all__ = ["LocalRenderWorker", "RenderFailed", "RenderJob", "RenderResult"]
+# The name the CLI and the backend have always used: the pool is the local renderer now.
+LocalRenderWorker = RenderPool
+
+__all__ = ["LocalRenderWorker", "RenderFailed", "RenderJob", "RenderPool", "RenderResult"]

@@ -1,23 +1,29 @@
-// Framecast's local render worker: renders the remotion_site composition with @remotion/renderer
-// and the system Chromium. The Python side (local/render_worker/client.py) drives it over
-// JSON lines: commands on stdin, events on stdout. Everything else goes to stderr.
+// One process of Framecast's render pool: renders frame ranges ("chunks") of the remotion_site
+// composition with @remotion/renderer in its own Chromium, and joins chunks with Remotion's
+// combineChunks(), as Remotion Lambda's renderer and main functions do.
+// The Python side (local/render_worker/pool.py) drives it over JSON lines: commands on stdin,
+// events on stdout. Everything else goes to stderr.
 //
-//   -> {"type":"render","id":"r1","inputProps":{...},"codec":"h264","crf":23,"jpegQuality":80,
-//       "everyNthFrame":1,"outputPath":"/abs/out.mp4"}
-//   -> {"type":"cancel","id":"r1"}
-//   <- {"type":"ready"} | {"type":"progress","id","progress"} | {"type":"done","id",...}
-//   <- {"type":"error","id","message","cancelled"}
+//   -> {"type":"chunk","id":"c1","inputProps":{...},"composition":{"width","height","fps","durationInFrames"},
+//       "codec":"h264","crf":23,"jpegQuality":80,"everyNthFrame":1,"frameRange":[0,59],
+//       "videoPath":"/abs/c1.ts","audioPath":"/abs/c1.wav"|null}
+//   -> {"type":"combine","id":"r1","codec":"h264","fps":30,"everyNthFrame":1,"durationInFrames":310,
+//       "videoFiles":[...],"audioFiles":[...],"outputPath":"/abs/out.mp4"}
+//   -> {"type":"cancel","id":"c1"}
+//   <- {"type":"ready","bundle","bundleHash","bundleCached"}
+//   <- {"type":"progress","id","rendered"} | {"type":"chunk-done","id","videoPath","audioPath","warnings"}
+//   <- {"type":"combined","id","outputPath","sizeBytes"} | {"type":"error","id","message","cancelled","infra"}
 //
-// The bundle is built once and reused until the site's sources change; the browser is opened
-// once and reused for every render of this process.
+// The browser is launched on the first chunk (a re-export served from the chunk cache only joins
+// files and never needs one) and kept for every later chunk of this process.
 import {createHash} from 'node:crypto';
 import {existsSync, promises as fs, readFileSync, readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {bundle} from '@remotion/bundler';
-import {makeCancelSignal, renderMedia, selectComposition} from '@remotion/renderer';
-import {launchBrowser} from './browser.mjs';
+import {combineChunks, makeCancelSignal, renderMedia} from '@remotion/renderer';
+import {chromiumOptions, launchBrowser} from './browser.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SITE = path.join(REPO, 'remotion_site');
@@ -49,18 +55,30 @@ export const bundleHash = () => {
 };
 
 export const ensureBundle = async () => {
-	const dir = path.join(CACHE, 'bundle', bundleHash());
-	if (existsSync(path.join(dir, 'index.html'))) return {dir, cached: true};
+	const hash = bundleHash();
+	const dir = path.join(CACHE, 'bundle', hash);
+	if (existsSync(path.join(dir, 'index.html'))) return {dir, hash, cached: true};
 	const tmp = `${dir}.tmp-${process.pid}`;
 	await fs.rm(tmp, {recursive: true, force: true});
 	await bundle({entryPoint: path.join(SITE, 'src/index.ts'), outDir: tmp, enableCaching: true});
 	// Renamed into place whole, so a half-written bundle is never taken for a cached one.
 	await fs.rm(dir, {recursive: true, force: true});
-	await fs.rename(tmp, dir);
-	return {dir, cached: false};
+	await fs.rename(tmp, dir).catch(async (error) => {
+		// Another pool process finished the same bundle first: theirs is as good as ours.
+		if (!existsSync(path.join(dir, 'index.html'))) throw error;
+		await fs.rm(tmp, {recursive: true, force: true});
+	});
+	return {dir, hash, cached: false};
 };
 
-const concurrency = () => process.env.FRAMECAST_RENDER_CONCURRENCY ?? null;
+// One tab per browser: the pool's parallelism is browser processes (issue 11 measured more tabs
+// in one browser as no faster on this machine); the environment may say otherwise.
+const concurrency = () => Number(process.env.FRAMECAST_RENDER_CONCURRENCY ?? 1);
+
+// What Remotion Lambda renders a chunk as (serverless/handlers/renderer): h264 and gif chunks are
+// MPEG-TS h264 (byte-concatenated, or re-encoded to gif with one palette when joined); audio is
+// PCM, so chunks of any length join sample-exactly before the one encode to AAC or Opus.
+export const chunkCodec = (codec) => (codec === 'h264' || codec === 'gif' ? 'h264-ts' : codec);
 
 const collectReports = (warnings) => (log) => {
 	const text = log.text ?? '';
@@ -80,72 +98,114 @@ const collectReports = (warnings) => (log) => {
 	}
 };
 
+// The file appears whole or not at all: written beside its final name, then renamed.
+const partialPath = (target, id) => {
+	const {dir, name, ext} = path.parse(target);
+	return path.join(dir, `.${name}.part-${process.pid}-${String(id).replace(/[^\w.-]/g, '_')}${ext}`);
+};
+
 const main = async () => {
-	const {dir: serveUrl, cached} = await ensureBundle();
+	const {dir: serveUrl, hash, cached} = await ensureBundle();
 	if (process.argv.includes('--bundle-only')) {
 		console.error(`bundle ${cached ? 'up to date' : 'built'}: ${serveUrl}`);
 		return;
 	}
-	const {browser, browserExecutable, chromeMode} = await launchBrowser();
-	const jobs = new Map();
+	let browserPromise = null;
+	const browser = () => {
+		browserPromise ??= launchBrowser();
+		return browserPromise;
+	};
+	const running = new Map();
+	const cancelledEarly = new Set();
 
-	const render = async (command) => {
-		const {id, inputProps, outputPath} = command;
-		if (cancelledWhileQueued.delete(id)) {
-			emit({type: 'error', id, message: 'the render was cancelled', cancelled: true, warnings: []});
+	const renderChunk = async (command) => {
+		const {id, inputProps, frameRange, videoPath, audioPath} = command;
+		const {cancelSignal, cancel} = makeCancelSignal();
+		running.set(id, cancel);
+		if (cancelledEarly.delete(id)) cancel();
+		const warnings = new Set();
+		const videoPartial = partialPath(videoPath, id);
+		const audioPartial = audioPath ? partialPath(audioPath, id) : null;
+		let launched;
+		try {
+			launched = await browser();
+		} catch (error) {
+			running.delete(id);
+			browserPromise = null;
+			emit({type: 'error', id, message: String(error?.message ?? error), cancelled: false, infra: true});
 			return;
 		}
-		const {cancelSignal, cancel} = makeCancelSignal();
-		jobs.set(id, cancel);
-		const warnings = new Set();
-		// Same folder (so the final rename is atomic) and same extension (Remotion checks it).
-		const {dir, name, ext} = path.parse(outputPath);
-		const partial = path.join(dir, `.${name}.part-${process.pid}-${id}${ext}`);
-		const started = Date.now();
 		try {
-			await fs.mkdir(path.dirname(outputPath), {recursive: true});
-			const composition = await selectComposition({
-				serveUrl, id: COMPOSITION_ID, inputProps, puppeteerInstance: browser, browserExecutable, chromeMode,
-				onBrowserLog: collectReports(warnings),
-			});
-			let last = -1;
+			const {browser: puppeteerInstance, browserExecutable, chromeMode} = launched;
+			const composition = {
+				id: COMPOSITION_ID, ...command.composition, defaultProps: {}, props: inputProps, defaultCodec: null,
+				defaultOutName: null, defaultVideoImageFormat: null, defaultPixelFormat: null, defaultProResProfile: null,
+				defaultSampleRate: null,
+			};
+			let rendered = -1;
 			await renderMedia({
-				serveUrl, composition, inputProps, puppeteerInstance: browser, browserExecutable, chromeMode,
-				codec: command.codec, crf: command.crf ?? undefined, jpegQuality: command.jpegQuality, imageFormat: 'jpeg',
-				everyNthFrame: command.everyNthFrame ?? 1, outputLocation: partial, overwrite: true,
+				serveUrl, composition, inputProps, puppeteerInstance, browserExecutable, chromeMode,
+				chromiumOptions: chromiumOptions(), frameRange, codec: chunkCodec(command.codec),
+				crf: command.crf ?? undefined, jpegQuality: command.jpegQuality, imageFormat: 'jpeg',
+				everyNthFrame: command.everyNthFrame ?? 1, outputLocation: videoPartial, overwrite: true,
+				muted: audioPath === null, enforceAudioTrack: false, separateAudioTo: audioPartial,
+				audioCodec: audioPath === null ? null : 'pcm-16',
 				concurrency: concurrency(), cancelSignal, onBrowserLog: collectReports(warnings),
-				// A loaded 2-core machine can take longer than Remotion's default 30 s to load the bundle.
+				// A loaded 2-core machine can take longer than Remotion's default 30 s to load the bundle;
+				// the pool's own watchdog ends a chunk that stops making frames long before this.
 				timeoutInMilliseconds: 120000,
-				onProgress: ({progress}) => {
-					const percent = Math.floor(progress * 100);
-					if (percent !== last) {
-						last = percent;
-						emit({type: 'progress', id, progress});
+				onProgress: ({renderedFrames}) => {
+					if (renderedFrames !== rendered) {
+						rendered = renderedFrames;
+						emit({type: 'progress', id, rendered});
 					}
 				},
 			});
-			// The output appears whole or not at all.
-			await fs.rename(partial, outputPath);
-			emit({
-				type: 'done', id, outputPath, sizeBytes: statSync(outputPath).size, warnings: [...warnings],
-				durationInFrames: composition.durationInFrames, width: composition.width, height: composition.height,
-				renderSeconds: (Date.now() - started) / 1000,
-			});
+			await fs.rename(videoPartial, videoPath);
+			// No audio in these frames: Remotion writes no audio file (the pool pads with silence).
+			const hasAudio = audioPartial !== null && existsSync(audioPartial);
+			if (hasAudio) await fs.rename(audioPartial, audioPath);
+			emit({type: 'chunk-done', id, videoPath, audioPath: hasAudio ? audioPath : null, warnings: [...warnings]});
 		} catch (error) {
-			await fs.rm(partial, {force: true});
-			const cancelled = /cancel/i.test(String(error?.message ?? error));
-			emit({type: 'error', id, message: String(error?.message ?? error), cancelled, warnings: [...warnings]});
+			const message = String(error?.message ?? error);
+			emit({type: 'error', id, message, cancelled: /cancel/i.test(message), infra: false, warnings: [...warnings]});
 		} finally {
-			jobs.delete(id);
+			running.delete(id);
+			await fs.rm(videoPartial, {force: true});
+			if (audioPartial) await fs.rm(audioPartial, {force: true});
 		}
 	};
 
-	emit({type: 'ready', bundle: serveUrl, bundleCached: cached, browser: browserExecutable});
-	// One render at a time: Remotion already spreads a render's frames over the browser's tabs, and
-	// two renders at once on a small machine only slow each other down. The rest wait their turn.
-	let queue = Promise.resolve();
-	const waiting = new Set();
-	const cancelledWhileQueued = new Set();
+	const combine = async (command) => {
+		const {id, outputPath} = command;
+		const {cancelSignal, cancel} = makeCancelSignal();
+		running.set(id, cancel);
+		const partial = partialPath(outputPath, id);
+		try {
+			await fs.mkdir(path.dirname(outputPath), {recursive: true});
+			await combineChunks({
+				outputLocation: partial, codec: command.codec, videoFiles: command.videoFiles,
+				audioFiles: command.audioFiles, fps: command.fps, everyNthFrame: command.everyNthFrame,
+				compositionDurationInFrames: command.durationInFrames,
+				// Chunks here differ in length (they follow scene boundaries), so Remotion's seamless AAC
+				// path (equal chunks, AAC priming trimmed per chunk) does not apply: the PCM chunks are
+				// concatenated and encoded once, which is sample-exact. A framesPerChunk of at most 4 is
+				// how combineChunks() is told to take that path (canConcatAudioSeamlessly).
+				framesPerChunk: 1, preferLossless: false, cancelSignal, logLevel: 'error',
+			});
+			await fs.rename(partial, outputPath);
+			emit({type: 'combined', id, outputPath, sizeBytes: statSync(outputPath).size});
+		} catch (error) {
+			await fs.rm(partial, {force: true});
+			const message = String(error?.message ?? error);
+			emit({type: 'error', id, message, cancelled: /cancel/i.test(message), infra: true});
+		} finally {
+			running.delete(id);
+		}
+	};
+
+	emit({type: 'ready', bundle: serveUrl, bundleHash: hash, bundleCached: cached});
+	const tasks = new Set();
 	const lines = readline.createInterface({input: process.stdin});
 	for await (const line of lines) {
 		if (!line.trim()) continue;
@@ -156,24 +216,22 @@ const main = async () => {
 			emit({type: 'error', id: null, message: `not JSON: ${line.slice(0, 200)}`});
 			continue;
 		}
-		if (command.type === 'render') {
-			waiting.add(command.id);
-			queue = queue.then(() => {
-				waiting.delete(command.id);
-				return render(command);
-			});
+		// The pool sends one chunk at a time to a process; a combine may run beside it (ffmpeg only).
+		const task = command.type === 'chunk' ? renderChunk(command) : command.type === 'combine' ? combine(command) : null;
+		if (task) {
+			tasks.add(task);
+			task.finally(() => tasks.delete(task));
 		} else if (command.type === 'cancel') {
-			if (waiting.has(command.id)) cancelledWhileQueued.add(command.id);
-			jobs.get(command.id)?.();
+			if (running.has(command.id)) running.get(command.id)();
+			else cancelledEarly.add(command.id);
 		} else if (command.type === 'shutdown') {
 			break;
 		}
 	}
-	// stdin closed or shutdown: cancel what waits and what runs, then close the browser.
-	for (const id of waiting) cancelledWhileQueued.add(id);
-	for (const cancel of jobs.values()) cancel();
-	await queue;
-	await browser.close({silent: true});
+	// stdin closed or shutdown: cancel what runs, then close the browser.
+	for (const cancel of running.values()) cancel();
+	await Promise.allSettled([...tasks]);
+	if (browserPromise) await (await browserPromise).browser.close({silent: true});
 };
 
 main().catch((error) => {

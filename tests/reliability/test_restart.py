@@ -122,13 +122,9 @@ def _check_after_restart(dev: Dev, client: Client, project: dict, started: dict)
     assert client.call("GET", "/exports/stats")[1]["usedToday"] == 0, render["error"]
 
 
-# The render worker is in the stack's process group: a signal to the group reaches it at the same
-# moment as the stack, and a worker that exits under a render ends it as failed *and counted*
-# (the error webhook) unless the stack's own stop got there first. The worker (local/render_worker,
-# the render pool's) is to run in a group of its own, stopped by the stack, and a worker crash is to
-# count as our failure; until then these two cases fail when the worker wins the race.
-WORKER_IN_THE_GROUP = pytest.mark.xfail(strict=False, reason="the render worker dies with the group's signal and "
-                                        "its render is counted as failed by the user (render pool's fix)")
+# The render workers run in a session of their own (local/render_worker/process.py): a signal to the
+# terminal's group reaches the stack, which ends their renders by the rule; a worker whose stack died
+# exits when its stdin closes.
 STOPS = {
     "ctrl-c: SIGINT to the group": lambda dev: os.killpg(dev.process.pid, signal.SIGINT),
     "service manager: SIGTERM to the group": lambda dev: os.killpg(dev.process.pid, signal.SIGTERM),
@@ -138,8 +134,7 @@ STOPS = {
 }
 
 
-@pytest.mark.parametrize("stop", [pytest.param(name, marks=WORKER_IN_THE_GROUP) if "group" in name else name
-                                  for name in STOPS], ids=list(STOPS))
+@pytest.mark.parametrize("stop", list(STOPS), ids=list(STOPS))
 def test_a_stop_loses_nothing_and_the_restart_ends_the_render_in_flight(tmp_path, stop):
     local_dir = tmp_path / "local"
     dev = Dev(local_dir)

@@ -41,8 +41,6 @@ def _our_workers() -> list[int]:
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="today's LocalRenderWorker fails and counts the running and queued "
-                   "renders when it dies; the render pool (local/render_worker) replaces it")
 def test_a_killed_worker_is_our_failure_and_queued_renders_are_retried(stack):
     first, second = (Client(stack.url, f"killed-{uuid.uuid4().hex[:6]}") for _ in range(2))
     long_project = first.project([{"id": "long", "name": "Long", "durationInFrames": 1500, "tsxCode": SMALL_SCENE}])

@@ -1,12 +1,15 @@
 import pytest
 
-from local.render_worker import LocalRenderWorker
+from local.chunk_cache import ChunkCache
+from local.render_worker import RenderPool
 
 pytestmark = pytest.mark.render
 
 
 @pytest.fixture(scope="session")
-def worker():
-    """One worker for the session: the bundle and the browser are shared by every render test."""
-    with LocalRenderWorker() as running:
+def worker(tmp_path_factory):
+    """One pool for the session (processes and browsers shared by the render tests), with a chunk
+    cache of its own, so every test's first render of a project really renders."""
+    cache = ChunkCache(tmp_path_factory.mktemp("chunk-cache"))
+    with RenderPool(cache=cache) as running:
         yield running

@@ -1,4 +1,4 @@
-"""Real renders through the local worker: Remotion, the bundle and Chromium, no mocks."""
+"""Real renders through the local render pool: Remotion, the bundle and Chromium, no mocks."""
 
 import threading
 
@@ -9,7 +9,7 @@ from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
 from local.cli import render_job
 from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
-from tests.conftest import ffprobe, mean_rgb_at, project, scene
+from tests.conftest import REPO_ROOT, ffprobe, mean_rgb_at, project, scene
 
 pytestmark = pytest.mark.render
 
@@ -127,7 +127,7 @@ def test_a_cancelled_render_leaves_no_file(worker, tmp_path):
 
 
 def test_the_bundle_is_built_once_and_reused(worker):
-    assert worker.info["bundle"].startswith(str(worker.log_path.parent))
-    with LocalRenderWorker() as second:
+    assert worker.info["bundle"].startswith(str(REPO_ROOT / ".cache/bundle"))
+    with LocalRenderWorker(size=1, cache=None) as second:
         assert second.info["bundleCached"] is True
         assert second.info["bundle"] == worker.info["bundle"]

@@ -1,0 +1,205 @@
+"""One process of the render pool: `node worker.mjs` (and the Chromium it launches), over JSON lines.
+
+The process is watched from outside: its whole tree (Chromium runs in its own process group, so
+the tree is followed through /proc, not by group) is measured for memory and killed whole.
+"""
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+from local.render_worker.jobs import RenderFailed
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.mjs")
+REPO_ROOT = WORKER_SCRIPT.parents[2]
+# The first start may bundle the site (about 10-60 s); later starts reuse the cached bundle.
+READY_TIMEOUT_SECONDS = 300
+EXIT = {"type": "exit"}
+
+
+def _parent_map() -> dict[int, int]:
+    parents = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                # The command name may hold spaces and parentheses: fields follow the last ')'.
+                parents[int(name)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return parents
+
+
+def start_time(pid: int) -> int | None:
+    """When the process started (clock ticks since boot): tells a pid from a later reuse of it."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def descendants(root: int, parents: dict[int, int] | None = None) -> list[int]:
+    parents = _parent_map() if parents is None else parents
+    children: dict[int, list[int]] = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    found, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: shared pages (Chromium's processes share many) counted once overall."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class WorkerProcess:
+    def __init__(self, index: int, log_path: Path, env: dict[str, str]):
+        self.index = index
+        self.log_path = log_path
+        self.env = env
+        self.process: subprocess.Popen | None = None
+        self.info: dict = {}
+        # Last seen descendants (pid: start time), killed too if the process dies before them.
+        self.tree: dict[int, int | None] = {}
+        self.kill_reason: str | None = None  # set when the pool kills it for the scene's fault
+        self._routes: dict[str, queue.Queue] = {}
+        self._control: queue.Queue = queue.Queue()
+        self._write_lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def spawn(self) -> dict:
+        node = shutil.which("node", path=self.env.get("PATH"))
+        if node is None:
+            raise RenderFailed("node was not found on PATH: the local renderer needs Node 20 or newer", ours=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.kill_reason = None
+        self._control = queue.Queue()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [node, str(WORKER_SCRIPT)], cwd=REPO_ROOT, env=self.env, text=True, bufsize=1,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                # Its own session: a Ctrl-C or SIGTERM to the terminal's group reaches the stack, which
+                # ends its renders by the rule and closes the workers, not the workers first.
+                start_new_session=True,
+            )
+        threading.Thread(target=self._read_events, args=(self.process, self._control), daemon=True,
+                         name=f"render-worker-{self.index}-events").start()
+        try:
+            ready = self._control.get(timeout=READY_TIMEOUT_SECONDS)
+        except queue.Empty:
+            self.kill()
+            raise RenderFailed(f"a render worker did not start in {READY_TIMEOUT_SECONDS} s; see {self.log_path}",
+                               ours=True) from None
+        if ready.get("type") != "ready":
+            self.kill()
+            raise RenderFailed(f"a render worker could not start: {ready.get('message', 'it exited')} "
+                               f"(log: {self.log_path})", ours=True)
+        self.info = ready
+        return ready
+
+    def _read_events(self, process: subprocess.Popen, control: queue.Queue) -> None:
+        for line in process.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            route = self._routes.get(event.get("id"))
+            (route or control).put(event)
+        process.wait()
+        # The process is gone: whoever still waits on it learns it now rather than never.
+        self._kill_tree()
+        control.put(EXIT)
+        for route in list(self._routes.values()):
+            route.put(EXIT)
+
+    def open_route(self, task_id: str) -> queue.Queue:
+        events: queue.Queue = queue.Queue()
+        self._routes[task_id] = events
+        if not self.alive():
+            events.put(EXIT)
+        return events
+
+    def close_route(self, task_id: str) -> None:
+        self._routes.pop(task_id, None)
+
+    def send(self, command: dict) -> bool:
+        """False when the process cannot take it any more (it is gone)."""
+        try:
+            with self._write_lock:
+                self.process.stdin.write(json.dumps(command) + "\n")
+                self.process.stdin.flush()
+            return True
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def refresh_tree(self, parents: dict[int, int]) -> list[int]:
+        if not self.alive():
+            return []
+        pids = [self.process.pid, *descendants(self.process.pid, parents)]
+        self.tree = {pid: start_time(pid) for pid in pids}
+        return pids
+
+    def memory_bytes(self, parents: dict[int, int]) -> int:
+        return sum(pss_bytes(pid) for pid in self.refresh_tree(parents))
+
+    def _kill_tree(self) -> None:
+        pids = {pid: started for pid, started in self.tree.items() if started is not None}
+        if self.process is not None:
+            pids |= {pid: start_time(pid) for pid in descendants(self.process.pid)}
+            pids.pop(self.process.pid, None)
+        for pid, started in pids.items():
+            if started is None or start_time(pid) != started:
+                continue  # gone, or the pid now names another process
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def kill(self, reason: str | None = None) -> None:
+        """Kill the process and everything it started. `reason` (the scene's fault) is kept for
+        whoever waits on its task; None means the kill is ours."""
+        if reason is not None and self.kill_reason is None:
+            self.kill_reason = reason
+        if self.process is None:
+            return
+        if self.alive():
+            self.refresh_tree(_parent_map())
+        self._kill_tree()
+        if self.process.poll() is None:
+            self.process.kill()
+
+    def close(self, timeout: float = 30) -> None:
+        if self.process is None:
+            return
+        if self.alive():
+            try:
+                self.process.stdin.close()  # the worker cancels what runs and closes its browser
+                self.process.wait(timeout=timeout)
+            except (OSError, subprocess.TimeoutExpired):
+                self.kill()
+        self.kill()
+        self.process.wait()

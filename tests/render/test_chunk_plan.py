@@ -1,0 +1,58 @@
+"""How exports are cut into chunks and keyed (no rendering)."""
+
+from functions.render_settings import OutputFormat, Quality, render_settings
+from local.render_worker.chunks import MAX_PIECES_PER_SCENE, keyed_chunks, plan_chunks
+from tests.conftest import project, scene
+
+
+def covered(chunks) -> list[int]:
+    return [frame for chunk in chunks for frame in range(chunk.start, chunk.end)]
+
+
+def test_chunks_cover_every_frame_once_and_never_cross_a_scene_edge():
+    chunks = plan_chunks([90, 100, 120], chunk_frames=60)
+    assert covered(chunks) == list(range(310))
+    assert [(c.start, c.end) for c in chunks] == [(0, 45), (45, 90), (90, 140), (140, 190), (190, 250), (250, 310)]
+    assert all(len(c.parts) == 1 for c in chunks)
+    assert [(p.scene_index, p.start, p.end) for c in chunks[2:4] for p in c.parts] == [(1, 0, 50), (1, 50, 100)]
+
+
+def test_gif_chunks_start_on_the_frames_a_single_pass_picks():
+    # Every 3rd frame (10 fps gif): a single pass renders frames 0, 3, 6, ...
+    chunks = plan_chunks([20, 25, 16], every_nth_frame=3, chunk_frames=15)
+    assert covered(chunks) == list(range(61))
+    assert all(c.start % 3 == 0 for c in chunks)
+    picked = [f for c in chunks for f in range(c.start, c.end) if (f - c.start) % 3 == 0]
+    assert picked == list(range(0, 61, 3))
+
+
+def test_a_long_scene_is_cut_into_a_bounded_number_of_pieces():
+    chunks = plan_chunks([54000], chunk_frames=60)
+    assert len(chunks) == MAX_PIECES_PER_SCENE and covered(chunks) == list(range(54000))
+
+
+def _keys(*scenes, fmt=OutputFormat.MP4, quality=Quality.LOW, bundle="b1"):
+    proj = project(*scenes)
+    settings = render_settings(proj, fmt, quality)
+    props = {"scenes": [{"id": s.id, "name": s.name, "durationInFrames": s.duration_in_frames, "jsCode": s.tsx_code,
+                         "icons": {}} for s in scenes], "designWidth": 1920, "designHeight": 1080}
+    chunks = plan_chunks([s.duration_in_frames for s in scenes], settings.every_nth_frame, 60)
+    return [c.key for c in keyed_chunks(chunks, props, settings, bundle, "none")]
+
+
+def test_keys_follow_the_scene_not_its_place():
+    a, b, c = scene("A", id="a", duration=30), scene("B", id="b", duration=30), scene("C", id="c", duration=30)
+    first = _keys(a, b, c)
+    assert len(set(first)) == 3
+    assert sorted(_keys(c, a, b)) == sorted(first)  # reordered: every chunk reusable
+    edited = _keys(a, scene("B2", id="b", duration=30), c)
+    assert edited[0] == first[0] and edited[2] == first[2] and edited[1] != first[1]
+
+
+def test_keys_change_with_everything_else_that_decides_the_frames():
+    a = scene("A", id="a", duration=30)
+    base = _keys(a)
+    assert _keys(a, quality=Quality.MEDIUM) != base
+    assert _keys(a, fmt=OutputFormat.WEBM) != base
+    assert _keys(a, bundle="b2") != base
+    assert _keys(scene("A", id="a", name="Renamed", duration=30)) != base  # the fallback card shows the name
