@@ -48,7 +48,7 @@ class RemotionLambdaEmulator:
             environment={"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
                          "AWS_ENDPOINT_URL_S3": self.s3.url, "AWS_ENDPOINT_URL_LAMBDA": "", "NODE_OPTIONS": ""},
         )
-        self.api = LambdaApi(self.config, renderer_slots=renderer_slots)
+        self.api = LambdaApi(self.config, renderer_slots=renderer_slots, record_path=state_dir / "invocations.jsonl")
         self.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = self.api.url
         self._threads = []
 

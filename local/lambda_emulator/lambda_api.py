@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from local.lambda_emulator import eventstream
@@ -47,9 +48,11 @@ class InvocationRecord:
 class LambdaApi(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, config: FunctionConfig, renderer_slots: int | None = None, host: str = "127.0.0.1"):
+    def __init__(self, config: FunctionConfig, renderer_slots: int | None = None, host: str = "127.0.0.1",
+                 record_path: Path | None = None):
         super().__init__((host, 0), _Handler)
         self.config = config
+        self.record_path = record_path  # one JSON line per ended invocation, for tests and for people
         self.renderer_slots = threading.BoundedSemaphore(renderer_slots or os.cpu_count() or 1)
         self.records: list[InvocationRecord] = []
         self.running: dict[str, Invocation] = {}
@@ -97,9 +100,19 @@ class LambdaApi(ThreadingHTTPServer):
                 self.running.pop(invocation.request_id, None)
             if record.routine == "renderer":
                 self.renderer_slots.release()
+        if self.record_path:
+            self._write_record(record)
         logger.info("invocation %s (%s, %s) ended in %.1f s%s", record.request_id, record.invocation_type,
                     record.routine, record.outcome.seconds, f": {record.outcome.error}" if record.outcome.error else "")
         return record.outcome
+
+    def _write_record(self, record: InvocationRecord) -> None:
+        outcome = record.outcome
+        line = json.dumps({"requestId": record.request_id, "invocationType": record.invocation_type,
+                           "routine": record.routine, "startedAt": record.started_at, "seconds": round(outcome.seconds, 3),
+                           "timedOut": outcome.timed_out, "error": outcome.error, "log": str(outcome.log_path)})
+        with self._lock, open(self.record_path, "a") as out:
+            out.write(line + "\n")
 
     def run_in_background(self, payload: bytes) -> str:
         invocation, record = self.invoke(payload, "Event")

@@ -8,17 +8,21 @@ the site's serve URL and the Lambda and S3 endpoints. The function is started on
 bucket exists (the site is deployed into it) and before the first request reaches a handler.
 """
 
+from pathlib import Path
+
 from local.lambda_emulator.function import RemotionLambdaEmulator
 from local.stack import BUCKET_NAME, LocalStack
 
 
 class LambdaModeStack(LocalStack):
     def __init__(self, *args, function_timeout_seconds: float | None = None, renderer_slots: int | None = None,
-                 **kwargs):
+                 function_state_dir: Path | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         options = {"renderer_slots": renderer_slots}
         if function_timeout_seconds is not None:
             options["timeout_seconds"] = function_timeout_seconds
+        if function_state_dir is not None:
+            options["state_dir"] = function_state_dir
         self.function = RemotionLambdaEmulator(self.emulator_port, BUCKET_NAME, **options)
 
     def environment(self) -> dict[str, str]:
