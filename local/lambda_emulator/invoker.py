@@ -137,11 +137,24 @@ class Invocation:
         self.kill()
 
     def kill(self) -> None:
-        """SIGKILL to unshare and node; the pid namespace ending takes Chromium and the rest."""
+        """SIGKILL to the namespace's first process (node). The kernel then kills every other process
+        of the namespace (Chromium included) and `unshare`, which waits for it, exits only once they
+        are all gone, so `wait()` returning means nothing of the invocation is left."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+            pids = [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            pids = []
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if not pids and self.process.poll() is None:  # still starting: unshare has not forked yet
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def response_chunks(self) -> Iterator[bytes]:
         """The response stream as the function writes it; ends when the function ends its stream or dies."""

@@ -170,6 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif match := STREAM.match(path):
             self._invoke_stream(match["name"])
         else:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self._error(404, "UnknownOperationException", f"the emulated Lambda does not answer POST {path}")
 
     def do_GET(self) -> None:
@@ -177,14 +178,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _invoke(self, name: str) -> None:
         invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+        # The body is read before any answer, so the connection stays usable for the next request.
+        payload = self._read_body(EVENT_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT)
+        if payload is None:
+            return
         if not self.server.knows(name):
             self._error(404, "ResourceNotFoundException", f"Function not found: {unquote(name)}")
             return
         if invocation_type not in ("RequestResponse", "Event", "DryRun"):
             self._error(400, "InvalidParameterValueException", f"unknown InvocationType {invocation_type}")
-            return
-        payload = self._read_body(EVENT_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT)
-        if payload is None:
             return
         if invocation_type == "DryRun":
             self._json(204, {})
@@ -214,11 +216,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _invoke_stream(self, name: str) -> None:
-        if not self.server.knows(name):
-            self._error(404, "ResourceNotFoundException", f"Function not found: {unquote(name)}")
-            return
         payload = self._read_body(SYNC_PAYLOAD_LIMIT)
         if payload is None:
+            return
+        if not self.server.knows(name):
+            self._error(404, "ResourceNotFoundException", f"Function not found: {unquote(name)}")
             return
         invocation, record = self.server.invoke(payload, "Stream")
         self.send_response(200)

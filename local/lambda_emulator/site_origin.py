@@ -6,6 +6,7 @@ prefixes the distribution serves unsigned are readable here; nothing is cached (
 caching, its signed URLs and its TLS are not emulated).
 """
 
+import posixpath
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
@@ -44,7 +45,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         key = unquote(urlsplit(self.path).path).lstrip("/")
-        if not key.startswith(self.server.prefixes):
+        # Dot segments resolved first (as CloudFront does), so `sites/../renders/...` is a renders/ key.
+        if not posixpath.normpath("/" + key).lstrip("/").startswith(self.server.prefixes) or "/../" in f"/{key}/":
             self._send(403, b"Forbidden", {"Content-Type": "text/plain"})
             return
         extra = {"Range": self.headers["Range"]} if self.headers.get("Range") else {}
