@@ -15,10 +15,6 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tests.service.conftest import Client
 
-SQUARE_SCENE = """import {AbsoluteFill, useCurrentFrame} from 'remotion';
-export default () => <AbsoluteFill style={{backgroundColor: '#123456', color: 'white', fontSize: 100}}>
-  {useCurrentFrame()}</AbsoluteFill>;"""
-
 
 class LambdaStack:
     """A running `serve` process and what it reports: its URLs, its function's and S3's logs."""
@@ -55,6 +51,25 @@ class LambdaStack:
         path = Path(self.where["invocationLog"])
         return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
+    @staticmethod
+    def wait_for_end(client: Client, render_id: str, seconds: float = 240) -> dict:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            status, render, _ = client.call("GET", f"/renders/{render_id}")
+            assert status == 200, render
+            if render["status"] not in ("queued", "rendering"):
+                return render
+            time.sleep(1)
+        raise AssertionError(f"render {render_id} did not end in {seconds} s: {render}")
+
+    @staticmethod
+    def start_export(client: Client, scenes: list[dict], fmt: str = "mp4", quality: str = "low") -> dict:
+        project = client.project(scenes=scenes)
+        status, started, _ = client.call("POST", "/renders", {"projectId": project["projectId"], "format": fmt,
+                                                              "quality": quality})
+        assert status == 202, started
+        return started
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -72,22 +87,3 @@ def lambda_stack(tmp_path_factory):
     stack = LambdaStack(tmp_path_factory.mktemp("lambda-stack"), env={"PROGRESS_REFRESH_SECONDS": "3600"})
     yield stack
     stack.stop()
-
-
-def wait_for_end(client: Client, render_id: str, seconds: float = 240) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        status, render, _ = client.call("GET", f"/renders/{render_id}")
-        assert status == 200, render
-        if render["status"] not in ("queued", "rendering"):
-            return render
-        time.sleep(1)
-    raise AssertionError(f"render {render_id} did not end in {seconds} s: {render}")
-
-
-def start_export(client: Client, scenes: list[dict], fmt: str = "mp4", quality: str = "low") -> tuple[dict, dict]:
-    project = client.project(scenes=scenes)
-    status, started, _ = client.call("POST", "/renders", {"projectId": project["projectId"], "format": fmt,
-                                                          "quality": quality})
-    assert status == 202, started
-    return project, started
