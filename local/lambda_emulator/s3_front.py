@@ -113,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         bucket, key = self._bucket_and_key()
         acl_headers = {h: self.headers[h] for h in ACL_HEADERS if self.headers.get(h) is not None}
         entry = {"at": time.time(), "method": self.command, "bucket": bucket, "key": key,
-                 "query": urlsplit(self.path).query, "acl": acl_headers,
+                 "query": urlsplit(self.path).query, "acl": acl_headers, "bytes": len(body),
                  "userAgent": (self.headers.get("User-Agent") or "")[:120]}
         if self._refuses_acl(bucket, acl_headers):
             data = ACCESS_CONTROL_LIST_NOT_SUPPORTED.encode()

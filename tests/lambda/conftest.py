@@ -87,3 +87,12 @@ def lambda_stack(tmp_path_factory):
     stack = LambdaStack(tmp_path_factory.mktemp("lambda-stack"), env={"PROGRESS_REFRESH_SECONDS": "3600"})
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="module")
+def short_timeout_stack(tmp_path_factory):
+    """The function's timeout cut to 20 s; GET /renders refreshes from the backend every second."""
+    stack = LambdaStack(tmp_path_factory.mktemp("lambda-timeout"), function_timeout=20,
+                        env={"PROGRESS_REFRESH_SECONDS": "1"})
+    yield stack
+    stack.stop()

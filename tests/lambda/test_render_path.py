@@ -7,6 +7,7 @@ hour), so a render that ends has been ended by the function's own signed webhook
 
 import json
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -136,3 +137,82 @@ def test_a_missing_composition_arrives_by_the_error_webhook(lambda_stack, monkey
     finally:
         receiver.shutdown()
         receiver.server_close()
+
+
+def _backend_render_id(lambda_stack, since: float) -> str | None:
+    for request in lambda_stack.s3_requests():
+        key = request["key"] or ""
+        if request["at"] >= since and key.startswith("renders/") and key.endswith("/progress.json"):
+            return key.split("/")[1]
+    return None
+
+
+def test_cancel_mid_render(lambda_stack):
+    client = lambda_stack.client()
+    began = time.time()
+    started = lambda_stack.start_export(client, [_scene(frames=900)])
+    deadline = time.monotonic() + 120
+    while not any(i["routine"] == "renderer" and i["startedAt"] >= began for i in lambda_stack.invocations()):
+        assert time.monotonic() < deadline, "no chunk was rendered"
+        time.sleep(0.5)
+    render_id = _backend_render_id(lambda_stack, began)
+    status, cancelled, _ = client.call("POST", f"/renders/{started['renderId']}/cancel")
+    assert status == 200 and cancelled["status"] == "cancelled", cancelled
+    cancelled_at = time.time()
+    # Remotion's cancel (cancel_render_on_lambda) stops the function: its launch ends soon, no file is made.
+    deadline = time.monotonic() + 90
+    while not (launch := [i for i in lambda_stack.invocations() if i["routine"] == "launch" and i["startedAt"] >= began]):
+        assert time.monotonic() < deadline, "the function's launch did not stop after the cancel"
+        time.sleep(1)
+    assert launch[0]["startedAt"] + launch[0]["seconds"] < cancelled_at + 90
+    keys = [r["key"] for r in lambda_stack.s3_requests() if r["method"] == "PUT" and (r["key"] or "").startswith(f"renders/{render_id}/")]
+    assert keys and not any(k.endswith("out.mp4") for k in keys), keys
+    assert lambda_stack.wait_for_end(client, started["renderId"])["status"] == "cancelled"
+
+
+def test_large_props_go_through_the_bucket(lambda_stack):
+    """Over ~194 KB of props the client uploads them to input-props/ and the function reads them back."""
+    filler = "".join(f"{i:05d}" for i in range(12_000))  # 60 KB a scene that minifying cannot shrink
+    tsx = f"""import {{AbsoluteFill}} from 'remotion';
+const DATA = "{filler}";
+export default () => <AbsoluteFill style={{{{backgroundColor: '#204060', color: 'white', fontSize: 60}}}}>
+  {{DATA.length}}</AbsoluteFill>;"""
+    client = lambda_stack.client()
+    began = time.time()
+    started = lambda_stack.start_export(client, [_scene(id=f"s{i}", frames=10, tsx=tsx) for i in range(4)])
+    render = lambda_stack.wait_for_end(client, started["renderId"])
+    assert render["status"] == "succeeded", render
+    uploads = [r for r in lambda_stack.s3_requests()
+               if r["at"] >= began and r["method"] == "PUT" and (r["key"] or "").startswith("input-props/")]
+    assert len(uploads) == 1 and uploads[0]["status"] == 200 and uploads[0]["bytes"] > 194_000
+    by_function = [(r["method"], r["status"]) for r in lambda_stack.s3_requests()
+                   if r["key"] == uploads[0]["key"] and "aws-sdk-js" in r["userAgent"]]
+    assert ("GET", 200) in by_function and ("DELETE", 204) in by_function  # read back, then cleaned up
+
+
+
+def test_progress_polling_and_the_timeout_webhook_when_the_function_is_killed(short_timeout_stack):
+    stack = short_timeout_stack
+    client = stack.client()
+    began = time.time()
+    started = stack.start_export(client, [_scene(frames=1800)])
+    seen = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status, render, _ = client.call("GET", f"/renders/{started['renderId']}")
+        seen.append(render["progress"])
+        if render["status"] not in ("queued", "rendering"):
+            break
+        time.sleep(1)
+    assert render["status"] == "timed_out", render
+    assert render["error"] == "the render timed out"  # Remotion's `timeout` webhook, not the sweeper
+    assert any(0 < p < 100 for p in seen), seen  # the client's progress polls reached the page
+    assert seen == sorted(seen)
+    _, stats, _ = client.call("GET", "/exports/stats")
+    assert stats["usedToday"] == 0  # a time-out is ours: refunded
+    deadline = time.monotonic() + 30
+    while not (launch := [i for i in stack.invocations() if i["routine"] == "launch" and i["startedAt"] >= began]):
+        assert time.monotonic() < deadline, "the launch invocation never ended"
+        time.sleep(0.5)
+    assert launch[0]["timedOut"] and launch[0]["error"]["errorType"] == "Sandbox.Timedout"
+    assert 20 <= launch[0]["seconds"] < 30
