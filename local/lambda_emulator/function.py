@@ -78,6 +78,11 @@ class RemotionLambdaEmulator:
             thread.start()
             self._threads.append(thread)
 
+    def s3_client(self):
+        """A client of the emulated S3 through the front (ACL rule and request log included)."""
+        return boto3.client("s3", endpoint_url=self.s3.url, region_name=self.region,
+                            aws_access_key_id="local", aws_secret_access_key="local")
+
     def deploy(self) -> None:
         """The bucket set up as the stack sets it up, and the render site in it; the bucket must exist."""
         s3 = boto3.client("s3", endpoint_url=self.moto_url, region_name=self.region,

@@ -9,9 +9,9 @@ InvokeWithResponseStream, the three forms Remotion's client and function use.
   stream: PayloadChunk events, then InvokeComplete (see eventstream.py).
 
 Not emulated: Lambda's scaling. Renderer invocations beyond `renderer_slots` wait for a slot
-instead of running at once (two cores cannot render dozens of chunks at a time); every other
-invocation runs immediately, since `launch` holds its own invocation open while it waits for
-the chunks. Payload limits are Lambda's: 6 MB for synchronous and streaming invocations, 1 MB for
+instead of running at once (two cores cannot render dozens of chunks at a time); their stream's
+head is sent at once all the same, as Lambda's would be. Every other invocation runs immediately,
+since `launch` holds its own invocation open while it waits for the chunks. Payload limits are Lambda's: 6 MB for synchronous and streaming invocations, 1 MB for
 Event (the asynchronous limit since 2025).
 """
 
@@ -21,13 +21,15 @@ import os
 import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from local.lambda_emulator import eventstream
 from local.lambda_emulator.invoker import ACCOUNT_ID, FunctionConfig, Invocation, Outcome
+from local.lambda_emulator.loopback_server import LoopbackServer
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 EVENT_PAYLOAD_LIMIT = 1024 * 1024
@@ -45,23 +47,19 @@ class InvocationRecord:
     outcome: Outcome | None = None
 
 
-class LambdaApi(ThreadingHTTPServer):
-    daemon_threads = True
+class LambdaApi(LoopbackServer):
 
     def __init__(self, config: FunctionConfig, renderer_slots: int | None = None, host: str = "127.0.0.1",
                  record_path: Path | None = None):
-        super().__init__((host, 0), _Handler)
+        super().__init__(_Handler, host)
         self.config = config
         self.record_path = record_path  # one JSON line per ended invocation, for tests and for people
-        self.renderer_slots = threading.BoundedSemaphore(renderer_slots or os.cpu_count() or 1)
+        self.renderer_slots = threading.BoundedSemaphore(renderer_slots or len(os.sched_getaffinity(0)))
         self.records: list[InvocationRecord] = []
         self.running: dict[str, Invocation] = {}
         self._lock = threading.Lock()
         self._event_threads: list[threading.Thread] = []
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.server_address[0]}:{self.server_address[1]}"
 
     def knows(self, name: str) -> bool:
         """A function name, partial ARN or ARN (an optional :qualifier of $LATEST) naming our function."""
@@ -72,7 +70,7 @@ class LambdaApi(ThreadingHTTPServer):
                 return True
         return False
 
-    def invoke(self, payload: bytes, invocation_type: str) -> tuple[Invocation, InvocationRecord]:
+    def invoke(self, payload: bytes, invocation_type: str, request_id: str | None = None) -> tuple[Invocation, InvocationRecord]:
         try:
             routine = json.loads(payload or b"null").get("type")
         except (ValueError, AttributeError):
@@ -81,7 +79,7 @@ class LambdaApi(ThreadingHTTPServer):
         if routine == "renderer":
             self.renderer_slots.acquire()
         try:
-            invocation = Invocation(self.config, payload)
+            invocation = Invocation(self.config, payload, request_id=request_id)
         except BaseException:
             if routine == "renderer":
                 self.renderer_slots.release()
@@ -222,13 +220,17 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.server.knows(name):
             self._error(404, "ResourceNotFoundException", f"Function not found: {unquote(name)}")
             return
-        invocation, record = self.server.invoke(payload, "Stream")
+        # The answer's head goes out before the invocation waits for a renderer slot: `launch` gives
+        # each chunk's InvokeWithResponseStream 30 s to answer ("AWS did not invoke Lambda in 30000ms").
+        request_id = str(uuid.uuid4())
         self.send_response(200)
         self.send_header("Content-Type", "application/vnd.amazon.eventstream")
         self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("x-amzn-RequestId", invocation.request_id)
+        self.send_header("x-amzn-RequestId", request_id)
         self.send_header("X-Amz-Executed-Version", "$LATEST")
         self.end_headers()
+        self.wfile.flush()
+        invocation, record = self.server.invoke(payload, "Stream", request_id=request_id)
         client_gone = False
         for chunk in invocation.response_chunks():
             if client_gone:

@@ -15,12 +15,14 @@ import http.client
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 from botocore.exceptions import ClientError
+
+from local.lambda_emulator.loopback_server import LoopbackServer
 
 ACL_HEADERS = ("x-amz-acl", "x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp",
                "x-amz-grant-write", "x-amz-grant-write-acp")
@@ -31,11 +33,10 @@ ACCESS_CONTROL_LIST_NOT_SUPPORTED = (
 )
 
 
-class S3Front(ThreadingHTTPServer):
-    daemon_threads = True
+class S3Front(LoopbackServer):
 
     def __init__(self, upstream_port: int, log_path: Path, host: str = "127.0.0.1"):
-        super().__init__((host, 0), _Handler)
+        super().__init__(_Handler, host)
         self.upstream_port = upstream_port
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,9 +45,6 @@ class S3Front(ThreadingHTTPServer):
         self._s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{upstream_port}", region_name="us-east-1",
                                 aws_access_key_id="local", aws_secret_access_key="local")
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.server_address[0]}:{self.server_address[1]}"
 
     def object_ownership(self, bucket: str) -> str:
         """The bucket's Object Ownership, read from moto (cached a second); S3's default when unset."""

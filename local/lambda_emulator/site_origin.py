@@ -7,25 +7,23 @@ caching, its signed URLs and its TLS are not emulated).
 """
 
 import posixpath
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlsplit
 
 import boto3
 from botocore.exceptions import ClientError
 
+from local.lambda_emulator.loopback_server import LoopbackServer
 
-class SiteOrigin(ThreadingHTTPServer):
-    daemon_threads = True
+
+class SiteOrigin(LoopbackServer):
 
     def __init__(self, s3_endpoint: str, bucket: str, prefixes: tuple[str, ...], region: str, host: str = "127.0.0.1"):
-        super().__init__((host, 0), _Handler)
+        super().__init__(_Handler, host)
         self.bucket, self.prefixes = bucket, tuple(p.rstrip("/") + "/" for p in prefixes)
         self.s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name=region,
                                aws_access_key_id="local", aws_secret_access_key="local")
 
-    @property
-    def url(self) -> str:
-        return f"http://{self.server_address[0]}:{self.server_address[1]}"
 
 
 class _Handler(BaseHTTPRequestHandler):
