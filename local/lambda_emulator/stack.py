@@ -36,6 +36,9 @@ class LambdaModeStack(LocalStack):
 
     def stop(self) -> None:
         try:
-            self.function.stop()
+            self.function.api.close()  # no new invocation; those running are killed
         finally:
-            super().stop()
+            try:
+                super().stop()
+            finally:
+                self.function.stop()  # the S3 front last: the stack saves its data through it
