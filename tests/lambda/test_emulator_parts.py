@@ -4,6 +4,7 @@ answers, S3's ACL rule, the private site origin, the private /tmp."""
 import json
 import shutil
 import subprocess
+import threading
 import urllib.error
 import urllib.request
 import zipfile
@@ -16,8 +17,9 @@ from botocore.exceptions import ClientError
 
 from local import emulator
 from local.lambda_emulator import eventstream
+from local.lambda_emulator.function import RemotionLambdaEmulator
 from local.lambda_emulator.function_dir import ZIP_PATH, prepare
-from local.lambda_emulator.invoker import FunctionConfig, Invocation, namespace_command
+from local.lambda_emulator.invoker import FunctionConfig, Invocation, IsolationUnavailable, namespace_command
 from local.lambda_emulator.lambda_api import EVENT_PAYLOAD_LIMIT, LambdaApi
 from local.lambda_emulator.s3_front import S3Front, read_log
 from local.lambda_emulator.site_origin import SiteOrigin
@@ -129,8 +131,6 @@ def test_invoke_api_answers_as_lambda_does(tmp_path, function_home):
         stream.write(JSON.stringify({echo: event.value})); stream.end();
     }""")
     api = LambdaApi(_config(tmp_path, folder), renderer_slots=1)
-    import threading
-
     threading.Thread(target=api.serve_forever, daemon=True).start()
     client = boto3.client("lambda", endpoint_url=api.url, region_name="us-east-1",
                           aws_access_key_id="local", aws_secret_access_key="local")
@@ -170,8 +170,6 @@ def moto_s3(tmp_path):
 
 def _front(port: int, tmp_path: Path) -> tuple[S3Front, object]:
     front = S3Front(port, tmp_path / "s3.jsonl")
-    import threading
-
     threading.Thread(target=front.serve_forever, daemon=True).start()
     return front, boto3.client("s3", endpoint_url=front.url, region_name="us-east-1",
                                aws_access_key_id="local", aws_secret_access_key="local")
@@ -217,8 +215,6 @@ def test_site_origin_serves_only_the_site_and_the_bucket_stays_private(moto_s3, 
     direct.put_object(Bucket="remotionlambda-site", Key="renders/r1/out.mp4", Body=b"video")
     front, _ = _front(port, tmp_path)
     origin = SiteOrigin(front.url, "remotionlambda-site", ("sites/framecast",), "us-east-1")
-    import threading
-
     threading.Thread(target=origin.serve_forever, daemon=True).start()
     try:
         with urllib.request.urlopen(f"{origin.url}/sites/framecast/index.html") as page:
@@ -234,6 +230,14 @@ def test_site_origin_serves_only_the_site_and_the_bucket_stays_private(moto_s3, 
             server.server_close()
 
 
-def test_isolation_is_checked_before_anything_runs():
-    command = namespace_command()
-    assert {"--mount", "--pid", "--fork"} <= set(command)
+def test_without_namespaces_the_function_is_refused_not_run_on_the_hosts_tmp(monkeypatch, tmp_path):
+    assert {"--mount", "--pid", "--fork"} <= set(namespace_command())
+    namespace_command.cache_clear()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `unshare` to be found
+    try:
+        with pytest.raises(IsolationUnavailable, match="private /tmp"):
+            namespace_command()
+        with pytest.raises(IsolationUnavailable):
+            RemotionLambdaEmulator(emulator.free_port(), "remotionlambda-refused")
+    finally:
+        namespace_command.cache_clear()
