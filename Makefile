@@ -11,14 +11,15 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle web screenshots demo demo-lambda dev openapi synth test test-fast typecheck lint bench clean
+.PHONY: help setup bundle web screenshots demo demo-lambda dev openapi synth smoke test test-fast typecheck lint bench clean
 
 help:
 	@echo "make demo       export examples/landscape.json through the local stack's API to out/demo.mp4"
 	@echo "make demo-lambda  the same export through the real Remotion Lambda function, emulated, to out/demo-lambda.mp4"
 	@echo "make dev        run the local stack on http://127.0.0.1:8000 (PORT=..., RENDER_MODE=lambda)"
 	@echo "make openapi    write docs/openapi.json from the API's models"
-	@echo "make synth      synthesize the AWS stacks to cdk.out/ (no credentials needed)"
+	@echo "make synth      synthesize the AWS stacks to cdk.out/ (no credentials needed; REGION=...)"
+	@echo "make smoke      check a deployed stack end to end (STACK=..., AWS credentials needed)"
 	@echo "make test       typecheck the Remotion site and run every test"
 	@echo "make test-fast  the tests that render no video"
 	@echo "make bench      measure preprocessing and rendering (results in docs/benchmarks.md)"
@@ -68,9 +69,15 @@ endif
 
 # CloudFormation in cdk.out/, with no AWS credentials and no Docker (the Lambda layer is built
 # with uv for arm64, the render site with the local bundler).
+# REGION=... picks the region; without DOWNLOAD_PUBLIC_KEY a development key pair is used (never deploy that).
+SYNTH_KEY := $(if $(DOWNLOAD_PUBLIC_KEY),-c downloadPublicKeyFile=$(DOWNLOAD_PUBLIC_KEY),-c devDownloadKey=true)
 synth: setup
 	rm -rf cdk.out
-	npx --no-install cdk synth --no-notices --quiet
+	npx --no-install cdk synth --no-notices --quiet $(SYNTH_KEY) $(if $(REGION),-c region=$(REGION))
+
+# After `cdk deploy`: checks the deployed stack end to end (docs/deploy.md). STACK=... names it.
+smoke: $(VENV)/.synced
+	$(PY) -m local.smoke $(if $(STACK),--stack $(STACK))
 
 # Refreshes docs/screenshots/ from the end-to-end test of the page.
 screenshots: setup
@@ -83,8 +90,11 @@ typecheck: node_modules/.installed
 	cd remotion_site && npx --no-install tsc --noEmit
 	npm run --silent typecheck -w web
 
+# Ruff (lint), mypy (strict, with the pydantic plugin, over functions/). The same hooks run on
+# commit with `pre-commit install`.
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check functions local stacks tests app.py
+	$(VENV)/bin/mypy
 
 test: setup typecheck lint
 	npm run --silent test -w web

@@ -12,7 +12,8 @@ import aws_cdk as cdk
 from aws_cdk import Validations
 from cdk_nag import AwsSolutionsChecks
 
-from stacks.framecast_stack import FramecastStack, StackConfig
+from stacks.config import config_from_context
+from stacks.framecast_stack import FramecastStack
 from stacks.keys import public_key_pem
 from stacks.packaging import build as build_layer
 from stacks.site_bundle import bundle_dir
@@ -23,16 +24,9 @@ app = cdk.App()
 context = app.node.try_get_context
 region = context("region") or os.environ.get("CDK_DEFAULT_REGION") or "us-east-1"
 account = context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT")
-config = StackConfig(
-    bundle_dir=bundle_dir(),
-    layer_dir=build_layer(),
-    web_dist_dir=REPO_ROOT / "web/dist",
-    public_key_pem=public_key_pem(context("downloadPublicKeyFile")),
-    render_retention_days=int(context("renderRetentionDays") or 30),
-    daily_export_limit=int(context("userDailyExportLimit") or 10),
-    concurrent_render_limit=int(context("userConcurrentRenderLimit") or 1),
-    max_render_duration_minutes=int(context("maxRenderDurationMinutes") or 30),
-    web_origins=tuple(context("webOrigins") or ["http://127.0.0.1:8000"]),
+config = config_from_context(
+    context, region=region, bundle_dir=bundle_dir(), layer_dir=build_layer(), web_dist_dir=REPO_ROOT / "web/dist",
+    public_key_pem=public_key_pem(context("downloadPublicKeyFile"), allow_dev_key=bool(context("devDownloadKey"))),
 )
 FramecastStack(app, context("stackName") or "Framecast", config=config,
                env=cdk.Environment(account=account, region=region),

@@ -6,6 +6,7 @@ from typing import Any
 class FramecastError(Exception):
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds, sent as Retry-After
 
     def __init__(self, message: str, details: list[dict[str, Any]] | None = None):
         super().__init__(message)
@@ -44,7 +45,7 @@ class QuotaExceeded(FramecastError):
 
     status = 429
 
-    def __init__(self, code: str, message: str, retry_after: int, details: list | None = None):
+    def __init__(self, code: str, message: str, retry_after: int, details: list[dict[str, Any]] | None = None):
         super().__init__(message, details)
         self.code = code
         self.retry_after = retry_after
@@ -58,3 +59,28 @@ class BackendUnavailable(FramecastError):
 class Conflict(FramecastError):
     status = 409
     code = "conflict"
+
+
+class InvalidWebhook(FramecastError):
+    """A verified webhook that does not fit the render it names (another file, another render)."""
+
+    status = 400
+    code = "invalid_webhook"
+
+
+class InvalidCursor(FramecastError):
+    status = 400
+    code = "invalid_cursor"
+
+
+class IdempotencyInFlight(FramecastError):
+    """The first request with this Idempotency-Key is still being answered."""
+
+    status = 409
+    code = "idempotency_in_flight"
+    retry_after = 2
+
+
+class IdempotencyKeyReused(FramecastError):
+    status = 422
+    code = "idempotency_key_reused"

@@ -1,10 +1,9 @@
 """The limits of design sections 2 and 4. The duration limit comes from the environment."""
 
-import os
-
 from pydantic import BaseModel, Field
 
-FPS = 30
+from functions.contract import FPS
+from functions.settings import LimitSettings
 
 
 class Limits(BaseModel):
@@ -17,8 +16,7 @@ class Limits(BaseModel):
 
     @classmethod
     def from_env(cls) -> "Limits":
-        value = os.environ.get("MAX_RENDER_DURATION_MINUTES")
-        return cls(max_render_duration_minutes=float(value)) if value else cls()
+        return cls(max_render_duration_minutes=LimitSettings.from_env().max_render_duration_minutes)
 
     @property
     def max_render_frames(self) -> int:

@@ -7,8 +7,9 @@ whichever backend made it.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from functions.contract import FPS
 from functions.errors import InvalidRender
-from functions.limits import FPS, Limits
+from functions.limits import Limits
 from functions.models.project import Project, ProjectFormat
 
 

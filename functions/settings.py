@@ -3,6 +3,7 @@
 import os
 from enum import StrEnum
 from functools import lru_cache
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,19 +17,26 @@ class _EnvModel(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
 
     @classmethod
-    def from_env(cls):
+    def from_env(cls) -> Self:
         return cls.model_validate(dict(os.environ))
 
 
-class ServiceSettings(_EnvModel):
+class LimitSettings(_EnvModel):
+    """The one place MAX_RENDER_DURATION_MINUTES is read (the CLI has only this, the functions more)."""
+
+    max_render_duration_minutes: float = Field(30, alias="MAX_RENDER_DURATION_MINUTES", gt=0)
+
+
+class ServiceSettings(LimitSettings):
     """What the API, webhook and sweeper functions share."""
 
     table_name: str = Field(alias="TABLE_NAME")
     bucket_name: str = Field(alias="BUCKET_NAME")
-    render_mode: RenderMode = Field(RenderMode.LOCAL, alias="RENDER_MODE")
+    # Required in Lambda (a function deployed without it fails with a settings error, not later);
+    # the local stack sets it for its own process.
+    render_mode: RenderMode = Field(alias="RENDER_MODE")
     daily_export_limit: int = Field(10, alias="USER_DAILY_EXPORT_LIMIT", ge=1)
     concurrent_render_limit: int = Field(1, alias="USER_CONCURRENT_RENDER_LIMIT", ge=1)
-    max_render_duration_minutes: float = Field(30, alias="MAX_RENDER_DURATION_MINUTES", gt=0)
     # Remotion Lambda's render function times out at 900 s; past this with no news, a render is over.
     render_timeout_seconds: int = Field(900, alias="RENDER_TIMEOUT_SECONDS", ge=10)
     progress_refresh_seconds: float = Field(3, alias="PROGRESS_REFRESH_SECONDS", ge=0)
@@ -42,6 +50,10 @@ class ServiceSettings(_EnvModel):
     region: str = Field("us-east-1", alias="AWS_REGION")
     remotion_function_name: str = Field("", alias="REMOTION_FUNCTION_NAME")
     remotion_serve_url: str = Field("", alias="REMOTION_SERVE_URL")
+    # How long a render's file is kept (the bucket's lifecycle rule for renders/, from the stack).
+    render_retention_days: int = Field(30, alias="RENDER_RETENTION_DAYS", ge=1)
+    # The most Lambdas one render may fan out to (the render function's concurrency cap).
+    render_concurrency_limit: int = Field(200, alias="RENDER_CONCURRENCY_LIMIT", ge=1)
     cloudfront_domain: str = Field("", alias="CLOUDFRONT_DOMAIN")
     cloudfront_key_pair_id: str = Field("", alias="CLOUDFRONT_KEY_PAIR_ID")
     cloudfront_private_key_secret_name: str = Field("", alias="CLOUDFRONT_PRIVATE_KEY_SECRET_NAME")

@@ -8,20 +8,25 @@ import base64
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
-
+from functions.errors import InvalidCursor
 from functions.models.records import ACTIVE, DownloadEvent, ProjectRecord, RenderRecord, RenderStatus
 from functions.tables import PROJECTS_PREFIX
 
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 QUOTA_TTL_SECONDS = 3 * 86400
 DOWNLOAD_EVENT_TTL_SECONDS = 90 * 86400
+
+
+@dataclass(frozen=True)
+class StoredOutput:
+    """The file an export made, findable by what decided it (its content key)."""
+
+    render_id: str
+    bucket_name: str
+    output_key: str
+    size_bytes: int | None
 
 
 class StartRefused(Exception):
@@ -36,32 +41,65 @@ def _user_pk(user_id: str) -> str:
     return f"USER#{user_id}"
 
 
-def _to_dynamo(data: dict) -> dict:
+# boto3 and botocore are imported on first use, not at import: a cold start of the API does not pay
+# for them before its first call to DynamoDB (docs/benchmarks.md, cold import).
+@cache
+def _codec() -> tuple[Any, Any]:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
+def _client_error() -> type[Exception]:
+    """botocore's ClientError, for `except` clauses (evaluated only when something was raised)."""
+    from botocore.exceptions import ClientError
+
+    error_type: type[Exception] = ClientError
+    return error_type
+
+
+def _error_code(error: Exception) -> str:
+    return str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
+
+
+def _to_dynamo(data: dict[str, Any]) -> dict[str, Any]:
     """Floats to Decimal, None dropped: what DynamoDB takes."""
     clean = json.loads(json.dumps({k: v for k, v in data.items() if v is not None}), parse_float=Decimal)
-    return {k: _serializer.serialize(v) for k, v in clean.items()}
+    serializer = _codec()[0]
+    return {k: serializer.serialize(v) for k, v in clean.items()}
 
 
-def _from_dynamo(item: dict) -> dict:
-    plain = {k: _deserializer.deserialize(v) for k, v in item.items()}
-    return json.loads(json.dumps(plain, default=lambda d: int(d) if d == d.to_integral_value() else float(d)))
+def _from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    deserializer = _codec()[1]
+    plain = {k: deserializer.deserialize(v) for k, v in item.items()}
+    data: dict[str, Any] = json.loads(json.dumps(plain, default=lambda d: int(d) if d == d.to_integral_value() else float(d)))
+    return data
 
 
-def _encode_cursor(key: dict | None) -> str | None:
+def _encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
-def _decode_cursor(cursor: str | None) -> dict | None:
+def _decode_cursor(cursor: str | None, user_id: str, prefix: str) -> dict[str, Any] | None:
+    """A page cursor back into the key it came from; anything else (forged, another user's, another
+    list's) is the caller's mistake, never a DynamoDB error."""
     if not cursor:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        return None
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeError):
+        key = None
+    if not (isinstance(key, dict) and set(key) == {"pk", "sk"}
+            and key["pk"] == {"S": _user_pk(user_id)}
+            and isinstance(key["sk"], dict) and set(key["sk"]) == {"S"} and isinstance(key["sk"]["S"], str)
+            and key["sk"]["S"].startswith(prefix)):
+        raise InvalidCursor("the cursor is not one this list gave out; start again without it")
+    return key
 
 
-def _cancellation_codes(error: ClientError) -> list[str]:
-    return [reason.get("Code", "None") for reason in error.response.get("CancellationReasons", [])]
+def _cancellation_codes(error: Exception) -> list[str]:
+    reasons = getattr(error, "response", {}).get("CancellationReasons", [])
+    return [reason.get("Code", "None") for reason in reasons]
 
 
 @dataclass
@@ -72,17 +110,21 @@ class Store:
 
     @cached_property
     def dynamodb(self) -> Any:
+        import boto3
+
         return boto3.client("dynamodb", endpoint_url=self.endpoint_url)
 
     @cached_property
     def s3(self) -> Any:
+        import boto3
+
         return boto3.client("s3", endpoint_url=self.endpoint_url)
 
     # --- projects ------------------------------------------------------------------------------
     # Scenes can reach 100 x 256 KiB, past DynamoDB's 400 KB item: the item holds the metadata and
     # the scenes live in S3 beside the renders.
 
-    def _project_key(self, user_id: str, project_id: str) -> dict:
+    def _project_key(self, user_id: str, project_id: str) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"PROJECT#{project_id}"}}
 
     def _scenes_key(self, user_id: str, project_id: str) -> str:
@@ -118,18 +160,18 @@ class Store:
         try:
             self.dynamodb.delete_item(TableName=self.table_name, Key=self._project_key(user_id, project_id),
                                       ConditionExpression="attribute_exists(pk)")
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        except _client_error() as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         self.s3.delete_object(Bucket=self.bucket_name, Key=self._scenes_key(user_id, project_id))
         return True
 
-    def _query_all(self, **query) -> list[dict]:
+    def _query_all(self, **query: Any) -> list[dict[str, Any]]:
         pages = self.dynamodb.get_paginator("query").paginate(TableName=self.table_name, **query)
         return [item for page in pages for item in page["Items"]]
 
-    def _query_prefix(self, user_id: str, prefix: str, **extra) -> list[dict]:
+    def _query_prefix(self, user_id: str, prefix: str, **extra: Any) -> list[dict[str, Any]]:
         return self._query_all(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": prefix}}, **extra,
@@ -137,16 +179,19 @@ class Store:
 
     # --- renders -------------------------------------------------------------------------------
 
-    def _render_key(self, user_id: str, render_id: str) -> dict:
+    def _render_key(self, user_id: str, render_id: str) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"RENDER#{render_id}"}}
 
-    def _lock_key(self, user_id: str, slot: int) -> dict:
+    def _lock_key(self, user_id: str, slot: int) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"LOCK#{slot}"}}
 
-    def _quota_key(self, user_id: str, day: str) -> dict:
+    def _output_key(self, user_id: str, content_key: str) -> dict[str, Any]:
+        return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"OUTPUT#{content_key}"}}
+
+    def _quota_key(self, user_id: str, day: str) -> dict[str, Any]:
         return {"pk": {"S": _user_pk(user_id)}, "sk": {"S": f"QUOTA#{day}"}}
 
-    def _render_item(self, record: RenderRecord) -> dict:
+    def _render_item(self, record: RenderRecord) -> dict[str, Any]:
         item = _to_dynamo(record.to_json_dict()) | self._render_key(record.user_id, record.render_id)
         if record.status in ACTIVE:
             item["activePk"] = {"S": "ACTIVE"}
@@ -183,8 +228,8 @@ class Store:
                     "ExpressionAttributeValues": {":now": {"N": str(now)}},
                 }},
             ])
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+        except _client_error() as error:
+            if _error_code(error) != "TransactionCanceledException":
                 raise
             codes = _cancellation_codes(error)
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
@@ -204,7 +249,7 @@ class Store:
 
     def list_renders(self, user_id: str, limit: int, cursor: str | None) -> tuple[list[RenderRecord], str | None]:
         """Newest first: render ids sort by creation time."""
-        start = _decode_cursor(cursor)
+        start = _decode_cursor(cursor, user_id, "RENDER#")
         page = self.dynamodb.query(
             TableName=self.table_name, KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": "RENDER#"}},
@@ -216,7 +261,7 @@ class Store:
     def all_renders(self, user_id: str) -> list[RenderRecord]:
         return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in self._query_prefix(user_id, "RENDER#")]
 
-    def update_render(self, record: RenderRecord, fields: dict, now: int) -> bool:
+    def update_render(self, record: RenderRecord, fields: dict[str, Any], now: int) -> bool:
         """Change a render that has not ended; progress only ever goes up. False when nothing changed."""
         values = _to_dynamo({f":{k}": v for k, v in fields.items()} | {":lastNewsAt": now})
         names = {f"#{k}": k for k in fields} | {"#lastNewsAt": "lastNewsAt", "#status": "status"}
@@ -232,13 +277,13 @@ class Store:
                 UpdateExpression="SET " + ", ".join(sets), ConditionExpression=condition,
                 ExpressionAttributeNames=names, ExpressionAttributeValues=values,
             )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        except _client_error() as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
 
-    def finish_render(self, record: RenderRecord, status: RenderStatus, fields: dict, refund: bool, now: int) -> bool:
+    def finish_render(self, record: RenderRecord, status: RenderStatus, fields: dict[str, Any], refund: bool, now: int) -> bool:
         """The one terminal transition: end the render, release its lock, refund when the failure is ours.
 
         Idempotent: only the first caller for a render changes anything; the others get False.
@@ -261,6 +306,12 @@ class Store:
             "ExpressionAttributeValues": {":rid": {"S": record.render_id}},
         }}
         items = [end, release]
+        if status is RenderStatus.SUCCEEDED and record.content_key and fields.get("outputKey"):
+            # What an identical export later reuses (functions/domain/lifecycle.py).
+            items.append({"Put": {"TableName": self.table_name, "Item": _to_dynamo({
+                "renderId": record.render_id, "bucketName": record.bucket_name or self.bucket_name,
+                "outputKey": fields["outputKey"], "sizeBytes": fields.get("sizeBytes")},
+            ) | self._output_key(record.user_id, record.content_key)}})
         if refund:
             items.append({"Update": {
                 "TableName": self.table_name, "Key": self._quota_key(record.user_id, record.quota_day),
@@ -271,8 +322,8 @@ class Store:
         try:
             self.dynamodb.transact_write_items(TransactItems=items)
             return True
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
+        except _client_error() as error:
+            if _error_code(error) != "TransactionCanceledException":
                 raise
             codes = _cancellation_codes(error)
             if codes and codes[0] == "ConditionalCheckFailed":
@@ -287,6 +338,30 @@ class Store:
             ExpressionAttributeValues={":active": {"S": "ACTIVE"}, ":before": {"N": str(news_before)}},
         )
         return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in items]
+
+    def put_ended_render(self, record: RenderRecord) -> None:
+        """An export that ended as it was made (a reused file): no lock, no quota."""
+        self.dynamodb.put_item(TableName=self.table_name, Item=self._render_item(record),
+                               ConditionExpression="attribute_not_exists(pk)")
+
+    def find_output(self, user_id: str, content_key: str) -> StoredOutput | None:
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._output_key(user_id, content_key),
+                                      ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        data = _from_dynamo(item)
+        return StoredOutput(render_id=data["renderId"], bucket_name=data["bucketName"],
+                            output_key=data["outputKey"], size_bytes=data.get("sizeBytes"))
+
+    def output_exists(self, bucket: str, key: str) -> bool:
+        """Whether a render's file is still there (lifecycle rules delete old renders)."""
+        try:
+            self.s3.head_object(Bucket=bucket, Key=key)
+        except _client_error() as error:
+            if _error_code(error) in ("404", "NoSuchKey", "NotFound", "403"):
+                return False
+            raise
+        return True
 
     # --- downloads -----------------------------------------------------------------------------
 
@@ -306,12 +381,13 @@ class Store:
         self.s3.upload_file(path, self.bucket_name, key, ExtraArgs={"ContentType": content_type})
 
     def presigned_download(self, bucket: str, key: str, filename: str, seconds: int) -> str:
-        return self.s3.generate_presigned_url(
+        url: str = self.s3.generate_presigned_url(
             "get_object", ExpiresIn=seconds,
             Params={"Bucket": bucket, "Key": key,
                     "ResponseContentDisposition": f'attachment; filename="{filename}"'},
         )
+        return url
 
 
-def _strip_keys(data: dict) -> dict:
+def _strip_keys(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("pk", "sk", "activePk", "sceneCount", "expiresAt")}

@@ -1,6 +1,7 @@
 """Table and bucket definitions: the CDK stacks and the local stack both create them from here."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ RENDERS_PREFIX = "renders/"
 PROJECTS_PREFIX = "projects/"
 
 
-def create_table_kwargs(definition: TableDefinition, table_name: str) -> dict:
+def create_table_kwargs(definition: TableDefinition, table_name: str) -> dict[str, Any]:
     """boto3 create_table arguments for the local stack (on-demand, like the CDK tables)."""
     keys = [{"AttributeName": definition.partition_key, "KeyType": "HASH"}]
     attributes = {definition.partition_key: "S"}

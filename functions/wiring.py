@@ -1,79 +1,91 @@
-"""Start-up: the only place that looks at RENDER_MODE (to pick the backend and the URL signer)."""
+"""The composition root: the only place that looks at RENDER_MODE and builds the services.
 
-from collections.abc import Callable
+In Lambda, `get_services()` builds them once per container from the environment. The local stack
+builds its own (its render worker, its download links) with `compose(...)` and injects them with
+Powertools' dependency overrides (`app.dependency_overrides[get_services]`), so `functions/`
+never imports `local/`.
+"""
+
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote
 
 from functions.backends import RenderBackend
-from functions.domain.renders import Services
+from functions.domain.services import OutputLocator, Services, UrlSigner
 from functions.models.records import RenderRecord
 from functions.settings import RenderMode, ServiceSettings
 from functions.store import Store
 
-UrlSigner = Callable[[RenderRecord, str, int], str]
+
+class SettingsError(RuntimeError):
+    """The environment cannot make a working service (a deployment mistake, said at start-up)."""
 
 
-def _secret(settings: ServiceSettings) -> str:
+def _webhook_secret(settings: ServiceSettings) -> str:
     if settings.webhook_secret or not settings.webhook_secret_name:
         return settings.webhook_secret
     from aws_lambda_powertools.utilities.parameters import get_secret
 
-    return get_secret(settings.webhook_secret_name, max_age=300)
-
-
-def backend_for(settings: ServiceSettings, store: Store) -> RenderBackend:
-    if settings.render_mode is RenderMode.LAMBDA:
-        from functions.backends.remotion_lambda_backend import RemotionLambdaBackend
-
-        return RemotionLambdaBackend(settings)
-    from local.render_backend import LocalRenderBackend  # only the local stack ships local/
-
-    return LocalRenderBackend.shared(settings, store)
-
-
-def url_signer(settings: ServiceSettings, store: Store) -> UrlSigner:
-    if settings.render_mode is RenderMode.LOCAL:
-        def presigned(record: RenderRecord, filename: str, seconds: int) -> str:
-            return store.presigned_download(record.bucket_name or store.bucket_name, record.output_key, filename, seconds)
-
-        return presigned
-    return _cloudfront_signer(settings)
+    secret = get_secret(settings.webhook_secret_name, max_age=300)
+    if not isinstance(secret, str):
+        raise SettingsError(f"the webhook secret {settings.webhook_secret_name} must be a string secret")
+    return secret
 
 
 def _cloudfront_signer(settings: ServiceSettings) -> UrlSigner:
     from aws_lambda_powertools.utilities.parameters import get_secret
     from botocore.signers import CloudFrontSigner
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
     def rsa_signer(message: bytes) -> bytes:
         pem = get_secret(settings.cloudfront_private_key_secret_name, max_age=3600)
         key = serialization.load_pem_private_key(pem.encode(), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey), "the download signing key must be RSA"
         return key.sign(message, padding.PKCS1v15(), hashes.SHA1())  # what CloudFront's signed URLs use
 
     signer = CloudFrontSigner(settings.cloudfront_key_pair_id, rsa_signer)
 
     def signed(record: RenderRecord, filename: str, seconds: int) -> str:
-        url = f"https://{settings.cloudfront_domain}/{quote(record.output_key)}"
-        return signer.generate_presigned_url(url, date_less_than=datetime.now(UTC) + timedelta(seconds=seconds))
+        url = f"https://{settings.cloudfront_domain}/{quote(record.output_key or '')}"
+        signed_url: str = signer.generate_presigned_url(url, date_less_than=datetime.now(UTC) + timedelta(seconds=seconds))
+        return signed_url
 
     return signed
 
 
-def output_location(settings: ServiceSettings, record: RenderRecord) -> str | None:
-    """Where the file is (not a download link: downloads are counted through their own route)."""
-    if not record.output_key:
-        return None
-    if settings.render_mode is RenderMode.LAMBDA and settings.cloudfront_domain:
-        return f"https://{settings.cloudfront_domain}/{quote(record.output_key)}"
-    return f"s3://{record.bucket_name or settings.bucket_name}/{record.output_key}"
+def _output_locator(settings: ServiceSettings) -> OutputLocator:
+    def locate(record: RenderRecord) -> str | None:
+        if not record.output_key:
+            return None
+        if settings.render_mode is RenderMode.LAMBDA and settings.cloudfront_domain:
+            return f"https://{settings.cloudfront_domain}/{quote(record.output_key)}"
+        return f"s3://{record.bucket_name or settings.bucket_name}/{record.output_key}"
+
+    return locate
+
+
+def compose(settings: ServiceSettings, *, store: Store | None = None, backend: RenderBackend | None = None,
+            sign_download: UrlSigner | None = None) -> Services:
+    """The services for `settings`; what is not handed in is built for AWS."""
+    store = store or Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
+    if backend is None:
+        if settings.render_mode is not RenderMode.LAMBDA:
+            raise SettingsError("RENDER_MODE=local renders on this machine: the local stack supplies that "
+                                "backend (framecast dev); a Lambda function needs RENDER_MODE=lambda")
+        from functions.backends.remotion_lambda_backend import RemotionLambdaBackend
+
+        backend = RemotionLambdaBackend(settings)
+    if sign_download is None:
+        if not (settings.cloudfront_domain and settings.cloudfront_key_pair_id):
+            raise SettingsError("downloads need CLOUDFRONT_DOMAIN and CLOUDFRONT_KEY_PAIR_ID, or a signer "
+                                "handed in by the local stack")
+        sign_download = _cloudfront_signer(settings)
+    return Services(store=store, backend=backend, settings=settings, webhook_secret=_webhook_secret(settings),
+                    sign_download=sign_download, locate_output=_output_locator(settings))
 
 
 @lru_cache(maxsize=1)
-def services_from_env() -> Services:
-    from functions.settings import service_settings
-
-    settings = service_settings()
-    store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
-    return Services(store=store, backend=backend_for(settings, store), settings=settings, webhook_secret=_secret(settings))
+def get_services() -> Services:
+    """The services of this Lambda container, from its environment (a dependency of every route)."""
+    return compose(ServiceSettings.from_env())

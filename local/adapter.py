@@ -1,26 +1,75 @@
-"""The local API Gateway: HTTP on loopback, turned into the API Gateway v2 event each Lambda gets.
+"""The local API Gateway: uvicorn on loopback, each request turned into the API Gateway v2 event a
+Lambda gets, and answered by the same handler.
 
-Like the HTTP API with its JWT authorizer, it answers 401 itself for a missing or bad token, and
-puts the token's claims at requestContext.authorizer.jwt.claims for the handler.
+What API Gateway does before a Lambda runs is done here too, in the same envelope as the API's own
+errors, `{"error": {"code", "message", "details"}}`:
+- framing: a bad request line, Content-Length or header (400), headers over MAX_HEADER_BYTES (431),
+  a body over API Gateway's 10 MB payload limit (413, refused from Content-Length before it is
+  read, or as soon as a chunked body passes it), a body that is not UTF-8 (the API speaks JSON,
+  which is UTF-8), a client too slow with its headers or body (408);
+- routing: an unknown route (404), a method the route does not have (405 with `Allow`);
+- the JWT authorizer: a missing or bad token (401); the token's claims go to
+  requestContext.authorizer.jwt.claims for the handler.
+A handler that cannot reach a dependency (the emulator is down or restarting) is answered 503 with
+`Retry-After`, as a throttled or failing integration is in AWS.
+
+The handlers are synchronous: they run on a thread pool, each function at most as many requests at
+once as it can take (see `Function`), while the server itself keeps accepting and queueing.
+
+Downloads: `GET /downloads/<bucket>/<key>?filename&expires&signature` serves an object of the
+emulated bucket when the link's signature (made by `DownloadSigner`) holds and it has not expired,
+so the emulator's port never reaches a browser.
 """
 
+import asyncio
 import base64
 import json
 import logging
 import mimetypes
+import re
+import socket
+import threading
 import time
 import uuid
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote
+
+import h11
+import uvicorn
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from local import auth
 
 logger = logging.getLogger(__name__)
-OPEN_ROUTES = ("/health", "/webhooks/remotion")
-API_PREFIXES = ("/projects", "/renders", "/exports", "/health", "/webhooks")
 
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+MAX_HEADER_BYTES = 16 * 1024  # request line and headers together
+HEADER_TIMEOUT_SECONDS = 10.0  # from the first byte of a request to the end of its headers
+BODY_TIMEOUT_SECONDS = 30.0  # for the whole body
+IDLE_TIMEOUT_SECONDS = 5  # a kept-alive connection with no new request
+INTEGRATION_TIMEOUT_SECONDS = 30.0  # API Gateway's limit for an integration
+BACKLOG = 2048
+OPEN_ROUTES = {("GET", "/health"), ("POST", "/webhooks/remotion")}
+API_PREFIXES = ("/projects", "/renders", "/exports", "/health", "/webhooks", "/downloads")
+DOWNLOAD_CHUNK = 256 * 1024
+# What a path parameter may hold: the characters Powertools' resolver matches (RFC 3986's safe and
+# unsafe URI characters and word characters), so that a route matched here is one the handler has.
+PATH_PARAMETER = r"[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+"
+
+
+def error_body(code: str, message: str, details: list | None = None) -> bytes:
+    error = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return json.dumps({"error": error}).encode()
+
+
+# --- the Lambda side ----------------------------------------------------------------------------
 
 @dataclass
 class LambdaContext:
@@ -37,101 +86,376 @@ class LambdaContext:
         return max(0, int((self.started + self.timeout_seconds - time.time()) * 1000))
 
 
-def api_gateway_event(method: str, raw_path: str, headers: dict, body: bytes, source_ip: str, claims: dict | None) -> dict:
-    url = urlsplit(raw_path)
-    query: dict[str, list[str]] = {}
-    for key, value in parse_qsl(url.query, keep_blank_values=True):
-        query.setdefault(key, []).append(value)
-    text_body = True
-    try:
-        decoded = body.decode("utf-8")
-    except UnicodeDecodeError:
-        text_body = False
+class Function:
+    """A Lambda function of the stack: its handler, serving at most `concurrency` requests at once.
+
+    Functions built on Powertools' resolver serve one request at a time *together*, as one Lambda
+    execution environment does: the resolver keeps the request being handled on a class attribute
+    (BaseRouter.current_event) that every resolver in a process shares, so two requests at once in
+    one process (two API calls, or an API call and a webhook) would read each other's event, and
+    with it each other's user. Such functions share one `slots` semaphore.
+    """
+
+    def __init__(self, handler: Callable, name: str, concurrency: int = 1,
+                 slots: threading.BoundedSemaphore | None = None):
+        self.handler, self.name = handler, name
+        self._slots = slots or threading.BoundedSemaphore(concurrency)
+
+    def invoke(self, event: dict, context: "LambdaContext", on_start: Callable[[], None] | None = None) -> dict:
+        with self._slots:
+            if on_start:
+                on_start()
+            context.started = time.time()
+            return self.handler(event, context)
+
+
+def api_gateway_event(method: str, path: str, query: str, headers: dict, body: bytes, source_ip: str,
+                      claims: dict | None) -> dict:
+    values: dict[str, list[str]] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        values.setdefault(key, []).append(value)
     now = time.time()
     request_context = {
         "accountId": "000000000000", "apiId": "local", "domainName": headers.get("host", "127.0.0.1"),
         "domainPrefix": "local", "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default",
         "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)), "timeEpoch": int(now * 1000),
-        "http": {"method": method, "path": url.path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
+        "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
                  "userAgent": headers.get("user-agent", "")},
     }
     if claims is not None:
         request_context["authorizer"] = {"jwt": {"claims": {k: str(v) for k, v in claims.items()}, "scopes": None}}
     return {
-        "version": "2.0", "routeKey": "$default", "rawPath": url.path, "rawQueryString": url.query,
-        "headers": headers, "queryStringParameters": {k: ",".join(v) for k, v in query.items()} or None,
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+        "headers": headers, "queryStringParameters": {k: ",".join(v) for k, v in values.items()} or None,
         "requestContext": request_context,
-        "body": (decoded if text_body else base64.b64encode(body).decode()) if body else None,
-        "isBase64Encoded": bool(body) and not text_body,
+        # The body is UTF-8 here (checked before); binary bodies would travel base64 as in AWS.
+        "body": body.decode() if body else None,
+        "isBase64Encoded": False,
     }
 
 
-class Adapter(ThreadingHTTPServer):
-    daemon_threads = True
+# --- routes -------------------------------------------------------------------------------------
 
-    def __init__(self, address, api_handler, webhook_handler, static_dir: Path | None = None,
-                 page_config=None):
-        super().__init__(address, _Handler)
-        self.api_handler, self.webhook_handler, self.static_dir = api_handler, webhook_handler, static_dir
-        # /config.json for the page: where the API is and how to sign in (locally: a ready token).
-        self.page_config = page_config
+@dataclass
+class Route:
+    pattern: re.Pattern
+    methods: dict[str, Function | str] = field(default_factory=dict)  # method -> pool, or "download"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: Adapter
-    protocol_version = "HTTP/1.1"
+def routes_from_openapi(paths: dict, api: Function, webhook: Function) -> list[Route]:
+    """The API's routes from its OpenAPI document (generated from the handler itself), plus the
+    webhook and the download links: what the HTTP API's routes are in AWS."""
+    routes = []
+    for path, operations in paths.items():
+        segments = (PATH_PARAMETER if part.startswith("{") else re.escape(part) for part in path.split("/"))
+        pattern = re.compile("^" + "/".join(segments) + "$")
+        routes.append(Route(pattern, {method.upper(): api for method in operations}))
+    routes.append(Route(re.compile("^/webhooks/remotion$"), {"POST": webhook}))
+    routes.append(Route(re.compile("^/downloads/[^/]+/.+$"), {"GET": "download", "HEAD": "download"}))
+    return routes
 
-    def log_message(self, fmt, *args):
-        logger.info("%s %s", self.address_string(), fmt % args)
 
-    def _send(self, status: int, headers: dict, body: bytes) -> None:
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+# --- the HTTP side ------------------------------------------------------------------------------
 
-    def _json(self, status: int, payload: dict) -> None:
-        self._send(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
+def _raw_response(status: int, body: bytes) -> bytes:
+    head = (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n")
+    return head.encode() + body
 
-    def _handle(self) -> None:
-        path = urlsplit(self.path).path
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        if not path.startswith(API_PREFIXES):
-            return self._static(path)
-        headers = {k.lower(): v for k, v in self.headers.items()}
+
+class Protocol(H11Protocol):
+    """uvicorn's h11 protocol, with JSON for framing errors and a deadline for a request's headers."""
+
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            self._disarm()
+        elif self._header_timer is None:
+            self._arm()
+
+    def connection_lost(self, exc) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._header_timer = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self._headers_too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            return
+        if self.conn.trailing_data[0]:  # part of a request came, but not its headers' end
+            self.transport.write(_raw_response(408, error_body(
+                "request_timeout", f"the request's headers did not arrive within {HEADER_TIMEOUT_SECONDS:g} s")))
+        self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        self._disarm()
+        if len(self.conn.trailing_data[0]) > MAX_HEADER_BYTES:
+            response = _raw_response(431, error_body(
+                "headers_too_large", f"the request line and headers are over {MAX_HEADER_BYTES} bytes"))
+        else:
+            response = _raw_response(400, error_body(
+                "malformed_request", "the request is not valid HTTP/1.1 (request line, headers or Content-Length)"))
+        self.transport.write(response)
+        self.transport.close()
+
+
+class Adapter:
+    """The ASGI application: framing limits, routes, the authorizer, then the function."""
+
+    def __init__(self, routes: list[Route], static_dir: Path | None = None,
+                 page_config: Callable[[], dict] | None = None, downloads: "Downloads | None" = None,
+                 threads: int = 64):
+        self.routes, self.static_dir, self.page_config, self.downloads = routes, static_dir, page_config, downloads
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lambda")
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        try:
+            await self._handle(scope, receive, send)
+        except _ClientGone:
+            return
+
+    async def _handle(self, scope, receive, send) -> None:
+        method, path = scope["method"], scope["path"]
+        query = scope["query_string"].decode("latin-1")
+        head_bytes = len(scope["raw_path"]) + len(query) + sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+        if head_bytes > MAX_HEADER_BYTES:  # h11 limits only a head that arrives in pieces
+            return await self._error(send, 431, "headers_too_large", f"the request line and headers are over "
+                                     f"{MAX_HEADER_BYTES} bytes", {"Connection": "close"})
+        headers: dict[str, str] = {}
+        for name, value in scope["headers"]:
+            key = name.decode("latin-1")
+            headers[key] = f"{headers[key]},{value.decode('latin-1')}" if key in headers else value.decode("latin-1")
+        if not path.startswith(API_PREFIXES) or path == "/downloads":
+            if method not in ("GET", "HEAD"):
+                return await self._error(send, 405, "method_not_allowed", f"{method} is not allowed on {path}",
+                                         {"Allow": "GET, HEAD"})
+            return await self._static(send, method, path)
+        route = next((r for r in self.routes if r.pattern.match(path)), None)
+        if route is None:
+            return await self._error(send, 404, "not_found", f"no route for {path}")
+        target = route.methods.get(method)
+        if target is None:
+            allow = ", ".join(sorted(route.methods))
+            return await self._error(send, 405, "method_not_allowed", f"{method} is not allowed on {path}; "
+                                     f"allowed: {allow}", {"Allow": allow})
+        body = await self._body(scope, receive, send, headers)
+        if body is None:
+            return
+        if target == "download":
+            return await self.downloads.serve(self, send, method, path, query, headers)
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return await self._error(send, 400, "malformed_body", f"the body is not UTF-8 (byte {error.start})")
         claims = None
-        if path not in OPEN_ROUTES:
+        if (method, path) not in OPEN_ROUTES:
             try:
                 claims = auth.verify(headers.get("authorization"))
             except auth.BadToken as error:
-                return self._json(401, {"error": {"code": "unauthorized", "message": str(error)}})
-        event = api_gateway_event(self.command, self.path, headers, body, self.client_address[0], claims)
-        handler = self.server.webhook_handler if path == "/webhooks/remotion" else self.server.api_handler
-        context = LambdaContext(function_name=handler.__module__, aws_request_id=event["requestContext"]["requestId"],
+                return await self._error(send, 401, "unauthorized", str(error), {"WWW-Authenticate": "Bearer"})
+        client = scope.get("client") or ("127.0.0.1", 0)
+        event = api_gateway_event(method, path, query, headers, body, client[0], claims)
+        context = LambdaContext(function_name=target.name, aws_request_id=event["requestContext"]["requestId"],
                                 started=time.time())
+        loop = asyncio.get_running_loop()
+        started = asyncio.Event()
+        running = loop.run_in_executor(self.executor, target.invoke, event, context,
+                                       lambda: loop.call_soon_threadsafe(started.set))
         try:
-            result = handler(event, context)
-        except Exception:
-            logger.exception("handler failed")  # API Gateway answers a Lambda crash with a bare 500
-            return self._json(500, {"message": "Internal Server Error"})
-        out = base64.b64decode(result.get("body") or "") if result.get("isBase64Encoded") else \
-            (result.get("body") or "").encode()
-        self._send(result.get("statusCode", 200), result.get("headers") or {}, out)
+            # Waiting for a free environment is queueing, not running: the time limit counts from the start.
+            waiting = asyncio.ensure_future(started.wait())
+            await asyncio.wait([running, waiting], return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            result = await asyncio.wait_for(asyncio.shield(running), INTEGRATION_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return await self._error(send, 503, "timeout", f"the function did not answer within "
+                                     f"{INTEGRATION_TIMEOUT_SECONDS:g} s", {"Retry-After": "5"})
+        except Exception as error:
+            if _dependency_down(error):
+                logger.warning("a dependency is down: %s", error)
+                return await self._error(send, 503, "service_unavailable", "a service this request needs is not "
+                                         "reachable right now; please try again", {"Retry-After": "2"})
+            logger.exception("handler failed")
+            return await self._error(send, 500, "internal_error", "the request failed on our side")
+        raw = result.get("body") or ""
+        out = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+        out_headers = dict(result.get("headers") or {})
+        await self._send(send, int(result.get("statusCode", 200)), out_headers, out, method,
+                         cookies=result.get("cookies") or [])
 
-    def _static(self, path: str) -> None:
-        if path == "/config.json" and self.server.page_config:
-            return self._json(200, self.server.page_config())
-        root = self.server.static_dir
-        target = (root / path.lstrip("/")).resolve() if root else None
-        if target and (target.is_dir() or (not target.exists() and "." not in target.name)):
-            target = root.resolve() / "index.html"  # the page's own routes
-        if not root or not target or not target.is_file() or root.resolve() not in target.parents:
-            return self._json(404, {"error": {"code": "not_found", "message": f"no route for {path}"}})
+    async def _body(self, scope, receive, send, headers: dict) -> bytes | None:
+        declared = headers.get("content-length")
+        if declared is not None and "transfer-encoding" in headers:
+            # RFC 9112 6.3: a server may refuse both; behind a proxy, accepting them invites smuggling.
+            await self._error(send, 400, "malformed_request", "Content-Length and Transfer-Encoding together",
+                              {"Connection": "close"})
+            return None
+        if declared and int(declared) > MAX_BODY_BYTES:  # h11 has checked that it is a number
+            await self._error(send, 413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's "
+                              "payload limit)", {"Connection": "close"})
+            return None
+        body = bytearray()
+        deadline = asyncio.get_running_loop().time() + BODY_TIMEOUT_SECONDS
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                message = await asyncio.wait_for(receive(), max(remaining, 0.001))
+            except TimeoutError:
+                await self._error(send, 408, "request_timeout", f"the body did not arrive within "
+                                  f"{BODY_TIMEOUT_SECONDS:g} s", {"Connection": "close"})
+                return None
+            if message["type"] == "http.disconnect":
+                raise _ClientGone
+            body += message.get("body", b"")
+            if len(body) > MAX_BODY_BYTES:
+                await self._error(send, 413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's "
+                                  "payload limit)", {"Connection": "close"})
+                return None
+            if not message.get("more_body"):
+                return bytes(body)
+
+    async def _static(self, send, method: str, path: str) -> None:
+        if path == "/config.json" and self.page_config:
+            return await self._send(send, 200, {"Content-Type": "application/json"},
+                                    json.dumps(self.page_config()).encode(), method)
+        root = self.static_dir.resolve() if self.static_dir else None
+        target = (root / unquote(path).lstrip("/")).resolve() if root else None
+        if root and target and (target.is_dir() or (not target.exists() and "." not in target.name)):
+            target = root / "index.html"  # the page's own routes
+        if not root or not target or not target.is_file() or root not in target.parents:
+            return await self._error(send, 404, "not_found", f"no route for {path}")
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self._send(200, {"Content-Type": content_type}, target.read_bytes())
+        data = await asyncio.get_running_loop().run_in_executor(self.executor, target.read_bytes)
+        await self._send(send, 200, {"Content-Type": content_type}, data, method)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+    async def _error(self, send, status: int, code: str, message: str, headers: dict | None = None) -> None:
+        await self._send(send, status, {"Content-Type": "application/json", **(headers or {})},
+                         error_body(code, message), "GET")
+
+    @staticmethod
+    async def _send(send, status: int, headers: dict, body: bytes, method: str, cookies: list | None = None) -> None:
+        raw = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()
+               if k.lower() != "content-length"]
+        raw += [(b"set-cookie", c.encode("latin-1")) for c in cookies or []]
+        raw.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+
+
+class _ClientGone(Exception):
+    pass
+
+
+def _dependency_down(error: BaseException) -> bool:
+    """True when the failure is that a dependency (the emulator) could not be reached or is failing."""
+    while error is not None:
+        if isinstance(error, EndpointConnectionError | ConnectionClosedError | ReadTimeoutError | ConnectionError):
+            return True
+        if isinstance(error, ClientError) and error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+# --- download links -----------------------------------------------------------------------------
+
+class Downloads:
+    """Serves objects of the emulated bucket to whoever holds a valid, unexpired link."""
+
+    def __init__(self, signer: auth.DownloadSigner, s3_client, bucket: str):
+        self.signer, self.s3, self.bucket = signer, s3_client, bucket
+
+    async def serve(self, adapter: Adapter, send, method: str, path: str, query: str, headers: dict) -> None:
+        bucket, _, key = path[len("/downloads/"):].partition("/")
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        try:
+            self.signer.check(bucket, key, params.get("filename", ""), params.get("expires", ""),
+                              params.get("signature", ""))
+        except auth.BadLink as error:
+            return await adapter._error(send, 403, error.code, str(error))
+        if bucket != self.bucket:
+            return await adapter._error(send, 403, "forbidden", "this link is not for this stack's bucket")
+        loop = asyncio.get_running_loop()
+        extra = {"Range": headers["range"]} if "range" in headers else {}
+        call = self.s3.head_object if method == "HEAD" else self.s3.get_object
+        try:
+            obj = await loop.run_in_executor(adapter.executor, lambda: call(Bucket=bucket, Key=key, **extra))
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in ("NoSuchKey", "404", "NotFound"):
+                return await adapter._error(send, 404, "not_found", "the file of this link no longer exists")
+            if code in ("InvalidRange", "416"):
+                return await adapter._error(send, 416, "invalid_range", "the range asked for is not in the file")
+            raise
+        status = 206 if "ContentRange" in obj else 200
+        response_headers = [
+            (b"content-type", obj.get("ContentType", "application/octet-stream").encode("latin-1")),
+            (b"content-length", str(obj["ContentLength"]).encode()),
+            (b"content-disposition", auth.attachment(params.get("filename", "")).encode("latin-1")),
+            (b"accept-ranges", b"bytes"), (b"cache-control", b"private, no-store"),
+        ]
+        if "ContentRange" in obj:
+            response_headers.append((b"content-range", obj["ContentRange"].encode("latin-1")))
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        if method == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        stream = obj["Body"]
+        try:
+            while chunk := await loop.run_in_executor(adapter.executor, stream.read, DOWNLOAD_CHUNK):
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        finally:
+            stream.close()
+        await send({"type": "http.response.body", "body": b""})
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+class HttpServer:
+    """uvicorn serving an Adapter on a socket of our own (port 0 works), in a background thread."""
+
+    def __init__(self, adapter: Adapter, host: str, port: int):
+        self.adapter = adapter
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind((host, port))
+        self.socket.listen(BACKLOG)
+        self.port = self.socket.getsockname()[1]
+        config = uvicorn.Config(adapter, http=Protocol, lifespan="off", backlog=BACKLOG, access_log=False,
+                                log_level="warning", server_header=False, timeout_keep_alive=IDLE_TIMEOUT_SECONDS,
+                                h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=10)
+        self.server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True,
+                                        name="http")
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the HTTP server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop accepting, let requests in flight finish (up to the graceful timeout), then close."""
+        self.server.should_exit = True
+        if self._thread:
+            self._thread.join(timeout=20)
+        self.socket.close()
+        self.adapter.executor.shutdown(wait=False, cancel_futures=True)

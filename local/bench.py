@@ -8,12 +8,14 @@ import time
 from datetime import date
 from pathlib import Path
 
+from functions.domain.export_plan import plan_export
+from functions.limits import Limits
 from functions.models.project import Project, SceneInput
 from functions.preprocess import esbuild
 from functions.preprocess.allowlist import EXTERNAL_PACKAGES
 from functions.preprocess.compile import compile_project
 from functions.render_settings import OutputFormat, Quality
-from local.cli import prepare
+from local.cli import render_job
 from local.render_worker import LocalRenderWorker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -55,9 +57,9 @@ def bench_render() -> list[str]:
         for fmt, quality in [(OutputFormat.MP4, Quality.LOW), (OutputFormat.MP4, Quality.LOW),
                              (OutputFormat.MP4, Quality.MEDIUM), (OutputFormat.WEBM, Quality.LOW),
                              (OutputFormat.GIF, Quality.LOW)]:
-            export = prepare(project, fmt, quality)
-            settings = export.settings
-            job = export.job(OUT / f"landscape-{quality}.{settings.extension}")
+            plan = plan_export(project, fmt, quality, Limits.from_env())
+            settings = plan.output
+            job = render_job(plan, OUT / f"landscape-{quality}.{settings.extension}")
             started = time.perf_counter()
             result = worker.render(job)
             seconds = time.perf_counter() - started

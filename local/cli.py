@@ -1,28 +1,21 @@
 """`framecast`: the command line of the local stack.
 
     framecast render PROJECT.json --format mp4 --quality medium --out out/video.mp4
+    framecast props PROJECT.json --format mp4 --quality medium   (the composition's input props)
 """
 
 import argparse
+import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from functions.domain.export_plan import ExportPlan, plan_export
 from functions.errors import FramecastError, SceneCompileError
 from functions.limits import Limits
-from functions.models.composition import CompositionProps
 from functions.models.project import Project
-from functions.preprocess.compile import compile_project
-from functions.render_settings import (
-    OutputFormat,
-    Quality,
-    RenderSettings,
-    check_duration,
-    design_size,
-    render_settings,
-)
+from functions.render_settings import OutputFormat, Quality
 from local.progress import ProgressBar
 from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
 
@@ -45,54 +38,49 @@ def describe(error: FramecastError) -> str:
     return f"framecast: {error.message}"
 
 
-@dataclass(frozen=True)
-class PreparedExport:
-    props: CompositionProps
-    settings: RenderSettings
-    warnings: list[str]
-
-    def job(self, output_path: Path) -> RenderJob:
-        return RenderJob(input_props=self.props.to_json_dict(), settings=self.settings, output_path=output_path)
+def render_job(plan: ExportPlan, output_path: Path) -> RenderJob:
+    return RenderJob(input_props=plan.props.to_json_dict(), settings=plan.output, output_path=output_path)
 
 
-def prepare(project: Project, fmt: OutputFormat, quality: Quality) -> PreparedExport:
-    """Preprocess and check a project for one export: everything before the renderer starts."""
-    limits = Limits.from_env()
-    compiled = compile_project(project, limits)
-    check_duration(compiled.total_frames, fmt, limits)
-    settings = render_settings(project, fmt, quality)
-    design_width, design_height = design_size(project)
-    props = CompositionProps(
-        title=project.title, width=settings.width, height=settings.height,
-        design_width=design_width, design_height=design_height, scenes=compiled.scenes,
-    )
-    return PreparedExport(props, settings, compiled.warnings)
+def _plan(args: argparse.Namespace) -> ExportPlan | None:
+    project = load_project(Path(args.project))
+    try:
+        return plan_export(project, OutputFormat(args.format), Quality(args.quality), Limits.from_env())
+    except FramecastError as error:
+        print(describe(error), file=sys.stderr)
+        return None
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    project = load_project(Path(args.project))
-    fmt, quality = OutputFormat(args.format), Quality(args.quality)
-    out = Path(args.out) if args.out else Path("out") / f"{Path(args.project).stem}.{fmt.value}"
-    try:
-        export = prepare(project, fmt, quality)
-    except FramecastError as error:
-        print(describe(error), file=sys.stderr)
+    plan = _plan(args)
+    if plan is None:
         return 1
-    settings = export.settings
-    bar = ProgressBar(f"{project.title} → {out} ({fmt.value}, {quality.value}, {settings.width}×{settings.height})")
+    out = Path(args.out) if args.out else Path("out") / f"{Path(args.project).stem}.{args.format}"
+    output = plan.output
+    bar = ProgressBar(f"{plan.props.title} → {out} ({args.format}, {args.quality}, {output.width}×{output.height})")
     try:
         with LocalRenderWorker() as worker:
-            result = worker.render(export.job(out), on_progress=bar.update)
+            result = worker.render(render_job(plan, out), on_progress=bar.update)
     except RenderFailed as error:
         bar.finish()
         print(f"framecast: the render failed: {error}", file=sys.stderr)
         return 1
     bar.finish()
-    for warning in export.warnings + result.warnings:
+    for warning in plan.warnings + result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     seconds = result.duration_in_frames / 30
     print(f"{result.output_path} ({result.size_bytes / 1e6:.2f} MB, {seconds:.1f} s of video, "
           f"{result.width}×{result.height}, rendered in {result.render_seconds:.1f} s)")
+    return 0
+
+
+def cmd_props(args: argparse.Namespace) -> int:
+    """The input props of the composition for one export: `npx remotion render --props=...` or the
+    Studio render exactly what Framecast would."""
+    plan = _plan(args)
+    if plan is None:
+        return 1
+    print(json.dumps(plan.props.to_json_dict(), indent=None if args.compact else 2))
     return 0
 
 
@@ -134,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--quality", choices=[q.value for q in Quality], default="medium")
     render.add_argument("--out", help="output file (default: out/PROJECT.FORMAT)")
     render.set_defaults(handler=cmd_render)
+    props = commands.add_parser("props", help="print the composition's input props for one export, as JSON")
+    props.add_argument("project", help="project JSON: {title, format, width?, height?, scenes: [...]}")
+    props.add_argument("--format", choices=[f.value for f in OutputFormat], default="mp4")
+    props.add_argument("--quality", choices=[q.value for q in Quality], default="medium")
+    props.add_argument("--compact", action="store_true", help="one line instead of indented JSON")
+    props.set_defaults(handler=cmd_props)
     token = commands.add_parser("token", help="print a bearer token for a local user")
     token.add_argument("user")
     token.add_argument("--days", type=int, default=30)
@@ -141,10 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     dev = commands.add_parser("dev", help="run the local stack (API, emulated AWS, render worker)")
     dev.add_argument("--port", type=int, default=8000)
     dev.set_defaults(handler=cmd_dev)
+    commands.add_parser("smoke", help="check a deployed stack end to end (framecast smoke --help)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["smoke"]:  # its own options: local/smoke.py (make smoke)
+        from local.smoke import main as smoke
+
+        return smoke(argv[1:])
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -6,13 +6,13 @@ webhook shaped and signed exactly as Remotion's, so the same webhook handler end
 
 import json
 import logging
+import math
 import tempfile
 import threading
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 
-from functions.backends import BackendProgress, BackendRefused, BackendStart, RenderRequest
+from functions.backends import BackendProgress, BackendRefused, BackendStart, Failed, RenderRequest, Running, Succeeded
 from functions.models.records import RenderRecord
 from functions.settings import ServiceSettings
 from functions.store import Store
@@ -40,9 +40,13 @@ def post_webhook(url: str, secret: str, payload: dict) -> int:
         return error.code
 
 
+# Frames per second of wall time on this machine (docs/benchmarks.md), plus start-up.
+_FRAMES_PER_SECOND = 14.0
+_FIXED_SECONDS = 3.0
+
+
 class LocalRenderBackend:
-    _shared: "LocalRenderBackend | None" = None
-    _shared_lock = threading.Lock()
+    """One per local stack (it owns the worker and its browser); `close()` when the stack stops."""
 
     def __init__(self, settings: ServiceSettings, store: Store, worker: LocalRenderWorker | None = None):
         self.settings = settings
@@ -51,14 +55,6 @@ class LocalRenderBackend:
         # What each render has reached, replaced whole as it moves (read by polls on other threads).
         self.jobs: dict[str, BackendProgress] = {}
         self.output_dir = Path(tempfile.mkdtemp(prefix="framecast-renders-"))
-
-    @classmethod
-    def shared(cls, settings: ServiceSettings, store: Store) -> "LocalRenderBackend":
-        """One per process: one worker, one browser, for every render of the local stack."""
-        with cls._shared_lock:
-            if cls._shared is None:
-                cls._shared = cls(settings, store)
-            return cls._shared
 
     def start(self, request: RenderRequest) -> BackendStart:
         try:
@@ -69,25 +65,26 @@ class LocalRenderBackend:
         job = RenderJob(input_props=request.props.to_json_dict(), settings=request.settings,
                         output_path=self.output_dir / f"{record.render_id}.{request.settings.extension}",
                         id=record.render_id)
-        self.jobs[record.render_id] = BackendProgress(progress=0.0)
+        self.jobs[record.render_id] = Running(progress=0.0)
         threading.Thread(target=self._run, args=(request, job), daemon=True,
                          name=f"render-{record.render_id}").start()
         return BackendStart(backend_render_id=record.render_id, bucket_name=self.settings.bucket_name)
-
-    def _reached(self, render_id: str, **changes) -> None:
-        self.jobs[render_id] = replace(self.jobs[render_id], **changes)
 
     def _run(self, request: RenderRequest, job: RenderJob) -> None:
         record = request.record
         static = {"renderId": record.render_id, "expectedBucketOwner": "local",
                   "bucketName": self.settings.bucket_name,
                   "customData": {"renderId": record.render_id, "userId": record.user_id}}
+
+        def on_progress(progress: float) -> None:
+            self.jobs[record.render_id] = Running(progress)
+
         try:
-            result = self.worker.render(job, on_progress=lambda p: self._reached(record.render_id, progress=p))
+            result = self.worker.render(job, on_progress=on_progress)
         except RenderFailed as failed:
             if failed.cancelled:
                 return  # the cancel route has ended the render already; Remotion sends nothing either
-            self._reached(record.render_id, fatal_error=str(failed), warnings=failed.warnings)
+            self.jobs[record.render_id] = Failed(error=str(failed), warnings=tuple(failed.warnings))
             post_webhook(request.webhook_url, request.webhook_secret, static | {
                 "type": "error", "errors": [{"message": str(failed), "name": "RenderError", "stack": ""}]})
             return
@@ -96,8 +93,8 @@ class LocalRenderBackend:
             self.store.put_output(key, str(result.output_path), CONTENT_TYPES[request.settings.extension])
         finally:
             result.output_path.unlink(missing_ok=True)
-        self._reached(record.render_id, progress=1.0, done=True, output_key=key, size_bytes=result.size_bytes,
-                      render_seconds=result.render_seconds, warnings=result.warnings)
+        self.jobs[record.render_id] = Succeeded(output_key=key, size_bytes=result.size_bytes,
+                                                render_seconds=result.render_seconds, warnings=tuple(result.warnings))
         post_webhook(request.webhook_url, request.webhook_secret, static | {
             "type": "success", "lambdaErrors": [], "outputUrl": f"s3://{self.settings.bucket_name}/{key}",
             "outputFile": f"s3://{self.settings.bucket_name}/{key}", "timeToFinish": int(result.render_seconds * 1000),
@@ -110,6 +107,9 @@ class LocalRenderBackend:
 
     def cancel(self, record: RenderRecord) -> None:
         self.worker.cancel(record.render_id)
+
+    def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
+        return round(_FIXED_SECONDS + math.ceil(frames / every_nth_frame) / _FRAMES_PER_SECOND, 1)
 
     def close(self) -> None:
         self.worker.close()

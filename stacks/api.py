@@ -9,6 +9,7 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 # (method, path) of design section 5; the two open ones are listed apart.
@@ -21,6 +22,9 @@ AUTHORIZED_ROUTES = [
     ("GET", "/exports/stats"),
 ]
 OPEN_ROUTES = [("GET", "/health"), ("POST", "/webhooks/remotion")]
+# Sign-in requests per IP address in 5 minutes before WAF blocks that address (it lifts the block
+# once the rate falls again).
+SIGN_IN_RATE_LIMIT = 100
 
 
 @jsii.implements(apigw.IAccessLogSettings)
@@ -41,8 +45,8 @@ class _AccessLogs:
 
 class Api(Construct):
     def __init__(self, scope: Construct, id: str, *, api_function: lambda_.IFunction,
-                 webhook_function: lambda_.IFunction, web_origins: list[str], page_url: str, page_origin: str,
-                 domain_prefix: str):
+                 webhook_function: lambda_.IFunction, web_origins: list[str], page_url: str,
+                 domain_prefix: str, sign_in_rate_limit: int = SIGN_IN_RATE_LIMIT):
         super().__init__(scope, id)
         self.user_pool = cognito.UserPool(
             self, "Users", self_sign_up_enabled=False, sign_in_aliases=cognito.SignInAliases(email=True),
@@ -53,7 +57,9 @@ class Api(Construct):
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY, removal_policy=RemovalPolicy.RETAIN,
         )
-        # The export page signs in through Cognito's hosted login: authorization code with PKCE.
+        # The export page signs in through Cognito's hosted login: authorization code with PKCE. A copy
+        # of the page served from another origin (webOrigins) comes back to that origin's page.
+        callback_urls = [page_url, *(f"{origin}{path}" for origin in web_origins for path in ("/", "/index.html"))]
         self.domain = self.user_pool.add_domain("Login", cognito_domain=cognito.CognitoDomainOptions(
             domain_prefix=domain_prefix))
         self.client = self.user_pool.add_client(
@@ -62,15 +68,26 @@ class Api(Construct):
             o_auth=cognito.OAuthSettings(
                 flows=cognito.OAuthFlows(authorization_code_grant=True),
                 scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
-                callback_urls=[page_url], logout_urls=[page_url],
+                callback_urls=callback_urls, logout_urls=callback_urls,
             ),
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
         )
+        # `make smoke` signs a throw-away user in with the admin API (operator credentials only; no
+        # password flow is open to the public), then calls the API with that user's token.
+        self.smoke_client = self.user_pool.add_client(
+            "SmokeClient", auth_flows=cognito.AuthFlow(admin_user_password=True), generate_secret=False,
+            disable_o_auth=True,
+            access_token_validity=Duration.minutes(15), id_token_validity=Duration.minutes(15),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+        )
+        self._sign_in_firewall(sign_in_rate_limit)
         self.http_api = apigw.HttpApi(
             self, "HttpApi", api_name="framecast",
+            # The page calls the API through its own CloudFront origin (/api/), so CORS is only for copies
+            # of the page served elsewhere (webOrigins); none by default, and never the local stack's.
             cors_preflight=apigw.CorsPreflightOptions(
-                allow_origins=[*web_origins, page_origin], allow_headers=["authorization", "content-type", "idempotency-key"],
-                allow_methods=[apigw.CorsHttpMethod.ANY], max_age=Duration.hours(1)),
+                allow_origins=web_origins, allow_headers=["authorization", "content-type", "idempotency-key"],
+                allow_methods=[apigw.CorsHttpMethod.ANY], max_age=Duration.hours(1)) if web_origins else None,
             create_default_stage=False,
         )
         self.access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH,
@@ -80,7 +97,7 @@ class Api(Construct):
             throttle=apigw.ThrottleSettings(rate_limit=50, burst_limit=100),
             access_log_settings=_AccessLogs(apigw.LogGroupLogDestination(self.access_logs)),
         )
-        authorizer = authorizers.HttpUserPoolAuthorizer("Cognito", self.user_pool, user_pool_clients=[self.client])
+        authorizer = authorizers.HttpUserPoolAuthorizer("Cognito", self.user_pool, user_pool_clients=[self.client, self.smoke_client])
         api = integrations.HttpLambdaIntegration("Api", api_function)
         for method, path in AUTHORIZED_ROUTES:
             self.http_api.add_routes(path=path, methods=[apigw.HttpMethod(method)], integration=api,
@@ -89,3 +106,24 @@ class Api(Construct):
         self.http_api.add_routes(path="/webhooks/remotion", methods=[apigw.HttpMethod.POST],
                                  integration=integrations.HttpLambdaIntegration("Webhook", webhook_function))
         self.url = self.http_api.api_endpoint
+
+    def _sign_in_firewall(self, limit: int) -> None:
+        """Per-IP rate limit on sign-in: AWS WAF (regional) on the user pool (docs/decisions.md)."""
+        rule = wafv2.CfnWebACL.RuleProperty(
+            name="sign-in-per-ip", priority=0, action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                aggregate_key_type="IP", limit=limit, evaluation_window_sec=300)),
+            visibility_config=_visibility("framecast-sign-in-per-ip"),
+        )
+        self.sign_in_acl = wafv2.CfnWebACL(
+            self, "SignInFirewall", scope="REGIONAL", default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=[rule], visibility_config=_visibility("framecast-sign-in"),
+            description="Framecast: per-IP rate limit on Cognito sign-in",
+        )
+        wafv2.CfnWebACLAssociation(self, "SignInFirewallAssociation", resource_arn=self.user_pool.user_pool_arn,
+                                   web_acl_arn=self.sign_in_acl.attr_arn)
+
+
+def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name,
+                                                    sampled_requests_enabled=True)

@@ -1,48 +1,39 @@
 """The Framecast stack: storage, renderer, site, CDN, service functions, API and monitoring."""
 
-from dataclasses import dataclass
-from pathlib import Path
-
-from aws_cdk import Acknowledgment, CfnOutput, Fn, Stack, Validations
+from aws_cdk import CfnOutput, Fn, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from stacks import nag
 from stacks.api import Api
 from stacks.cdn import Cdn
+from stacks.config import StackConfig
 from stacks.monitoring import Monitoring
+from stacks.prefixes import PAGE_PREFIX
 from stacks.remotion_facts import remotion_facts
 from stacks.renderer import RenderFunction
 from stacks.service import ServiceFunctions
 from stacks.site import RenderSite
 from stacks.storage import Storage, deployment_suffix
-from stacks.web_page import PAGE_PREFIX, WebPage, page_url
-
-
-@dataclass(frozen=True)
-class StackConfig:
-    bundle_dir: Path
-    layer_dir: Path
-    web_dist_dir: Path
-    public_key_pem: str
-    render_retention_days: int = 30
-    daily_export_limit: int = 10
-    concurrent_render_limit: int = 1
-    max_render_duration_minutes: int = 30
-    web_origins: tuple[str, ...] = ("http://127.0.0.1:8000",)
+from stacks.web_page import WebPage, page_url
 
 
 class FramecastStack(Stack):
     def __init__(self, scope: Construct, id: str, *, config: StackConfig, **kwargs):
         super().__init__(scope, id, **kwargs)
-        facts = remotion_facts(self.region)
+        facts = remotion_facts(self.region, config.render_size)
 
-        storage = Storage(self, "Storage", facts=facts, render_retention_days=config.render_retention_days)
-        renderer = RenderFunction(self, "Renderer", facts=facts, bucket=storage.bucket)
+        storage = Storage(self, "Storage", facts=facts, render_retention_days=config.render_retention_days,
+                          noncurrent_version_days=config.noncurrent_version_days,
+                          cloudfront_log_bucket=config.cloudfront_log_bucket)
+        renderer = RenderFunction(self, "Renderer", facts=facts, bucket=storage.bucket,
+                                  concurrency_cap=config.render_concurrency_cap,
+                                  imported_name=config.render_function_import)
         cdn = Cdn(
             self,
             "Cdn",
             bucket=storage.bucket,
-            logs_bucket=storage.access_logs,
+            logs_bucket=storage.cloudfront_logs,
             public_key_pem=config.public_key_pem,
             sites_prefix=facts.sites_key,
             page_prefix=PAGE_PREFIX,
@@ -54,7 +45,7 @@ class FramecastStack(Stack):
             bucket=storage.bucket,
             bundle_dir=config.bundle_dir,
             sites_prefix=facts.sites_key,
-            domain_name=cdn.distribution.distribution_domain_name,
+            domain_name=domain,
         )
         webhook_secret = secretsmanager.Secret(
             self,
@@ -70,6 +61,11 @@ class FramecastStack(Stack):
                 "USER_DAILY_EXPORT_LIMIT": str(config.daily_export_limit),
                 "USER_CONCURRENT_RENDER_LIMIT": str(config.concurrent_render_limit),
                 "MAX_RENDER_DURATION_MINUTES": str(config.max_render_duration_minutes),
+                "RENDER_TIMEOUT_SECONDS": str(config.render_size.timeout_seconds),
+                # How long renders are kept (the bucket's expire-renders rule); the backend's deleteAfter
+                # must not be shorter.
+                "RENDER_RETENTION_DAYS": str(config.render_retention_days),
+                "RENDER_CONCURRENCY_LIMIT": str(config.render_concurrency_cap),
                 "WEBHOOK_SECRET_NAME": webhook_secret.secret_arn,
                 "REMOTION_SERVE_URL": site.serve_url,
                 "CLOUDFRONT_DOMAIN": cdn.distribution.distribution_domain_name,
@@ -80,27 +76,34 @@ class FramecastStack(Stack):
             idempotency_table=storage.idempotency_table,
             bucket=storage.bucket,
             render_function=renderer.function,
+            render_function_name=renderer.function_name,
             webhook_secret=webhook_secret,
             download_key_secret=cdn.private_key_secret,
+            api_reserved_concurrency=config.api_reserved_concurrency,
+            webhook_reserved_concurrency=config.webhook_reserved_concurrency,
+            api_provisioned_concurrency=config.api_provisioned_concurrency,
+            sentry_dsn_secret_name=config.sentry_dsn_secret_name,
+            remotion_bucket_prefix=facts.bucket_prefix,
         )
         # Unique per deployment, like the bucket's suffix: the hosted login's domain is global.
         api = Api(
             self,
             "Api",
-            api_function=service.api,
+            api_function=service.api_target,
             webhook_function=service.webhook,
             web_origins=list(config.web_origins),
             page_url=page_url(domain),
-            page_origin=f"https://{domain}",
             domain_prefix=Fn.join("", ["framecast-", deployment_suffix(self)]),
         )
+        page_api_url = cdn.add_api(api.url)
         page = WebPage(
             self,
             "Page",
             bucket=storage.bucket,
             dist_dir=config.web_dist_dir,
             domain_name=domain,
-            api_url=api.url,
+            api_url=page_api_url,
+            distribution=cdn.distribution,
             user_pool_id=api.user_pool.user_pool_id,
             client_id=api.client.user_pool_client_id,
         )
@@ -126,55 +129,22 @@ class FramecastStack(Stack):
             "UserPoolClientId": api.client.user_pool_client_id,
             "DistributionDomain": cdn.distribution.distribution_domain_name,
             "BucketName": storage.bucket.bucket_name,
-            "RenderFunctionName": renderer.function.function_name,
+            "PageApiUrl": page_api_url,
+            "SmokeClientId": api.smoke_client.user_pool_client_id,
+            "RenderFunctionName": renderer.function_name,
+            "RemotionVersion": renderer.version,
+            "TableName": storage.service_table.table_name,
+            "WebhookSecretArn": webhook_secret.secret_arn,
+            "DownloadKeyPairId": cdn.public_key.public_key_id,
             "ServeUrl": site.serve_url,
             "AlarmTopicArn": monitoring.topic.topic_arn,
             "DownloadPrivateKeySecretArn": cdn.private_key_secret.secret_arn,
         }.items():
             CfnOutput(self, name, value=value)
-        self._suppressions()
-
-    def _suppressions(self) -> None:
-        """cdk-nag AwsSolutions findings we accept, each with its reason."""
-        Validations.of(self).acknowledge(
-            *(
-                Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason)
-                for rule, reason in acknowledged(self.region).items()
-            )
+        self.acknowledged = nag.acknowledgments(
+            region=self.region,
+            bucket_id=self.resolve(storage.bucket.node.default_child.logical_id),
+            table_id=self.resolve(storage.service_table.node.default_child.logical_id),
+            render_log_group=None if config.render_function_import else renderer.function_name,
         )
-
-
-_BASIC_EXECUTION = "arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-
-
-def acknowledged(region: str) -> dict[str, str]:
-    """cdk-nag AwsSolutions findings accepted for this stack, each with its reason."""
-    return {
-        "AwsSolutions-L1": "The render function's runtime is Remotion's own (nodejs24.x, locked to Remotion's runtime "
-        "version); CDK's custom-resource functions pick theirs.",
-        "AwsSolutions-SMG4": "The webhook secret is handed to Remotion at every render start and the CloudFront key "
-        "rotates with its key group (docs/deploy.md); neither fits a Lambda rotation.",
-        "AwsSolutions-CFR1": "Exports are for users anywhere; no geo restriction.",
-        "AwsSolutions-CFR2": "Downloads need a signed URL and the site is static code; a WAF adds cost without a "
-        "threat it stops here.",
-        "AwsSolutions-CFR4": "The default CloudFront certificate allows TLSv1 for *.cloudfront.net; TLS 1.2 is "
-        "enforced once a custom domain is set.",
-        "AwsSolutions-APIG4": "GET /health and the Remotion webhook are open by design; the webhook is authenticated "
-        "by its HMAC signature.",
-        f"AwsSolutions-IAM4[Policy::{_BASIC_EXECUTION}]": "AWSLambdaBasicExecutionRole (write own logs) on the service functions and CDK's custom-resource "
-        "functions; it grants nothing else.",
-        "AwsSolutions-IAM5[Resource::<StorageBucket5CB7C8EA.Arn>/*]": "Objects under the one Remotion bucket: scenes, input props, renders and the site all have generated "
-        "keys, so grants are per bucket, not per object.",
-        "AwsSolutions-IAM5[Resource::*]": "s3:ListAllMyBuckets has no resource level (Remotion's documented role and the remotion_lambda client "
-        "both list buckets to find the remotionlambda-* one); X-Ray's PutTraceSegments has none either.",
-        "AwsSolutions-IAM5[Resource::<StorageServiceTableFB4034E9.Arn>/index/*]": "The service table's indexes (the sweeper's `active` index) are read with the table.",
-        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:{region}:<AWS::AccountId>:"
-        "log-group:/aws/lambda-insights:*]": "Remotion's documented role writes Lambda Insights streams, whose names are generated.",
-        "AwsSolutions-IAM5[Action::s3:GetObject*]": "CDK BucketDeployment reads its asset.",
-        "AwsSolutions-IAM5[Action::s3:GetBucket*]": "CDK BucketDeployment reads its asset.",
-        "AwsSolutions-IAM5[Action::s3:List*]": "CDK BucketDeployment lists the asset and the target.",
-        "AwsSolutions-IAM5[Action::s3:DeleteObject*]": "CDK BucketDeployment prunes old site files.",
-        "AwsSolutions-IAM5[Action::s3:Abort*]": "CDK BucketDeployment aborts failed uploads.",
-        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-{region}/*]": "CDK BucketDeployment reads its asset from the bootstrap bucket.",
-        "AwsSolutions-COG2": "MFA is offered (TOTP) but not forced: exporting videos guards no data worth locking users out for.",
-    }
+        nag.acknowledge(self, self.acknowledged)

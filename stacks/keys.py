@@ -1,7 +1,10 @@
 """The public key CloudFront checks download signatures with.
 
-Given by the operator (context `downloadPublicKeyFile`, see docs/deploy.md); when it is not, a
-development key pair is made under .cache/cloudfront/ so that synth works on any machine.
+A deploy needs the operator's key (context `downloadPublicKeyFile`, see docs/deploy.md): a key made
+on the fly would differ on every machine and every clean checkout, and a deploy from there would
+silently rotate the key CloudFront trusts away from the private key in Secrets Manager, breaking
+every download. Only with `devDownloadKey=true` (what `make synth` and the tests pass) is a
+development pair made under .cache/cloudfront/, so that synth works on any machine.
 """
 
 from pathlib import Path
@@ -13,10 +16,21 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEV_KEY_DIR = REPO_ROOT / ".cache/cloudfront"
 
 
-def public_key_pem(configured: str | None) -> str:
+class MissingDownloadKey(ValueError):
+    pass
+
+
+def public_key_pem(configured: str | None, allow_dev_key: bool = False) -> str:
     if configured:
         path = Path(configured)
-        return (path if path.is_absolute() else REPO_ROOT / path).read_text()
+        text = (path if path.is_absolute() else REPO_ROOT / path).read_text()
+        serialization.load_pem_public_key(text.encode())  # a readable public key, or fail here
+        return text
+    if not allow_dev_key:
+        raise MissingDownloadKey(
+            "set -c downloadPublicKeyFile=<public.pem> (docs/deploy.md, \"Download signing key\"); a made-up key "
+            "would rotate CloudFront's key away from the private key in Secrets Manager. For a synth without a "
+            "deploy, -c devDownloadKey=true makes a development pair.")
     public = DEV_KEY_DIR / "public.pem"
     if not public.is_file():
         DEV_KEY_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,15 @@
 // What the CDK code needs to know of Remotion Lambda, read from the pinned npm packages at synth
 // (never copied by hand): python stacks/remotion_facts.py runs this with node.
-//   node stacks/remotion_facts.cjs REGION MEMORY_MB DISK_MB TIMEOUT_S
+//   node stacks/remotion_facts.cjs REGION MEMORY_MB DISK_MB TIMEOUT_S RUNTIME_PREFERENCE
 const fs = require('node:fs');
 const path = require('node:path');
 const {LambdaClientInternals, speculateFunctionName} = require('@remotion/lambda-client');
 const constants = require('@remotion/lambda-client/constants');
 
 const lambdaDir = path.dirname(require.resolve('@remotion/lambda/package.json'));
+// getLayers() is what Remotion's own deployFunction() calls (dist/api/create-function.js): it never
+// combines emoji-apple with emoji-google and cjk, which together pass Lambda's 250 MB.
+const {getLayers, validateRuntimePreference} = require(path.join(lambdaDir, 'dist/shared/get-layers.js'));
 const {hostedLayers} = require(path.join(lambdaDir, 'dist/shared/hosted-layers.js'));
 const {getRolePermissions} = require(path.join(lambdaDir, 'dist/api/iam-validation/role-permissions.js'));
 
@@ -20,12 +23,24 @@ if (!runtime || !runtimeVersion) {
 	process.exit(2);
 }
 
-const [region, memory, disk, timeout] = process.argv.slice(2);
-const layers = hostedLayers[region];
-if (!layers) {
+const [region, memory, disk, timeout, runtimePreference] = process.argv.slice(2);
+if (!hostedLayers[region]) {
 	console.error(`Remotion hosts no layers in ${region}; regions: ${Object.keys(hostedLayers).join(', ')}`);
 	process.exit(2);
 }
+// Remotion's own checks of what deployFunction() accepts.
+const {LambdaClientInternals: internals} = require('@remotion/lambda-client');
+const {validateTimeout} = require(path.join(lambdaDir, 'dist/shared/validate-timeout.js'));
+try {
+	validateRuntimePreference(runtimePreference);
+	internals.validateMemorySize(Number(memory));
+	internals.validateDiskSizeInMb(Number(disk));
+	validateTimeout(Number(timeout));
+} catch (error) {
+	console.error(error.message);
+	process.exit(2);
+}
+const layers = getLayers({option: runtimePreference, region});
 console.log(
 	JSON.stringify({
 		version: require('@remotion/lambda/package.json').version,
@@ -38,11 +53,14 @@ console.log(
 		runtime,
 		runtimeVersionArn: `arn:aws:lambda:${region}::runtime:${runtimeVersion}`,
 		layers: layers.map(({layerArn, version}) => `${layerArn}:${version}`),
+		allHostedLayers: hostedLayers[region].map(({layerArn, version}) => `${layerArn}:${version}`),
+		runtimePreferences: internals.runtimePreferenceOptions,
 		lifecycleRules: LambdaClientInternals.getLifeCycleRules(),
 		rolePermissions: getRolePermissions('aws'),
 		bucketPrefix: constants.REMOTION_BUCKET_PREFIX,
 		renderFunctionPrefix: constants.RENDER_FN_PREFIX,
 		logGroupPrefix: constants.LOG_GROUP_PREFIX,
-		sitesKey: constants.getSitesKey('framecast'),
+		// Remotion's sites/ folder; the site's own name (a content hash) is added in stacks/site.py.
+		sitesKey: constants.getSitesKey('').replace(/\/$/, ''),
 	}),
 );

@@ -1,19 +1,42 @@
-"""The Remotion Lambda render function, as Remotion's own deployFunction() would create it."""
+"""The Remotion Lambda render function, as Remotion's own deployFunction() would create it, or an
+existing one imported by name (context `renderFunctionImport`, docs/deploy.md)."""
 
-from aws_cdk import Duration, RemovalPolicy, Size, Stack, Tags
+from aws_cdk import Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Tags
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.remotion_facts import DISK_MB, MEMORY_MB, TIMEOUT_SECONDS, RemotionFacts
+from stacks.remotion_facts import LAMBDA_UNZIPPED_LIMIT_BYTES, RemotionFacts, unzipped_total_bytes
 
 
 class RenderFunction(Construct):
-    def __init__(self, scope: Construct, id: str, *, facts: RemotionFacts, bucket: s3.IBucket):
+    def __init__(self, scope: Construct, id: str, *, facts: RemotionFacts, bucket: s3.IBucket,
+                 concurrency_cap: int | None, imported_name: str | None = None):
         super().__init__(scope, id)
         stack = Stack.of(self)
+        self.function_name = imported_name or facts.function_name
+        self.version = facts.version
+        if imported_name:
+            # Made earlier by `npx remotion lambda functions deploy` (same name as ours would be) or by
+            # another stack. Its role, layers and concurrency are its owner's; only the version is checked.
+            prefix = f"remotion-render-{facts.version.replace('.', '-')}-"
+            if not imported_name.startswith(prefix):
+                raise ValueError(f"renderFunctionImport {imported_name!r} is not a Remotion {facts.version} render "
+                                 f"function (its name must start with {prefix!r}); the client refuses other versions")
+            self.function: lambda_.IFunction = lambda_.Function.from_function_attributes(
+                self, "Function", same_environment=True,
+                function_arn=stack.format_arn(service="lambda", resource="function", resource_name=imported_name,
+                                              arn_format=ArnFormat.COLON_RESOURCE_NAME))
+            return
+        budget = unzipped_total_bytes(facts.zip, facts.layers)
+        if budget > LAMBDA_UNZIPPED_LIMIT_BYTES:
+            # Remotion's size table is marked outdated by Remotion itself, so this is a warning, not a refusal.
+            Annotations.of(self).add_warning_v2(
+                "framecast:layer-budget",
+                f"By Remotion's documented layer sizes, the render function's code and layers take "
+                f"{budget / 2**20:.1f} MiB unzipped, over Lambda's 250 MiB: the deploy may be refused.")
         function_arn = f"arn:{stack.partition}:lambda:{stack.region}:{stack.account}:function:{facts.function_name}"
         self.log_group = logs.LogGroup(self, "Logs", log_group_name=f"/aws/lambda/{facts.function_name}",
                                        retention=logs.RetentionDays.TWO_WEEKS, removal_policy=RemovalPolicy.DESTROY)
@@ -25,6 +48,7 @@ class RenderFunction(Construct):
                 actions=permission["actions"],
                 resources=self._scoped(permission["resource"], bucket, function_arn, facts.function_name),
             ))
+        size = facts.size
         self.function = lambda_.Function(
             self, "Function",
             function_name=facts.function_name,
@@ -34,18 +58,23 @@ class RenderFunction(Construct):
             runtime=lambda_.Runtime(facts.runtime, lambda_.RuntimeFamily.NODEJS),
             runtime_management_mode=lambda_.RuntimeManagementMode.manual(facts.runtime_version_arn),
             architecture=lambda_.Architecture.ARM_64,
-            memory_size=MEMORY_MB,
-            ephemeral_storage_size=Size.mebibytes(DISK_MB),
-            timeout=Duration.seconds(TIMEOUT_SECONDS),
+            memory_size=size.memory_mb,
+            ephemeral_storage_size=Size.mebibytes(size.disk_mb),
+            timeout=Duration.seconds(size.timeout_seconds),
             layers=[lambda_.LayerVersion.from_layer_version_arn(self, f"Layer{i}", arn)
                     for i, arn in enumerate(facts.layers)],
             retry_attempts=0,  # Remotion retries chunks itself
+            # The cap on renders' share of the account's concurrency: one render fans out into many
+            # instances of this function; the API and webhook keep their own reserved share.
+            reserved_concurrent_executions=concurrency_cap,
             role=self.role,
             log_group=self.log_group,
         )
+        # The tags Remotion's createFunction() sets (dist/api/create-function.js).
         for key, value in {"remotion-lambda": "true", "remotion-version": facts.version,
-                           "remotion-memory-in-mb": str(MEMORY_MB), "remotion-timeout-in-seconds": str(TIMEOUT_SECONDS),
-                           "remotion-ephemereal-storage-in-mb": str(DISK_MB)}.items():
+                           "remotion-memory-in-mb": str(size.memory_mb),
+                           "remotion-timeout-in-seconds": str(size.timeout_seconds),
+                           "remotion-ephemereal-storage-in-mb": str(size.disk_mb)}.items():
             Tags.of(self.function).add(key, value)
 
     @staticmethod
@@ -61,7 +90,14 @@ class RenderFunction(Construct):
             elif ":logs:" in resource:
                 stack = Stack.of(bucket)
                 here = f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:"
-                scoped.append(resource.replace("arn:aws:logs:*:*:", here).replace("remotion-render-*", function_name))
+                # Remotion's `log-group:/aws/lambda/remotion-render-*` also matches the group's
+                # streams (`...:log-stream:<id>`), which PutLogEvents is authorized on; the narrowed
+                # ARN needs its own `:*` for that.
+                resource = resource.replace("arn:aws:logs:*:*:", here)
+                if "remotion-render-*" in resource:
+                    resource = resource.replace("remotion-render-*", f"{function_name}:*")
+                scoped.append(resource)
             else:
                 scoped.append(resource)
         return scoped
+

@@ -4,11 +4,15 @@ config.json that tells it where the API is and how to sign in with the Cognito u
 from pathlib import Path
 
 from aws_cdk import Stack
+from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
-PAGE_PREFIX = "app"
+from stacks.prefixes import PAGE_PREFIX
+
+# The two files of the page whose names carry no content hash (Vite hashes everything else).
+UNHASHED = ("index.html", "config.json")
 
 
 def page_url(domain_name: str) -> str:
@@ -17,7 +21,7 @@ def page_url(domain_name: str) -> str:
 
 class WebPage(Construct):
     def __init__(self, scope: Construct, id: str, *, bucket: s3.IBucket, dist_dir: Path, domain_name: str,
-                 api_url: str, user_pool_id: str, client_id: str):
+                 api_url: str, user_pool_id: str, client_id: str, distribution: cloudfront.IDistribution):
         super().__init__(scope, id)
         region = Stack.of(self).region
         config = {
@@ -30,6 +34,9 @@ class WebPage(Construct):
         s3_deployment.BucketDeployment(
             self, "Deployment",
             sources=[s3_deployment.Source.asset(str(dist_dir)), s3_deployment.Source.json_data("config.json", config)],
-            destination_bucket=bucket, destination_key_prefix=PAGE_PREFIX, prune=True, memory_limit=512,
+            # Hashed assets of the previous page stay (no prune), so a browser that still has the old
+            # index.html loads whole; the unhashed files are invalidated, so nobody gets a day-old one.
+            destination_bucket=bucket, destination_key_prefix=PAGE_PREFIX, prune=False, memory_limit=512,
+            distribution=distribution, distribution_paths=[f"/{PAGE_PREFIX}/{name}" for name in UNHASHED],
         )
         self.url = page_url(domain_name)

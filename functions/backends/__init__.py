@@ -1,5 +1,16 @@
-"""Render backends, chosen by RENDER_MODE at start-up: Remotion Lambda, or the local worker."""
+"""Render backends: Remotion Lambda, or the local worker that the local stack supplies."""
 
-from functions.backends.base import BackendProgress, BackendRefused, BackendStart, RenderBackend, RenderRequest
+from functions.backends.base import (
+    BackendProgress,
+    BackendRefused,
+    BackendStart,
+    Failed,
+    RenderBackend,
+    RenderRequest,
+    Running,
+    Succeeded,
+    failure_is_ours,
+)
 
-__all__ = ["BackendProgress", "BackendRefused", "BackendStart", "RenderBackend", "RenderRequest"]
+__all__ = ["BackendProgress", "BackendRefused", "BackendStart", "Failed", "RenderBackend", "RenderRequest",
+           "Running", "Succeeded", "failure_is_ours"]

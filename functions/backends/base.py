@@ -1,5 +1,11 @@
+"""What a render backend is: start a render, report on it, stop it, estimate it.
+
+A report is a tagged union (`Running | Succeeded | Failed`), so a caller matches on what happened
+instead of reading a bag of flags.
+"""
+
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from functions.models.composition import CompositionProps
 from functions.models.records import RenderRecord
@@ -27,15 +33,39 @@ class BackendStart:
 
 
 @dataclass(frozen=True)
-class BackendProgress:
+class Running:
     progress: float  # 0.0-1.0
-    done: bool = False
-    fatal_error: str | None = None
-    output_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Succeeded:
+    output_key: str
     size_bytes: int | None = None
-    costs: dict | None = None
-    warnings: list[str] = field(default_factory=list)
+    costs: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
     render_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    error: str
+    # True when the failure is ours (our worker, emulator or backend call crashed, refused or was
+    # throttled): the quota is refunded. False when the scene itself failed: it counts.
+    ours: bool = False
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+BackendProgress = Running | Succeeded | Failed
+
+# Words in a render's error (Remotion's error webhook, its progress, our local worker) that say our
+# infrastructure failed rather than the scene: Lambda throttling, a crashed runtime, a dead worker.
+OUR_FAILURE_MARKERS = ("FramecastInfrastructureError", "TooManyRequestsException", "Rate Exceeded",
+                       "ConcurrentInvocationLimitExceeded", "Runtime exited", "Runtime.ExitError")
+
+
+def failure_is_ours(texts: list[str]) -> bool:
+    """Refund rule of docs/reliability.md: an error counts against the user unless it is ours."""
+    return any(marker in text for text in texts for marker in OUR_FAILURE_MARKERS)
 
 
 class RenderBackend(Protocol):
@@ -44,3 +74,7 @@ class RenderBackend(Protocol):
     def progress(self, record: RenderRecord) -> BackendProgress | None: ...
 
     def cancel(self, record: RenderRecord) -> None: ...
+
+    def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
+        """Wall-clock seconds a render of `frames` composition frames should take on this backend."""
+        ...

@@ -1,38 +1,82 @@
 """Remotion Lambda through the official `remotion_lambda` client."""
 
+import math
+
 from botocore.exceptions import BotoCoreError, ClientError
 from remotion_lambda import RemotionClient, RenderMediaParams, ShouldDownload, Webhook
+from remotion_lambda.exception import RemotionException
 from remotion_lambda.models import DeleteAfter, Privacy, ValidStillImageFormats
 
-from functions.backends.base import BackendProgress, BackendRefused, BackendStart, RenderRequest
+from functions.backends.base import (
+    BackendProgress,
+    BackendRefused,
+    BackendStart,
+    Failed,
+    RenderRequest,
+    Running,
+    Succeeded,
+    failure_is_ours,
+)
+from functions.contract import COMPOSITION_ID
 from functions.models.records import RenderRecord
 from functions.settings import ServiceSettings
 
-COMPOSITION_ID = "Main"
+# Remotion's own estimate of a warm render: start-up and stitching, then frames spread over many
+# Lambdas (docs/benchmarks.md: 1 minute of 1080p in about 19 s warm).
+_FIXED_SECONDS = 8.0
+_SECONDS_PER_FRAME_PER_LAMBDA = 0.25
+# Remotion never gives a Lambda fewer frames than this (serverless-client MINIMUM_FRAMES_PER_FUNCTION).
+_MINIMUM_FRAMES_PER_LAMBDA = 5
 
 
-def render_params(request: RenderRequest, bucket_name: str) -> RenderMediaParams:
+def remotion_frames_per_lambda(frames: int) -> int:
+    """Remotion's default split (bestFramesPerFunctionParam in @remotion/serverless-client 4.0.527):
+    75 Lambdas for a short video up to 150 for 10 minutes and more, at least 20 frames each."""
+    concurrency = 75 + 75 * min(frames, 18000) / 18000
+    per_function = max(frames / concurrency, 20)
+    return math.ceil(frames / math.ceil(frames / per_function))
+
+
+def frames_per_lambda(frames: int, max_concurrency: int) -> int:
+    """Remotion's default, widened so one render never asks for more Lambdas than we allow it."""
+    return max(remotion_frames_per_lambda(frames), math.ceil(frames / max_concurrency), _MINIMUM_FRAMES_PER_LAMBDA)
+
+
+# Remotion's deleteAfter choices, in days (each is a lifecycle rule on its own prefix of the bucket).
+_DELETE_AFTER = {1: DeleteAfter.ONE_DAY, 3: DeleteAfter.THREE_DAYS, 7: DeleteAfter.SEVEN_DAYS,
+                 30: DeleteAfter.THIRTY_DAYS}
+
+
+def delete_after(retention_days: int) -> str:
+    """The longest of Remotion's deleteAfter choices that keeps a render no longer than we promise."""
+    return str(_DELETE_AFTER[max(days for days in _DELETE_AFTER if days <= retention_days)].value)
+
+
+def render_params(request: RenderRequest, bucket_name: str, max_concurrency: int,
+                  retention_days: int = 30) -> RenderMediaParams:
     """Everything Remotion Lambda needs for one export; tested through construct_render_request."""
-    settings, record = request.settings, request.record
+    output, record = request.settings, request.record
+    frames = sum(scene.duration_in_frames for scene in request.props.scenes)
     return RenderMediaParams(
         composition=COMPOSITION_ID,
         input_props=request.props.to_json_dict(),
         bucket_name=bucket_name,
-        codec=settings.codec,
-        crf=settings.crf,
-        jpeg_quality=settings.jpeg_quality,
+        codec=output.codec,
+        crf=output.crf,
+        jpeg_quality=output.jpeg_quality,
         image_format=ValidStillImageFormats.JPEG,
-        every_nth_frame=settings.every_nth_frame,
-        number_of_gif_loops=0 if settings.codec == "gif" else None,  # 0: loop forever
+        every_nth_frame=output.every_nth_frame,
+        number_of_gif_loops=0 if output.codec == "gif" else None,  # 0: loop forever
         # The composition sizes itself from the props; forcing the same size makes the payload say it.
-        force_width=settings.width,
-        force_height=settings.height,
+        force_width=output.width,
+        force_height=output.height,
+        frames_per_lambda=frames_per_lambda(frames, max_concurrency),
         privacy=Privacy.PRIVATE,
         download_behavior=ShouldDownload(type="download", fileName=request.download_name),
         webhook=Webhook(secret=request.webhook_secret, url=request.webhook_url,
                         customData={"renderId": record.render_id, "userId": record.user_id}),
         enable_cancellation=True,
-        delete_after=DeleteAfter.THIRTY_DAYS.value,
+        delete_after=delete_after(retention_days),
         max_retries=1,
     )
 
@@ -45,9 +89,14 @@ class RemotionLambdaBackend:
         )
 
     def start(self, request: RenderRequest) -> BackendStart:
+        settings = self.settings
+        params = render_params(request, settings.bucket_name, settings.render_concurrency_limit,
+                               settings.render_retention_days)
         try:
-            response = self.client.render_media_on_lambda(render_params(request, self.settings.bucket_name))
-        except (ClientError, BotoCoreError, ValueError) as error:
+            response = self.client.render_media_on_lambda(params)
+        except (RemotionException, ClientError, BotoCoreError, ValueError) as error:
+            # Whatever the function or the client refused (throttled, misconfigured, two
+            # remotionlambda-* buckets in the region, ...) is ours: the caller refunds.
             raise BackendRefused(f"Remotion Lambda refused the render: {error}") from error
         if response is None:
             raise BackendRefused("Remotion Lambda gave no render id")
@@ -56,23 +105,25 @@ class RemotionLambdaBackend:
     def progress(self, record: RenderRecord) -> BackendProgress | None:
         if not record.backend_render_id or not record.bucket_name:
             return None
-        status = self.client.get_render_progress(
-            render_id=record.backend_render_id, bucket_name=record.bucket_name,
-        )
+        status = self.client.get_render_progress(render_id=record.backend_render_id, bucket_name=record.bucket_name)
         if status is None:
             return None
         errors = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in status.errors or []]
-        return BackendProgress(
-            progress=float(status.overallProgress or 0),
-            done=bool(status.done),
-            fatal_error=(errors[-1] if errors else "the render failed") if status.fatalErrorEncountered else None,
-            output_key=status.outKey,
-            size_bytes=status.outputSizeInBytes,
-            costs=status.costs if isinstance(status.costs, dict) else None,
-            render_seconds=(status.timeToFinish or 0) / 1000 or None,
-        )
+        if status.fatalErrorEncountered:
+            return Failed(error=errors[-1] if errors else "the render failed", ours=failure_is_ours(errors))
+        if status.done and status.outKey:
+            return Succeeded(
+                output_key=status.outKey, size_bytes=status.outputSizeInBytes,
+                costs=status.costs if isinstance(status.costs, dict) else None,
+                render_seconds=(status.timeToFinish or 0) / 1000 or None,
+            )
+        return Running(progress=float(status.overallProgress or 0))
 
     def cancel(self, record: RenderRecord) -> None:
         if record.backend_render_id and record.bucket_name:
             self.client.cancel_render_on_lambda(render_id=record.backend_render_id, bucket_name=record.bucket_name)
 
+    def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
+        encoded = math.ceil(frames / every_nth_frame)
+        per_lambda = frames_per_lambda(encoded, self.settings.render_concurrency_limit)
+        return round(_FIXED_SECONDS + per_lambda * _SECONDS_PER_FRAME_PER_LAMBDA, 1)

@@ -1,18 +1,14 @@
 """Projects: what a user keeps to export."""
 
-import secrets
-
 from functions.domain import clock
+from functions.domain.naming import new_project_id
 from functions.errors import NotFound, SceneCompileError
 from functions.limits import Limits
+from functions.models.api import ProjectResponse, PutScenesResponse, SceneDiagnostic
 from functions.models.project import Project, SceneInput
 from functions.models.records import ProjectRecord
 from functions.preprocess.compile import check_sizes, compile_project
 from functions.store import Store
-
-
-def new_project_id() -> str:
-    return "prj_" + secrets.token_hex(8)
 
 
 def create_project(store: Store, user_id: str, project: Project, limits: Limits) -> ProjectRecord:
@@ -24,6 +20,11 @@ def create_project(store: Store, user_id: str, project: Project, limits: Limits)
                            created_at=at, updated_at=at)
     store.put_project(record)
     return record
+
+
+def list_projects(store: Store, user_id: str) -> list[ProjectRecord]:
+    """Most recently changed first."""
+    return sorted(store.list_projects(user_id), key=lambda r: r.updated_at, reverse=True)
 
 
 def get_project(store: Store, user_id: str, project_id: str) -> ProjectRecord:
@@ -39,21 +40,21 @@ def as_project(record: ProjectRecord) -> Project:
 
 
 def replace_scenes(store: Store, user_id: str, project_id: str, scenes: list[SceneInput],
-                   limits: Limits) -> tuple[ProjectRecord, list[dict], list[str]]:
+                   limits: Limits) -> PutScenesResponse:
     """Store the new scenes and say how each compiles: diagnostics do not block saving work."""
     record = get_project(store, user_id, project_id)
     updated = record.model_copy(update={"scenes": scenes, "updated_at": clock.iso(clock.now())})
     project = Project.model_validate(as_project(updated).model_dump())  # re-checks unique scene ids
-    diagnostics: list[dict] = []
+    diagnostics: list[SceneDiagnostic] = []
     warnings: list[str] = []
     if scenes:
         check_sizes(project, limits)
         try:
             warnings = compile_project(project, limits).warnings
         except SceneCompileError as error:
-            diagnostics = error.details
+            diagnostics = [SceneDiagnostic.model_validate(d) for d in error.details]
     store.put_project(updated)
-    return updated, diagnostics, warnings
+    return PutScenesResponse(project=ProjectResponse.of(updated), diagnostics=diagnostics, warnings=warnings)
 
 
 def delete_project(store: Store, user_id: str, project_id: str) -> None:

@@ -1,53 +1,66 @@
-"""The webhook Lambda: Remotion's completion webhook, verified over the raw body."""
+"""The webhook Lambda: Remotion's completion webhook, verified over the raw body, then parsed.
+
+Its own resolver, so that it shares the API's error envelope and gets its services by the same
+injection (`Depends(get_services)`).
+"""
 
 import base64
 import json
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
 
-from functions.domain import renders
-from functions.errors import FramecastError
+from functions.domain import lifecycle
+from functions.domain.services import Services
+from functions.error_tracking import init_error_tracking
+from functions.handlers.responses import error_response, register_error_handlers
+from functions.models.webhook import SuccessWebhook, remotion_webhook
 from functions.webhook_signature import InvalidSignature, validate
-from functions.wiring import services_from_env
+from functions.wiring import get_services
 
+init_error_tracking()  # Sentry, when the stack names a DSN secret; nothing otherwise
 logger = Logger(service="framecast-webhook")
 metrics = Metrics(namespace="Framecast", service="framecast-webhook")
+app = APIGatewayHttpResolver()
+register_error_handlers(app)
 
 
-def _answer(status: int, body: dict) -> dict:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+def _raw_body() -> bytes:
+    event = app.current_event
+    raw = event.body or ""
+    return base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
 
 
-def _error(status: int, code: str, message: str) -> dict:
-    return _answer(status, {"error": {"code": code, "message": message}})
+@app.post("/webhooks/remotion")
+def remotion_webhook_route(services: Annotated[Services, Depends(get_services)]) -> Response[str]:
+    body = _raw_body()
+    try:
+        validate(services.webhook_secret, body, app.current_event.headers.get("x-remotion-signature"))
+    except InvalidSignature as error:
+        logger.warning("webhook rejected: %s", error)
+        return error_response(401, "bad_signature", str(error))
+    try:
+        webhook = remotion_webhook.validate_json(body)
+    except ValidationError as error:
+        if any(problem["type"] == "json_invalid" for problem in error.errors()):
+            return error_response(400, "malformed_json", "the webhook body is not valid JSON")
+        details = [{"field": ".".join(map(str, p["loc"])), "message": p["msg"]} for p in error.errors()]
+        return error_response(400, "invalid_webhook", "the body is not a Remotion webhook (success, error or "
+                              "timeout) for a Framecast render", details)
+    changed = lifecycle.apply_webhook(services, webhook)
+    if changed:
+        succeeded = isinstance(webhook, SuccessWebhook)
+        metrics.add_metric(name="ExportSucceeded" if succeeded else "ExportFailed", unit=MetricUnit.Count, value=1)
+        if isinstance(webhook, SuccessWebhook) and webhook.time_to_finish:
+            metrics.add_metric(name="RenderSeconds", unit=MetricUnit.Seconds, value=webhook.time_to_finish / 1000)
+    return Response(200, "application/json", json.dumps({"received": True, "duplicate": not changed}))
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    services = services_from_env()
-    raw = event.get("body") or ""
-    body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    try:
-        validate(services.webhook_secret, body, headers.get("x-remotion-signature"))
-    except InvalidSignature as error:
-        logger.warning("webhook rejected: %s", error)
-        return _error(401, "bad_signature", str(error))
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return _error(400, "malformed_json", "the webhook body is not valid JSON")
-    try:
-        changed = renders.apply_webhook(services, payload)
-    except FramecastError as error:
-        return _error(error.status, error.code, error.message)
-    if changed:
-        kind = payload.get("type")
-        metrics.add_metric(name="ExportSucceeded" if kind == "success" else "ExportFailed",
-                           unit=MetricUnit.Count, value=1)
-        if kind == "success" and payload.get("timeToFinish"):
-            metrics.add_metric(name="RenderSeconds", unit=MetricUnit.Seconds, value=payload["timeToFinish"] / 1000)
-    return _answer(200, {"received": True, "duplicate": not changed})
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API; the OpenAPI document is generated from these."""
 
-from typing import Any
+from typing import Any, Self
 
 from pydantic import Field
 
@@ -31,7 +31,7 @@ class ProjectSummary(CamelModel):
     updated_at: str
 
     @classmethod
-    def of(cls, record: ProjectRecord):
+    def of(cls, record: ProjectRecord) -> Self:
         return cls.model_validate(record.model_dump(include=set(cls.model_fields)))
 
 
@@ -49,6 +49,7 @@ class PutScenesRequest(CamelModel):
 
 class SceneDiagnostic(CamelModel):
     scene_id: str
+    scene_name: str | None = None
     line: int
     column: int
     message: str
@@ -61,9 +62,15 @@ class PutScenesResponse(CamelModel):
 
 
 class Preview(CamelModel):
-    """What the page needs to preview a project and estimate its exports."""
+    """What the page needs to preview a project and estimate its exports.
 
-    props: CompositionProps  # at the design size: the player scales it
+    A project with scenes that do not compile still previews: `props` holds the scenes that do (None
+    when none does) and `diagnostics` says where the others fail; it cannot be exported until fixed."""
+
+    props: CompositionProps | None  # at the design size: the player scales it
+    diagnostics: list[SceneDiagnostic] = Field(default_factory=list)
+    # Per format and quality: an identical export's file exists and would be returned at once, free.
+    ready_at_once: dict[OutputFormat, dict[Quality, bool]] = Field(default_factory=dict)
     video_seconds: float
     render_seconds: dict[OutputFormat, dict[Quality, float]]
     max_gif_seconds: int
@@ -114,11 +121,17 @@ class RenderResponse(CamelModel):
     created_at: str
     completed_at: str | None = None
     costs: dict[str, Any] | None = None
+    # The file of an identical earlier export, returned at once ("ready at once").
+    reused: bool = False
+    # False when this export does not count against the daily quota: reused, or failed for a
+    # reason that is ours (refunded). A cancelled export counts.
+    quota_counted: bool = True
 
     @classmethod
     def of(cls, record: RenderRecord, output_url: str | None) -> "RenderResponse":
-        data = record.model_dump(include=set(cls.model_fields) - {"output_url"})
-        return cls.model_validate({**data, "output_url": output_url})
+        data = record.model_dump(include=set(cls.model_fields) - {"output_url", "quota_counted"})
+        return cls.model_validate({**data, "output_url": output_url,
+                                   "quota_counted": not (record.reused or record.refunded)})
 
 
 class RenderList(CamelModel):
@@ -138,9 +151,15 @@ class StatsResponse(CamelModel):
     by_quality: dict[str, int]
     downloads: int
     mean_render_seconds: float | None = None
+    # Exports answered with an identical earlier file, at no render and no quota.
+    reused: int = 0
+    # What the renders cost, from Remotion's reports (0 for the local renderer).
+    total_cost_usd: float = 0
     used_today: int
     daily_limit: int
     concurrent_limit: int
+    # When the daily count starts again (midnight UTC).
+    quota_resets_at: str
 
 
 class Health(CamelModel):

@@ -1,6 +1,6 @@
 """The input props of the Remotion composition `Main`.
 
-Mirrors `remotion_site/src/schema.ts` (zod); tests/unit/test_props_schema.py keeps the two in step.
+Mirrors `remotion_site/src/schema.ts` (zod); tests/integration/test_props_schema.py keeps the two in step.
 """
 
 from pydantic import Field

@@ -1,9 +1,11 @@
 """What the service keeps in DynamoDB."""
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
+from functions.contract import ENDED_STATUSES
 from functions.models.base import CamelModel
 from functions.models.project import ProjectFormat, SceneInput
 from functions.render_settings import OutputFormat, Quality
@@ -22,7 +24,7 @@ class RenderStatus(StrEnum):
         return self in TERMINAL
 
 
-TERMINAL = frozenset({RenderStatus.SUCCEEDED, RenderStatus.FAILED, RenderStatus.CANCELLED, RenderStatus.TIMED_OUT})
+TERMINAL = frozenset(RenderStatus(status) for status in ENDED_STATUSES)
 ACTIVE = (RenderStatus.QUEUED, RenderStatus.RENDERING)
 
 
@@ -64,8 +66,14 @@ class RenderRecord(CamelModel):
     render_seconds: float | None = None
     error: str | None = None
     warnings: list[str] = Field(default_factory=list)
-    costs: dict | None = None
+    costs: dict[str, Any] | None = None
     downloads: int = 0
+    # What decides the file (props, format, quality): an export with the same key reuses the file.
+    content_key: str | None = None
+    # The file of an earlier identical export, returned at once: no render, no quota spent.
+    reused: bool = False
+    # The export ended for a reason that is ours and its quota was given back.
+    refunded: bool = False
 
 
 class DownloadEvent(CamelModel):

@@ -3,6 +3,7 @@
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from functions.errors import InvalidRender, LimitExceeded, SceneCompileError
 from functions.limits import Limits
@@ -26,8 +27,8 @@ class CompiledProject:
     warnings: list[str] = field(default_factory=list)
 
 
-def _diagnostic(scene: SceneInput, line: int | None, column: int | None, message: str) -> dict:
-    return {"sceneId": scene.id, "line": line or 1, "column": column or 1, "message": message}
+def _diagnostic(scene: SceneInput, line: int | None, column: int | None, message: str) -> dict[str, Any]:
+    return {"sceneId": scene.id, "sceneName": scene.name, "line": line or 1, "column": column or 1, "message": message}
 
 
 def _location_of(source: str, needle: str) -> tuple[int, int]:
@@ -71,7 +72,7 @@ def check_sizes(project: Project, limits: Limits) -> None:
 
 def _compile_modules(scenes: list[SceneInput]) -> tuple[dict[str, str], list[str]]:
     """One esbuild run for every scene; raises SceneCompileError with every diagnostic found."""
-    diagnostics: list[dict] = []
+    diagnostics: list[dict[str, Any]] = []
     entries: dict[str, str] = {}
     for index, scene in enumerate(scenes):
         source = with_default_export(scene.tsx_code)
@@ -113,7 +114,7 @@ def _with_icons(
 ) -> tuple[str, dict[str, IconData]]:
     """Inline every `icon="prefix:name"` prop as SVG data; names used elsewhere go to the scene's registry."""
 
-    def inline(match: re.Match) -> str:
+    def inline(match: re.Match[str]) -> str:
         name = match.group(2)
         return f"icon:{_icon_json(resolved[name])}" if name in resolved else match.group(0)
 

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 ESBUILD_VERSION = "0.28.1"  # the root package.json pins the same; a test keeps them equal
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -109,9 +110,9 @@ def build(entries: dict[str, str], externals: tuple[str, ...]) -> BuildResult:
         return BuildResult(code=code, imports=imports, warnings=warnings)
 
 
-def _output_entry(meta: dict, name: str) -> dict:
+def _output_entry(meta: dict[str, Any], name: str) -> dict[str, Any]:
     # Metafile paths are relative to esbuild's working directory ("../out/NAME.js").
     for key, value in meta["outputs"].items():
         if key.endswith(f"/{name}.js"):
-            return value
+            return dict(value)
     return {}

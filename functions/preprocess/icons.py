@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from functions.models.composition import IconData
 from functions.preprocess.esbuild import REPO_ROOT
@@ -35,7 +36,7 @@ def split_name(name: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def _transformed_body(body: str, box: dict, rotate: int, h_flip: bool, v_flip: bool) -> str:
+def _transformed_body(body: str, box: dict[str, Any], rotate: int, h_flip: bool, v_flip: bool) -> str:
     """Apply an alias's rotate/flip the way @iconify/utils' iconToSVG does; updates box in place."""
     transforms: list[str] = []
     if h_flip and v_flip:
@@ -61,10 +62,10 @@ def _transformed_body(body: str, box: dict, rotate: int, h_flip: bool, v_flip: b
     return f'<g transform="{" ".join(transforms)}">{body}</g>' if transforms else body
 
 
-def icon_from_set(icon_set: dict, name: str) -> IconData | None:
+def icon_from_set(icon_set: dict[str, Any], name: str) -> IconData | None:
     """Resolve a name (following aliases) in an Iconify JSON icon set."""
     icons, aliases = icon_set.get("icons", {}), icon_set.get("aliases", {})
-    chain: list[dict] = []
+    chain: list[dict[str, Any]] = []
     current = name
     while current not in icons:
         alias = aliases.get(current)
@@ -94,7 +95,7 @@ class IconLibrary:
         self.data_dir = data_dir
         self.api_url = api_url.rstrip("/") if api_url else None
         self.cache_dir = cache_dir
-        self._sets: dict[str, dict | None] = {}
+        self._sets: dict[str, dict[str, Any] | None] = {}
         self._api_down_until = 0.0
         collections = data_dir / "@iconify/collections/collections.json"
         self.collections: frozenset[str] = frozenset(
@@ -104,7 +105,7 @@ class IconLibrary:
     def knows_prefix(self, prefix: str) -> bool:
         return prefix in self.collections or self._installed_set(prefix) is not None
 
-    def _installed_set(self, prefix: str) -> dict | None:
+    def _installed_set(self, prefix: str) -> dict[str, Any] | None:
         if prefix not in self._sets:
             path = self.data_dir / "@iconify-json" / prefix / "icons.json"
             self._sets[prefix] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

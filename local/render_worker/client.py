@@ -85,7 +85,7 @@ class LocalRenderWorker:
             if node is None:
                 raise RenderFailed("node was not found on PATH: the local renderer needs Node 20 or newer")
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process for its lifetime
+            log = open(self.log_path, "ab")
             self._process = subprocess.Popen(
                 [node, str(WORKER_SCRIPT)], cwd=REPO_ROOT, env=self.env, text=True, bufsize=1,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,

@@ -22,8 +22,11 @@ import {launchBrowser} from './browser.mjs';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SITE = path.join(REPO, 'remotion_site');
 const CACHE = process.env.FRAMECAST_CACHE_DIR ?? path.join(REPO, '.cache');
-const COMPOSITION_ID = 'Main';
-const REPORT_PREFIX = '[framecast] ';
+// The constants every side shares (functions/contract.json): the composition id and the prefix of
+// the scene runtime's console reports.
+const CONTRACT = JSON.parse(readFileSync(path.join(REPO, 'functions/contract.json'), 'utf8'));
+const COMPOSITION_ID = CONTRACT.compositionId;
+const REPORT_PREFIX = `${CONTRACT.reportPrefix} `;
 
 // stdout is the protocol; Remotion and React log through console, so send that to stderr.
 for (const level of ['log', 'info', 'debug']) console[level] = (...args) => console.error(...args);
@@ -38,7 +41,7 @@ const listFiles = (dir) =>
 // Everything the bundle is made of: the site's sources and the exact dependency tree.
 export const bundleHash = () => {
 	const hash = createHash('sha256');
-	const files = [...listFiles(path.join(SITE, 'src')), path.join(SITE, 'package.json'), path.join(SITE, 'tsconfig.json'), path.join(REPO, 'package-lock.json')];
+	const files = [...listFiles(path.join(SITE, 'src')), path.join(SITE, 'package.json'), path.join(SITE, 'tsconfig.json'), path.join(REPO, 'package-lock.json'), path.join(REPO, 'functions/contract.json')];
 	for (const file of files.sort()) {
 		hash.update(path.relative(REPO, file)).update('\0').update(readFileSync(file)).update('\0');
 	}

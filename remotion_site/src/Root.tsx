@@ -1,7 +1,8 @@
 import React from 'react';
 import {CalculateMetadataFunction, Composition} from 'remotion';
 import {Main} from './Main';
-import {CompositionProps, compositionPropsSchema, FPS, totalDurationInFrames} from './schema';
+import {COMPOSITION_ID, FPS} from './contract';
+import {CompositionProps, compositionPropsSchema, totalDurationInFrames} from './schema';
 import {defaultProps} from './default-props';
 
 const calculateMetadata: CalculateMetadataFunction<CompositionProps> = ({props}) => ({
@@ -13,7 +14,7 @@ const calculateMetadata: CalculateMetadataFunction<CompositionProps> = ({props})
 
 export const Root: React.FC = () => (
 	<Composition
-		id="Main"
+		id={COMPOSITION_ID}
 		component={Main}
 		schema={compositionPropsSchema}
 		defaultProps={defaultProps}

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 
 // The input props of `Main`. Mirrors functions/models/composition.py (pydantic);
-// tests/unit/test_props_schema.py compares the two JSON Schemas.
+// tests/integration/test_props_schema.py compares the two JSON Schemas.
 
 export const iconDataSchema = z.object({
 	body: z.string(),
@@ -32,7 +32,7 @@ export type IconData = z.infer<typeof iconDataSchema>;
 export type CompiledScene = z.infer<typeof compiledSceneSchema>;
 export type CompositionProps = z.infer<typeof compositionPropsSchema>;
 
-export const FPS = 30;
+export {FPS} from './contract';
 
 // Scenes play one after another: the video is as long as their durations added up.
 export const totalDurationInFrames = (scenes: {durationInFrames: number}[]): number =>

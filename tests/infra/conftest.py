@@ -1,7 +1,9 @@
-"""The stack synthesized once per session, as `make synth` does, with no AWS credentials."""
+"""The stack synthesized as `make synth` does, with no AWS credentials: once per session for the main
+region, and on demand (`synth(...)`) for other regions and context values."""
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -10,8 +12,8 @@ from tests.conftest import REPO_ROOT
 REGION = "eu-central-1"
 
 
-@pytest.fixture(scope="session")
-def synthesized(tmp_path_factory):
+def synth(outdir: Path, region: str = REGION, **overrides):
+    """(stack, assembly, outdir) for cdk.json's context plus overrides, with cdk-nag on."""
     os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         os.environ.pop(variable, None)
@@ -19,20 +21,29 @@ def synthesized(tmp_path_factory):
     from aws_cdk import Validations
     from cdk_nag import AwsSolutionsChecks
 
-    from stacks.framecast_stack import FramecastStack, StackConfig
+    from stacks.config import config_from_context
+    from stacks.framecast_stack import FramecastStack
     from stacks.keys import public_key_pem
     from stacks.packaging import build
     from stacks.site_bundle import bundle_dir
 
-    context = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
-    outdir = tmp_path_factory.mktemp("cdk.out")
+    context = {**json.loads((REPO_ROOT / "cdk.json").read_text())["context"], **overrides}
     app = cdk.App(context=context, outdir=str(outdir))
-    stack = FramecastStack(app, "Framecast", env=cdk.Environment(region=REGION), config=StackConfig(
-        bundle_dir=bundle_dir(), layer_dir=build(), web_dist_dir=REPO_ROOT / "web/dist",
-        public_key_pem=public_key_pem(None)))
+    config = config_from_context(context.get, region=region, bundle_dir=bundle_dir(), layer_dir=build(),
+                                 web_dist_dir=REPO_ROOT / "web/dist", public_key_pem=public_key_pem(None, True))
+    stack = FramecastStack(app, "Framecast", env=cdk.Environment(region=region), config=config)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     assembly = app.synth()  # raises when cdk-nag reports an error that is not acknowledged
     return stack, assembly, outdir
+
+
+def template_resources(outdir: Path) -> dict:
+    return json.loads((outdir / "Framecast.template.json").read_text())["Resources"]
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory):
+    return synth(tmp_path_factory.mktemp("cdk.out"))
 
 
 @pytest.fixture(scope="session")
@@ -44,5 +55,4 @@ def template(synthesized):
 
 @pytest.fixture(scope="session")
 def resources(synthesized) -> dict:
-    _, _, outdir = synthesized
-    return json.loads((outdir / "Framecast.template.json").read_text())["Resources"]
+    return template_resources(synthesized[2])

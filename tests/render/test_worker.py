@@ -4,8 +4,10 @@ import threading
 
 import pytest
 
+from functions.domain.export_plan import plan_export
+from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
-from local.cli import prepare
+from local.cli import render_job
 from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
 from tests.conftest import ffprobe, mean_rgb_at, project, scene
 
@@ -23,8 +25,8 @@ export default function Boom() {
 
 
 def job_for(proj, fmt: OutputFormat, quality: Quality, out) -> tuple[RenderJob, list[str]]:
-    export = prepare(proj, fmt, quality)
-    return export.job(out), export.warnings
+    plan = plan_export(proj, fmt, quality, Limits())
+    return render_job(plan, out), plan.warnings
 
 
 def test_mp4_is_h264_at_30_fps_with_every_frame_of_every_scene(worker, tmp_path):

@@ -2,13 +2,13 @@
 
 import json
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
 from local.render_backend import post_webhook
 from tests.service.conftest import SMALL_SCENE, Client, other_client
-
-pytestmark = pytest.mark.render
 
 
 def test_health_needs_no_token(stack):
@@ -43,8 +43,22 @@ def test_put_scenes_answers_per_scene_diagnostics_and_keeps_the_work(client):
     broken = {"id": "bad", "name": "Bad", "tsxCode": "export default () => <div>{1 +}</div>;"}
     status, body, _ = client.call("PUT", f"/projects/{project['projectId']}/scenes", {"scenes": [broken]})
     assert status == 200
-    assert body["diagnostics"] == [{"sceneId": "bad", "line": 1, "column": 31, "message": 'Unexpected "}"'}]
+    assert body["diagnostics"] == [{"sceneId": "bad", "sceneName": "Bad", "line": 1, "column": 31, "message": 'Unexpected "}"'}]
     assert client.call("GET", f"/projects/{project['projectId']}")[1]["scenes"][0]["id"] == "bad"
+
+
+def test_a_broken_project_previews_the_scenes_that_work_and_names_the_one_that_does_not(client):
+    good = {"id": "good", "name": "Opening", "durationInFrames": 45, "tsxCode": SMALL_SCENE}
+    bad = {"id": "bad", "name": "Closing", "tsxCode": "export default () => <div>{1 +}</div>;"}
+    project = client.project([good, bad])
+    status, preview, _ = client.call("GET", f"/projects/{project['projectId']}/preview")
+    assert status == 200
+    assert [scene["id"] for scene in preview["props"]["scenes"]] == ["good"] and preview["videoSeconds"] == 1.5
+    assert preview["diagnostics"] == [{"sceneId": "bad", "sceneName": "Closing", "line": 1, "column": 31,
+                                       "message": 'Unexpected "}"'}]
+    only_bad = client.project([bad])
+    status, preview, _ = client.call("GET", f"/projects/{only_bad['projectId']}/preview")
+    assert (status, preview["props"], len(preview["diagnostics"])) == (200, None, 1)
 
 
 def test_malformed_json_is_400_and_bad_values_are_422_naming_the_field(client):
@@ -61,6 +75,32 @@ def test_malformed_json_is_400_and_bad_values_are_422_naming_the_field(client):
     assert status == 422 and body["error"]["details"][0]["field"] == "format"
 
 
+@pytest.mark.parametrize(("method", "path", "raw", "status", "code"), [
+    ("POST", "/projects", b"[" * 100_000 + b"]" * 100_000, 400, "malformed_json"),
+    ("POST", "/projects", b'{"title": "a", "width": ' + b"9" * 5000 + b', "height": 100}', 400, "malformed_json"),
+    ("POST", "/renders", b"[]", 422, "invalid_request"),
+    ("POST", "/projects", b"null", 422, "invalid_request"),
+    ("GET", "/renders?cursor=Ingi", None, 400, "invalid_cursor"),
+    ("GET", "/renders?cursor=eyJwayI6IDF9", None, 400, "invalid_cursor"),
+    ("GET", "/renders?limit=0", None, 422, "invalid_request"),
+    ("DELETE", "/renders", None, 405, "method_not_allowed"),
+])
+def test_hostile_bodies_and_queries_are_4xx_in_the_envelope(client, method, path, raw, status, code):
+    answer, body, _ = client.call(method, path, raw=raw)
+    assert (answer, body["error"]["code"]) == (status, code)
+    assert body["error"]["message"]
+
+
+def test_another_users_cursor_is_refused(stack, client):
+    import base64
+    import json
+
+    foreign = base64.urlsafe_b64encode(json.dumps({"pk": {"S": "USER#someone-else"},
+                                                   "sk": {"S": "RENDER#rnd_1"}}).encode()).decode()
+    status, body, _ = client.call("GET", f"/renders?cursor={foreign}")
+    assert (status, body["error"]["code"]) == (400, "invalid_cursor")
+
+
 def _used_today(client) -> int:
     return client.call("GET", "/exports/stats")[1]["usedToday"]
 
@@ -71,7 +111,7 @@ def test_scene_that_does_not_compile_is_422_with_its_place_and_costs_no_quota(cl
                                                          "quality": "low"})
     assert status == 422
     assert body["error"]["code"] == "compile_error"
-    assert body["error"]["details"] == [{"sceneId": "oops", "line": 1, "column": 11, "message": 'Unexpected ";"'}]
+    assert body["error"]["details"] == [{"sceneId": "oops", "sceneName": "Oops", "line": 1, "column": 11, "message": 'Unexpected ";"'}]
     assert _used_today(client) == 0
 
 
@@ -95,6 +135,7 @@ def _start(client, project, fmt="mp4", quality="low", headers=None):
                        headers=headers)
 
 
+@pytest.mark.render
 def test_one_render_at_a_time_and_the_refusal_costs_nothing(client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 900, "tsxCode": SMALL_SCENE}])
     status, first, _ = _start(client, project)
@@ -112,6 +153,7 @@ def test_one_render_at_a_time_and_the_refusal_costs_nothing(client):
     client.call("POST", f"/renders/{second['renderId']}/cancel")
 
 
+@pytest.mark.render
 def test_the_eleventh_export_of_a_day_is_429_daily_limit(client):
     project = client.project()
     for n in range(1, 11):
@@ -124,6 +166,7 @@ def test_the_eleventh_export_of_a_day_is_429_daily_limit(client):
     assert _used_today(client) == 10
 
 
+@pytest.mark.render
 def test_the_same_idempotency_key_twice_is_one_export(client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 600, "tsxCode": SMALL_SCENE}])
     key = {"Idempotency-Key": "export-123"}
@@ -138,6 +181,7 @@ def test_the_same_idempotency_key_twice_is_one_export(client):
     client.call("POST", f"/renders/{first['renderId']}/cancel")
 
 
+@pytest.mark.render
 def test_another_users_render_is_404(stack, client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 600, "tsxCode": SMALL_SCENE}])
     _, started, _ = _start(client, project)
@@ -149,12 +193,31 @@ def test_another_users_render_is_404(stack, client):
     client.call("POST", f"/renders/{started['renderId']}/cancel")
 
 
+@pytest.mark.parametrize("body", [b"[]", b"null", b'"x"', b"{not json",
+                                  b'{"type": "success", "renderId": "r", "bucketName": "b", '
+                                  b'"expectedBucketOwner": "o", "customData": "x"}',
+                                  b'{"type": "surprise", "renderId": "r", "bucketName": "b", '
+                                  b'"expectedBucketOwner": "o", "customData": {"renderId": "r", "userId": "u"}}'])
+def test_a_signed_webhook_that_is_not_remotions_shape_is_400(stack, body):
+    import os
+
+    from functions.webhook_signature import sign
+
+    request = urllib.request.Request(f"{stack.url}/webhooks/remotion", data=body, method="POST", headers={
+        "Content-Type": "application/json", "X-Remotion-Signature": sign(os.environ["WEBHOOK_SECRET"], body)})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["error"]["code"] in ("invalid_webhook", "malformed_json")
+
+
 def _webhook(stack, payload: dict, secret: str | None = None) -> int:
     import os
 
     return post_webhook(f"{stack.url}/webhooks/remotion", secret or os.environ["WEBHOOK_SECRET"], payload)
 
 
+@pytest.mark.render
 def test_webhooks_are_verified_applied_once_and_unknown_ones_are_404(stack, client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 900, "tsxCode": SMALL_SCENE}])
     _, started, _ = _start(client, project)
@@ -176,6 +239,7 @@ def test_webhooks_are_verified_applied_once_and_unknown_ones_are_404(stack, clie
     client.call("POST", f"/renders/{client.call('GET', '/renders')[1]['items'][0]['renderId']}/cancel")
 
 
+@pytest.mark.render
 def test_renders_are_listed_newest_first_with_pages(client):
     project = client.project()
     ids = []
@@ -189,6 +253,7 @@ def test_renders_are_listed_newest_first_with_pages(client):
     assert [r["renderId"] for r in rest["items"]] == ids[:1]
 
 
+@pytest.mark.render
 def test_an_export_end_to_end_progress_download_and_stats(client):
     project = client.project([{"id": "one", "name": "One", "durationInFrames": 45, "tsxCode": SMALL_SCENE}])
     status, started, _ = _start(client, project, "gif", "low")
@@ -208,8 +273,6 @@ def test_an_export_end_to_end_progress_download_and_stats(client):
     status, link, _ = client.call("POST", f"/renders/{started['renderId']}/downloads",
                                   headers={"User-Agent": "pytest-browser"})
     assert status == 200 and link["expiresAt"] > render["completedAt"]
-    import urllib.request
-
     with urllib.request.urlopen(link["url"]) as response:
         data = response.read()
         assert response.headers["Content-Disposition"] == 'attachment; filename="Test-export.gif"'
@@ -219,4 +282,22 @@ def test_an_export_end_to_end_progress_download_and_stats(client):
     assert stats["byFormat"] == {"gif": 1} and stats["byQuality"] == {"low": 1}
     assert stats["meanRenderSeconds"] > 0
     assert (stats["usedToday"], stats["dailyLimit"], stats["concurrentLimit"]) == (1, 10, 1)
-    json.dumps(stats)
+    assert stats["quotaResetsAt"] > render["completedAt"] and stats["reused"] == 0
+
+    # The page learns beforehand which exports would be ready at once.
+    ready = client.call("GET", f"/projects/{project['projectId']}/preview")[1]["readyAtOnce"]
+    assert ready["gif"] == {"low": True, "medium": False, "high": False} and not any(ready["mp4"].values())
+
+    # The identical export again: the same file at once, as a new export, and no quota spent.
+    status, again, _ = _start(client, project, "gif", "low")
+    assert status == 202 and again["status"] == "succeeded" and again["renderId"] != started["renderId"]
+    assert again["quota"]["usedToday"] == 1 and again["estimate"]["renderSeconds"] == 0
+    reused = client.call("GET", f"/renders/{again['renderId']}")[1]
+    assert (reused["reused"], reused["quotaCounted"], reused["sizeBytes"]) == (True, False, render["sizeBytes"])
+    with urllib.request.urlopen(client.call("POST", f"/renders/{again['renderId']}/downloads")[1]["url"]) as response:
+        assert response.read() == data
+    stats = client.call("GET", "/exports/stats")[1]
+    assert (stats["total"], stats["reused"], stats["usedToday"], stats["downloads"]) == (2, 1, 1, 2)
+    other = _start(client, project, "gif", "medium")[1]  # other settings: a new render
+    assert other["status"] == "rendering"
+    client.call("POST", f"/renders/{other['renderId']}/cancel")

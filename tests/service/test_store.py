@@ -5,11 +5,12 @@ import uuid
 
 import pytest
 
-from functions.domain import renders
-from functions.domain.renders import Services
+from functions.domain import lifecycle
+from functions.domain.naming import new_render_id
 from functions.models.records import RenderRecord, RenderStatus
 from functions.settings import ServiceSettings
 from functions.store import StartRefused, Store
+from functions.wiring import compose
 from local.stack import BUCKET_NAME, SERVICE_TABLE_NAME
 
 
@@ -20,7 +21,7 @@ def store(stack) -> Store:
 
 def record(user: str, slot: int = 0, at: int | None = None, **extra) -> RenderRecord:
     at = at or int(time.time())
-    return RenderRecord(render_id=renders.new_render_id(at + len(extra)) + uuid.uuid4().hex[:4], user_id=user,
+    return RenderRecord(render_id=new_render_id(at + len(extra)) + uuid.uuid4().hex[:4], user_id=user,
                         project_id="prj", title="T", format="mp4", quality="low", width=854, height=480,
                         video_seconds=1, estimated_render_seconds=5, created_at="2026-11-24T00:00:00.000Z",
                         last_news_at=at, lock_slot=slot, quota_day="2026-11-24", **extra)
@@ -104,7 +105,7 @@ def test_the_sweeper_times_out_renders_without_news_and_frees_their_locks(store,
     monkeypatch.setenv("BUCKET_NAME", BUCKET_NAME)
     settings = ServiceSettings.from_env()
     backend = _SilentBackend()
-    services = Services(store=store, backend=backend, settings=settings, webhook_secret="s")
+    services = compose(settings, store=store, backend=backend, sign_download=lambda *_: "unused")
     who, now = user(), int(time.time())
     stale = record(who, at=now - settings.render_timeout_seconds - 120)
     store.start_render(stale, daily_limit=10, lock_expires_at=now + 600, now=now)
@@ -112,11 +113,11 @@ def test_the_sweeper_times_out_renders_without_news_and_frees_their_locks(store,
     fresh = record(fresh_user)
     store.start_render(fresh, daily_limit=10, lock_expires_at=now + 900, now=now)
 
-    assert renders.sweep(services) == {"timed_out": 1}
+    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 1}
     swept = store.get_render(who, stale.render_id)
     assert swept.status is RenderStatus.TIMED_OUT and swept.completed_at
     assert store.free_lock_slot(who, limit=1, now=now) == 0
     assert store.used_today(who, "2026-11-24") == 0  # the time-out is ours: refunded
     assert store.get_render(fresh_user, fresh.render_id).status is RenderStatus.QUEUED
     assert backend.cancelled == [stale.render_id]
-    assert renders.sweep(services) == {}  # nothing twice
+    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 0}  # nothing twice

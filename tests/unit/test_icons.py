@@ -61,7 +61,7 @@ def test_installed_sets_resolve_offline():
 class _FakeIconify(BaseHTTPRequestHandler):
     requests: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         _FakeIconify.requests.append(self.path)
         if self.path.startswith("/game-icons.json"):
             body = {"prefix": "game-icons", "width": 512, "height": 512,
@@ -100,7 +100,33 @@ def test_sets_not_installed_come_from_the_api_and_are_cached(iconify_api, tmp_pa
     assert len(_FakeIconify.requests) == 1  # served from the disk cache
 
 
+class _DownIconify(BaseHTTPRequestHandler):
+    """An Iconify API that is down: every request counted and answered 503."""
+
+    requests = 0
+
+    def do_GET(self):
+        _DownIconify.requests += 1
+        self.send_response(503)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
 def test_unreachable_api_gives_nothing_and_is_not_asked_again_at_once(tmp_path: Path):
-    library = IconLibrary(REPO_ROOT / "node_modules", api_url="http://127.0.0.1:9", cache_dir=tmp_path)
-    assert library.resolve(["game-icons:sword"]) == {}
-    assert library._api_down_until > 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DownIconify)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _DownIconify.requests = 0
+    try:
+        library = IconLibrary(REPO_ROOT / "node_modules", api_url=f"http://127.0.0.1:{server.server_port}",
+                              cache_dir=tmp_path)
+        assert library.resolve(["game-icons:sword"]) == {}
+        assert _DownIconify.requests == 1
+        # The next export in the next seconds does not wait on the API again, for any set.
+        assert library.resolve(["game-icons:shield", "game-icons:sword"]) == {}
+        assert _DownIconify.requests == 1
+        assert library.resolve(["mdi:home"]).keys() == {"mdi:home"}  # installed sets still resolve
+    finally:
+        server.shutdown()

@@ -7,7 +7,7 @@ from remotion_lambda import RemotionClient
 
 from functions.backends import RenderRequest
 from functions.backends.remotion_lambda_backend import render_params
-from functions.domain.renders import download_name
+from functions.domain.naming import download_name
 from functions.models.composition import CompiledScene, CompositionProps
 from functions.models.records import RenderRecord
 from functions.render_settings import OutputFormat, Quality, render_settings
@@ -30,7 +30,7 @@ def payload_for(fmt: OutputFormat, quality: Quality) -> dict:
     request = RenderRequest(record=record, props=props, settings=settings,
                             download_name=download_name(record.title, settings.extension),
                             webhook_url="https://api.example/webhooks/remotion", webhook_secret="s3cret")
-    params = render_params(request, bucket_name="remotionlambda-eucentral1-abc")
+    params = render_params(request, bucket_name="remotionlambda-eucentral1-abc", max_concurrency=200)
     return json.loads(CLIENT.construct_render_request(params, render_type="video-or-audio"))
 
 

@@ -1,6 +1,6 @@
 // The channel from the page to whoever renders it: one structured console line per event.
 // The local worker collects these through onBrowserLog; they become the render's warnings.
-export const REPORT_PREFIX = '[framecast]';
+import {REPORT_PREFIX} from '../contract';
 
 export type Report =
 	| {type: 'scene-error'; sceneId: string; sceneName: string; message: string}

@@ -1,9 +1,10 @@
 // Server state: every read and write of the page, with TanStack Query's caching and polling.
 import {useMutation, useQuery, useQueryClient} from '@tanstack/react-query';
 import {type OutputFormat, type Quality, type Render, unwrap} from './client';
+import {ENDED_STATUSES} from '../../../remotion_site/src/contract';
 import {useApi} from './context';
 
-const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
+const ENDED = new Set(ENDED_STATUSES);
 export const hasEnded = (render: Render | undefined): boolean => !!render && ENDED.has(render.status);
 
 export const useProjects = () => {

@@ -35,7 +35,7 @@ export const ExportModal: React.FC<ExportModalProps> = (props) => {
 	return (
 		<div className="backdrop">
 			<div role="dialog" aria-modal="true" aria-labelledby="export-title" className="modal">
-				<h2 id="export-title">Export “{preview.props.title}”</h2>
+				<h2 id="export-title">Export “{preview.props?.title}”</h2>
 				<fieldset>
 					<legend>Format</legend>
 					{FORMATS.map(({value, label}) => {

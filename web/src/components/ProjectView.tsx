@@ -17,6 +17,10 @@ export const ProjectView: React.FC<{projectId: string}> = ({projectId}) => {
 
 	if (preview.error) return <ErrorMessage error={preview.error} />;
 	if (!preview.data) return <p className="muted">Compiling the scenes…</p>;
+	if (!preview.data.props || preview.data.diagnostics?.length) {
+		const failing = (preview.data.diagnostics ?? []).map((d) => `${d.sceneName ?? d.sceneId} (line ${d.line}, column ${d.column}): ${d.message}`);
+		return <p role="alert">Fix these scenes before exporting: {failing.join('; ')}</p>;
+	}
 	// The composition's own schema checks what the API sent (and fills its defaults).
 	const props = compositionPropsSchema.parse(preview.data.props);
 

@@ -1,0 +1,282 @@
+"""An export's life: start, progress, and every way it ends (design section 6).
+
+Every end (webhook, a poll that finds it done, cancel, the sweeper) goes through `finish`: one
+idempotent transition that also releases the lock and, when the failure is ours, refunds the quota.
+"""
+
+import logging
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from functions.backends import (
+    BackendProgress,
+    BackendRefused,
+    Failed,
+    RenderRequest,
+    Running,
+    Succeeded,
+    failure_is_ours,
+)
+from functions.domain import clock
+from functions.domain.export_plan import ExportPlan, plan_export
+from functions.domain.naming import download_name, new_render_id
+from functions.domain.projects import as_project, get_project
+from functions.domain.services import Services
+from functions.errors import BackendUnavailable, Conflict, InvalidWebhook, NotFound, QuotaExceeded
+from functions.models.api import Estimate, QuotaState, RenderResponse, StartRenderResponse
+from functions.models.records import RenderRecord, RenderStatus
+from functions.models.webhook import ErrorWebhook, RemotionWebhook, SuccessWebhook
+from functions.render_settings import OutputFormat, Quality
+from functions.store import StartRefused
+from functions.tables import RENDERS_PREFIX
+
+logger = logging.getLogger(__name__)
+
+# Lock expiry: the longest a render may take, plus the sweeper's margin; a crashed render frees its
+# user's slot by itself when this passes, whether or not anything ran.
+_LOCK_MARGIN_SECONDS = 300
+
+
+def describe(services: Services, record: RenderRecord) -> RenderResponse:
+    return RenderResponse.of(record, services.locate_output(record))
+
+
+def start_render(services: Services, user_id: str, project_id: str, fmt: OutputFormat,
+                 quality: Quality) -> StartRenderResponse:
+    """Plan (no quota spent on a project that cannot render), reuse an identical file, or take
+    quota and lock in one transaction and start the backend."""
+    settings = services.settings
+    project = as_project(get_project(services.store, user_id, project_id))
+    plan = plan_export(project, fmt, quality, services.limits)
+    at = clock.now()
+    record = RenderRecord(
+        render_id=new_render_id(at), user_id=user_id, project_id=project_id, title=project.title,
+        format=fmt, quality=quality, width=plan.output.width, height=plan.output.height,
+        video_seconds=plan.video_seconds,
+        estimated_render_seconds=services.backend.estimate_seconds(plan.total_frames, plan.output.every_nth_frame),
+        created_at=clock.iso(at), last_news_at=int(at), lock_slot=0, quota_day=clock.day(at),
+        warnings=plan.warnings, content_key=plan.content_key,
+    )
+    reused = _reuse_identical(services, record)
+    if reused is not None:
+        return reused
+    slot = services.store.free_lock_slot(user_id, settings.concurrent_render_limit, int(at))
+    if slot is None:
+        raise _render_in_progress(services, user_id)
+    record = record.model_copy(update={"lock_slot": slot})
+    try:
+        used = services.store.start_render(
+            record, settings.daily_export_limit,
+            lock_expires_at=int(at) + settings.render_timeout_seconds + _LOCK_MARGIN_SECONDS, now=int(at))
+    except StartRefused as refused:
+        if refused.reason == "daily_limit":
+            raise QuotaExceeded("daily_limit", f"you have used all {settings.daily_export_limit} exports of today "
+                                "(UTC); the count starts again at midnight UTC",
+                                retry_after=clock.seconds_to_next_day(at)) from None
+        raise _render_in_progress(services, user_id) from None
+    _start_backend(services, record, plan, download_name(project.title, plan.output.extension))
+    return StartRenderResponse(
+        render_id=record.render_id, status=RenderStatus.RENDERING,
+        estimate=Estimate(video_seconds=record.video_seconds, render_seconds=record.estimated_render_seconds),
+        quota=QuotaState(used_today=used, daily_limit=settings.daily_export_limit),
+    )
+
+
+def _reuse_identical(services: Services, record: RenderRecord) -> StartRenderResponse | None:
+    """The file of an identical earlier export, as a new export that is done at once and free."""
+    assert record.content_key
+    earlier = services.store.find_output(record.user_id, record.content_key)
+    if earlier is None or not services.store.output_exists(earlier.bucket_name, earlier.output_key):
+        return None  # never made, or its file has expired: render it again
+    now = clock.now()
+    reused = record.model_copy(update={
+        "status": RenderStatus.SUCCEEDED, "progress": 100, "reused": True, "completed_at": clock.iso(now),
+        "output_key": earlier.output_key, "bucket_name": earlier.bucket_name, "size_bytes": earlier.size_bytes,
+        "render_seconds": 0, "estimated_render_seconds": 0,
+    })
+    services.store.put_ended_render(reused)
+    used = services.store.used_today(record.user_id, record.quota_day)
+    return StartRenderResponse(
+        render_id=reused.render_id, status=RenderStatus.SUCCEEDED,
+        estimate=Estimate(video_seconds=reused.video_seconds, render_seconds=0),
+        quota=QuotaState(used_today=used, daily_limit=services.settings.daily_export_limit),
+    )
+
+
+def _start_backend(services: Services, record: RenderRecord, plan: ExportPlan, filename: str) -> None:
+    request = RenderRequest(record=record, props=plan.props, settings=plan.output, download_name=filename,
+                            webhook_url=services.settings.webhook_url, webhook_secret=services.webhook_secret)
+    try:
+        started = services.backend.start(request)
+    except BackendRefused as refused:
+        logger.warning("render backend refused %s: %s", record.render_id, refused)
+        finish(services, record, RenderStatus.FAILED, error=str(refused), refund=True)
+        raise BackendUnavailable("the render service could not start this export; it was not counted "
+                                 "against your quota, please try again") from None
+    services.store.update_render(record, {"status": RenderStatus.RENDERING,
+                                          "backendRenderId": started.backend_render_id,
+                                          "bucketName": started.bucket_name}, now=int(clock.now()))
+
+
+def _render_in_progress(services: Services, user_id: str) -> QuotaExceeded:
+    active = [r for r in services.store.list_renders(user_id, 20, None)[0] if not r.status.terminal]
+    details = [{"renderId": r.render_id, "status": r.status.value} for r in active]
+    limit = services.settings.concurrent_render_limit
+    return QuotaExceeded("render_in_progress",
+                         f"{'a render is' if limit == 1 else f'{limit} renders are'} already running; "
+                         "wait for it to finish or cancel it", retry_after=10, details=details)
+
+
+def finish(services: Services, record: RenderRecord, status: RenderStatus, *, error: str | None = None,
+           refund: bool = False, report: Succeeded | Failed | None = None) -> bool:
+    """The one way a render ends. Idempotent: only the first caller changes anything."""
+    at = clock.now()
+    fields: dict[str, Any] = {"completedAt": clock.iso(at)}
+    if error:
+        fields["error"] = error
+    if refund:
+        fields["refunded"] = True
+    match report:
+        case Succeeded():
+            fields |= {k: v for k, v in {"outputKey": report.output_key, "sizeBytes": report.size_bytes,
+                                         "costs": report.costs, "renderSeconds": report.render_seconds}.items()
+                       if v is not None}
+    if report is not None and report.warnings:
+        fields["warnings"] = sorted(set(record.warnings) | set(report.warnings))
+    if status is RenderStatus.SUCCEEDED:
+        fields["progress"] = 100
+        fields.setdefault("renderSeconds", round(at - clock.epoch(record.created_at), 3))
+    changed = services.store.finish_render(record, status, fields, refund=refund, now=int(at))
+    if changed:
+        logger.info("render %s ended: %s", record.render_id, status.value)
+        if status in (RenderStatus.FAILED, RenderStatus.TIMED_OUT):
+            _stop_backend(services, record)  # whatever still runs of it renders for nobody
+    return changed
+
+
+def _stop_backend(services: Services, record: RenderRecord) -> None:
+    try:
+        services.backend.cancel(record)
+    except Exception:
+        logger.warning("the backend could not stop %s", record.render_id, exc_info=True)
+
+
+def _backend_report(services: Services, record: RenderRecord) -> BackendProgress | None:
+    """What the backend says of a render, or None when it cannot say (a read is no reason to fail)."""
+    try:
+        return services.backend.progress(record)
+    except Exception:
+        logger.exception("progress of %s could not be read", record.render_id)
+        return None
+
+
+def apply_progress(services: Services, record: RenderRecord, report: BackendProgress) -> bool:
+    """A backend's report on a render, applied: progress, or the end it reached."""
+    match report:
+        case Failed(error=error, ours=ours):
+            return finish(services, record, RenderStatus.FAILED, error=error, refund=ours, report=report)
+        case Succeeded():
+            return finish(services, record, RenderStatus.SUCCEEDED, report=report)
+        case Running(progress=progress):
+            percent = round(min(progress, 0.99) * 100, 1)  # 100 is for a finished file only
+            return services.store.update_render(record, {"progress": max(percent, record.progress),
+                                                         "progressCheckedAt": clock.now()}, now=int(clock.now()))
+
+
+def _owned_render(services: Services, user_id: str, render_id: str) -> RenderRecord:
+    record = services.store.get_render(user_id, render_id)
+    if record is None:
+        raise NotFound(f"render {render_id} was not found")
+    return record
+
+
+def get_render(services: Services, user_id: str, render_id: str) -> RenderResponse:
+    """The render, its progress refreshed from the backend at most every few seconds."""
+    record = _owned_render(services, user_id, render_id)
+    if record.status.terminal or clock.now() - record.progress_checked_at < services.settings.progress_refresh_seconds:
+        return describe(services, record)
+    report = _backend_report(services, record)
+    if report is not None:
+        apply_progress(services, record, report)
+        record = services.store.get_render(user_id, render_id) or record
+    return describe(services, record)
+
+
+def cancel_render(services: Services, user_id: str, render_id: str) -> RenderResponse:
+    record = _owned_render(services, user_id, render_id)
+    if record.status.terminal:
+        raise Conflict(f"render {render_id} has already ended: {record.status.value}")
+    # The render is ours to end whatever the backend says; its output is never used. A cancel counts.
+    _stop_backend(services, record)
+    finish(services, record, RenderStatus.CANCELLED, error="cancelled by the user")
+    return describe(services, services.store.get_render(user_id, render_id) or record)
+
+
+def apply_webhook(services: Services, webhook: RemotionWebhook) -> bool:
+    """Remotion's completion webhook, already verified and parsed. False for a duplicate."""
+    custom = webhook.custom_data
+    record = services.store.get_render(custom.user_id, custom.render_id)
+    if record is None:
+        raise NotFound(f"no export for render {custom.render_id}")
+    if record.backend_render_id and webhook.render_id != record.backend_render_id:
+        raise InvalidWebhook(f"the webhook names render {webhook.render_id}, not the one export "
+                             f"{record.render_id} started")
+    match webhook:
+        case SuccessWebhook():
+            return finish(services, record, RenderStatus.SUCCEEDED, report=_success_report(services, record, webhook))
+        case ErrorWebhook(errors=errors):
+            texts = [f"{e.name}: {e.message}" for e in errors]
+            message = "; ".join(e.message for e in errors if e.message) or "the render failed"
+            return finish(services, record, RenderStatus.FAILED, error=message, refund=failure_is_ours(texts))
+        case _:  # timeout: the render function ran out of time, which is ours to fix
+            return finish(services, record, RenderStatus.TIMED_OUT, error="the render timed out", refund=True)
+
+
+def _success_report(services: Services, record: RenderRecord, webhook: SuccessWebhook) -> Succeeded:
+    """The webhook's outcome, checked: the file must be where this render was started to write it."""
+    details = _backend_report(services, record)
+    succeeded = details if isinstance(details, Succeeded) else None
+    key = succeeded.output_key if succeeded else _key_in_bucket(webhook.output_file, record.bucket_name)
+    expected_prefix = f"{RENDERS_PREFIX}{record.backend_render_id}/"
+    if not record.backend_render_id or webhook.bucket_name != record.bucket_name or not key \
+            or not key.startswith(expected_prefix) or ".." in key.split("/"):
+        raise InvalidWebhook(f"the output of render {record.render_id} must be under "
+                             f"{record.bucket_name}/{expected_prefix}")
+    return Succeeded(
+        output_key=key,
+        size_bytes=succeeded.size_bytes if succeeded else None,
+        costs=webhook.costs or (succeeded.costs if succeeded else None),
+        warnings=succeeded.warnings if succeeded else (),
+        render_seconds=(webhook.time_to_finish or 0) / 1000 or None,
+    )
+
+
+def _key_in_bucket(url: str | None, bucket: str | None) -> str | None:
+    """The object key in `bucket` that an output URL names: s3://bucket/key, path-style
+    https://s3.<region>.amazonaws.com/bucket/key (what Remotion sends) or virtual-hosted style."""
+    if not url or not bucket:
+        return None
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if parts.scheme == "s3":
+        return path.lstrip("/") if parts.netloc == bucket else None
+    if parts.scheme == "https" and parts.netloc.startswith(f"{bucket}.s3."):
+        return path.lstrip("/")
+    if parts.scheme == "https" and parts.netloc.startswith("s3.") and path.startswith(f"/{bucket}/"):
+        return path[len(bucket) + 2:]
+    return None
+
+
+def sweep(services: Services) -> dict[str, int]:
+    """End renders with no news for longer than a render may take; free their locks."""
+    now = int(clock.now())
+    ended = {"finalized": 0, "timed_out": 0}
+    for record in services.store.stale_renders(news_before=now - services.settings.render_timeout_seconds - 60):
+        report = _backend_report(services, record)
+        if isinstance(report, Succeeded | Failed):
+            apply_progress(services, record, report)
+            ended["finalized"] += 1
+        elif finish(services, record, RenderStatus.TIMED_OUT, error="no news from the renderer in time",
+                    refund=True):
+            ended["timed_out"] += 1
+    return ended

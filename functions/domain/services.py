@@ -1,0 +1,29 @@
+"""What the domain works with, handed in by the composition root (functions/wiring.py)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from functions.backends import RenderBackend
+from functions.limits import Limits
+from functions.models.records import RenderRecord
+from functions.settings import ServiceSettings
+from functions.store import Store
+
+# (record, download filename, seconds valid) -> a URL the browser can fetch the file from.
+UrlSigner = Callable[[RenderRecord, str, int], str]
+# record -> where its file is (not a download link: downloads are counted through their own route).
+OutputLocator = Callable[[RenderRecord], str | None]
+
+
+@dataclass(frozen=True)
+class Services:
+    store: Store
+    backend: RenderBackend
+    settings: ServiceSettings
+    webhook_secret: str
+    sign_download: UrlSigner
+    locate_output: OutputLocator
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_render_duration_minutes=self.settings.max_render_duration_minutes)

@@ -1,0 +1,181 @@
+"""The render lifecycle against the emulated DynamoDB, with Remotion Lambda's real client.
+
+Only the Lambda Invoke call itself is stubbed (botocore's Stubber: AWS is the one edge this machine
+cannot reach); the client, the payloads it parses and every store transaction are real.
+"""
+
+import io
+import json
+import uuid
+
+import boto3
+import pytest
+from botocore.response import StreamingBody
+from botocore.stub import Stubber
+from remotion_lambda import RemotionClient
+
+from functions.backends.remotion_lambda_backend import RemotionLambdaBackend
+from functions.domain import clock, lifecycle, projects
+from functions.errors import BackendUnavailable, InvalidWebhook
+from functions.models.records import RenderStatus
+from functions.models.webhook import remotion_webhook
+from functions.render_settings import OutputFormat, Quality
+from functions.settings import ServiceSettings
+from functions.store import Store
+from functions.wiring import compose
+from tests.conftest import project, scene
+
+SCENE = "import {AbsoluteFill} from 'remotion';\nexport default () => <AbsoluteFill/>;"
+
+
+class _StubbedSession:
+    """A boto3 session whose Lambda clients answer from a queue of stubbed Invoke responses."""
+
+    def __init__(self):
+        self.responses: list[tuple[str, object]] = []
+        self.invocations: list[dict] = []
+
+    def client(self, service_name: str, **kwargs):
+        client = boto3.session.Session().client(service_name, region_name="eu-central-1",
+                                                aws_access_key_id="x", aws_secret_access_key="x")
+        stubber = Stubber(client)
+        if service_name != "lambda":  # cancel's S3 calls: refused like an unreachable AWS
+            stubber.activate()
+            return client
+        kind, value = self.responses.pop(0)
+        if kind == "error":
+            stubber.add_client_error("invoke", service_error_code=value, http_status_code=429)
+        else:
+            body = json.dumps(value).encode()
+            stubber.add_response("invoke", {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(body), len(body))})
+        stubber.activate()
+        original = client.invoke
+
+        def invoke(**params):
+            self.invocations.append(json.loads(params["Payload"]))
+            return original(**params)
+
+        client.invoke = invoke
+        return client
+
+
+@pytest.fixture
+def lambda_services(stack):
+    settings = ServiceSettings.from_env().model_copy(update={"progress_refresh_seconds": 3})
+    store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
+    client = RemotionClient(region="eu-central-1", serve_url="https://cdn.example/sites/abc/index.html",
+                            function_name="remotion-render-4-0-527-mem2048mb-disk2048mb-900sec")
+    session = _StubbedSession()
+    client.session = session
+    services = compose(settings, store=store, backend=RemotionLambdaBackend(settings, client=client),
+                       sign_download=lambda *_: "https://signed.example/file")
+    return services, session
+
+
+def _project(services) -> tuple[str, str]:
+    user = f"life-{uuid.uuid4().hex[:8]}"
+    record = projects.create_project(services.store, user, project(scene(SCENE, duration=30)), services.limits)
+    return user, record.project_id
+
+
+def _used(services, user) -> int:
+    return services.store.used_today(user, clock.day(clock.now()))
+
+
+@pytest.mark.parametrize("answer", [("error", "TooManyRequestsException"),
+                                    ("payload", {"type": "error", "message": "Version mismatch", "stack": ""}),
+                                    ("payload", {"errorMessage": "Task timed out after 3.00 seconds"})])
+def test_a_render_function_that_refuses_is_a_503_refunded_with_the_lock_released(lambda_services, answer):
+    services, session = lambda_services
+    user, project_id = _project(services)
+    session.responses.append(answer)
+    with pytest.raises(BackendUnavailable) as refused:
+        lifecycle.start_render(services, user, project_id, OutputFormat.MP4, Quality.LOW)
+    assert refused.value.status == 503 and "not counted" in refused.value.message
+    [failed] = services.store.all_renders(user)
+    assert (failed.status, failed.refunded) == (RenderStatus.FAILED, True)
+    assert _used(services, user) == 0
+    assert services.store.free_lock_slot(user, 1, int(clock.now())) == 0
+
+
+def test_progress_is_read_at_most_every_few_seconds_then_the_end_is_applied(lambda_services, monkeypatch):
+    services, session = lambda_services
+    user, project_id = _project(services)
+    session.responses.append(("payload", {"type": "success", "renderId": "abc123", "bucketName": "remotionlambda-x"}))
+    started = lifecycle.start_render(services, user, project_id, OutputFormat.MP4, Quality.LOW)
+    assert session.invocations[-1]["type"] == "start"
+    now = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: now)
+
+    session.responses.append(("payload", {"type": "success", "overallProgress": 0.4, "done": False,
+                                          "fatalErrorEncountered": False, "errors": []}))
+    assert lifecycle.get_render(services, user, started.render_id).progress == 40
+    assert lifecycle.get_render(services, user, started.render_id).progress == 40  # within 3 s: no invoke
+    assert [i["type"] for i in session.invocations] == ["start", "status"]
+
+    monkeypatch.setattr(clock, "now", lambda: now + 3.5)
+    session.responses.append(("payload", {"type": "success", "overallProgress": 1, "done": True,
+                                          "fatalErrorEncountered": False, "errors": [],
+                                          "outKey": "renders/abc123/out.mp4", "outputSizeInBytes": 1234,
+                                          "timeToFinish": 9000, "costs": {"accruedSoFar": 0.0021,
+                                                                          "currency": "USD"}}))
+    done = lifecycle.get_render(services, user, started.render_id)
+    assert (done.status, done.progress, done.size_bytes, done.costs["accruedSoFar"]) == \
+        (RenderStatus.SUCCEEDED, 100, 1234, 0.0021)
+    assert done.output_url == "s3://remotionlambda-x/renders/abc123/out.mp4"
+    assert services.store.free_lock_slot(user, 1, int(now)) == 0
+
+
+def _webhook(kind: str, record_id: str, user: str, **extra) -> object:
+    return remotion_webhook.validate_python({
+        "type": kind, "renderId": "abc123", "bucketName": "remotionlambda-x", "expectedBucketOwner": "1234",
+        "customData": {"renderId": record_id, "userId": user}, **extra})
+
+
+def _started(services, session) -> tuple[str, str]:
+    user, project_id = _project(services)
+    session.responses.append(("payload", {"type": "success", "renderId": "abc123", "bucketName": "remotionlambda-x"}))
+    return user, lifecycle.start_render(services, user, project_id, OutputFormat.MP4, Quality.LOW).render_id
+
+
+def test_a_timeout_webhook_ends_the_render_as_ours_refunded(lambda_services):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    assert lifecycle.apply_webhook(services, _webhook("timeout", render_id, user)) is True
+    ended = services.store.get_render(user, render_id)
+    assert (ended.status, ended.refunded, _used(services, user)) == (RenderStatus.TIMED_OUT, True, 0)
+    assert lifecycle.apply_webhook(services, _webhook("timeout", render_id, user)) is False  # duplicate
+
+
+@pytest.mark.parametrize(("error", "refunded"), [
+    ({"name": "Error", "message": "kaboom from the scene"}, False),
+    ({"name": "FramecastInfrastructureError", "message": "the render worker died"}, True),
+    ({"name": "TooManyRequestsException", "message": "Rate Exceeded."}, True),
+])
+def test_an_error_webhook_counts_unless_the_failure_is_ours(lambda_services, error, refunded):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    lifecycle.apply_webhook(services, _webhook("error", render_id, user, errors=[error | {"stack": ""}]))
+    ended = services.store.get_render(user, render_id)
+    assert (ended.status, ended.error, ended.refunded) == (RenderStatus.FAILED, error["message"], refunded)
+    assert _used(services, user) == (0 if refunded else 1)
+
+
+@pytest.mark.parametrize("output_file", [
+    "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/projects/other-user/prj_1.json",
+    "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/../../projects/x.json",
+    "https://s3.eu-central-1.amazonaws.com/another-bucket/renders/abc123/out.mp4",
+    "s3://remotionlambda-x/renders/someone-elses-render/out.mp4",
+])
+def test_a_signed_success_webhook_cannot_point_the_output_elsewhere(lambda_services, output_file):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    session.responses.append(("error", "ServiceException"))  # the backend cannot say where the file is
+    with pytest.raises(InvalidWebhook):
+        lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=output_file))
+    assert services.store.get_render(user, render_id).status is RenderStatus.RENDERING
+
+    session.responses.append(("error", "ServiceException"))
+    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
+    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    assert services.store.get_render(user, render_id).output_key == "renders/abc123/out.mp4"
