@@ -5,20 +5,22 @@ example with POST /projects, starts an mp4/medium export with POST /renders (the
 pinned function through the `remotion_lambda` client), shows the function's progress as the client
 reads it, and waits until GET /renders says the export ended. The API is told never to ask the
 function itself (PROGRESS_REFRESH_SECONDS is an hour), so the final status is the one the
-function's own signed webhook set. The file is then read from the emulated bucket, at the key the
-webhook reported, into out/demo-lambda.mp4.
+function's own signed webhook set. The file is then fetched through POST /renders/{id}/downloads
+(counted, as on AWS) into out/demo-lambda.mp4.
 """
 
 import json
 import os
 import sys
 import time
+import urllib.request
 
+from functions.backends.base import Running
 from local.auth import issue_token
 from local.demo import Api
 from local.lambda_emulator.stack import LambdaModeStack
 from local.progress import ProgressBar
-from local.stack import BUCKET_NAME, REPO_ROOT, SERVICE_TABLE_NAME
+from local.stack import REPO_ROOT
 
 USER = "demo-user"
 PROJECT = REPO_ROOT / "examples/landscape.json"
@@ -31,11 +33,6 @@ def main() -> int:
         function = stack.function
         print(f"local stack on {stack.url}, RENDER_MODE=lambda: Remotion {function.version}'s render function "
               f"{function.function_name} on {function.api.url}", file=sys.stderr)
-        # Imported once the stack has set the environment the service reads.
-        from functions.backends.remotion_lambda_backend import RemotionLambdaBackend
-        from functions.settings import ServiceSettings
-        from functions.store import Store
-
         api = Api(stack.url, issue_token(USER))
         status, project = api.call("POST", "/projects", json.loads(PROJECT.read_text()))
         if status != 201:
@@ -45,13 +42,13 @@ def main() -> int:
         if status != 202:
             raise SystemExit(f"starting the export failed ({status}): {started}")
         began = time.monotonic()
-        record = Store(table_name=SERVICE_TABLE_NAME, bucket_name=BUCKET_NAME).get_render(USER, started["renderId"])
-        backend = RemotionLambdaBackend(ServiceSettings.from_env())
+        record = stack.services.store.get_render(USER, started["renderId"])
+        backend = stack.services.backend  # the composition root's RemotionLambdaBackend
         bar = ProgressBar(f"{project['title']}: mp4/medium, {started['estimate']['videoSeconds']:.1f} s of video; "
                           f"Remotion render {record.backend_render_id} in s3://{record.bucket_name}")
         while True:
             progress = backend.progress(record)
-            bar.update(progress.progress if progress else 0)
+            bar.update(progress.progress if isinstance(progress, Running) else 1.0 if progress else 0.0)
             status, render = api.call("GET", f"/renders/{started['renderId']}")
             if render["status"] not in ("queued", "rendering"):
                 break
@@ -60,9 +57,12 @@ def main() -> int:
         seconds = time.monotonic() - began
         if render["status"] != "succeeded":
             raise SystemExit(f"the export ended {render['status']}: {render.get('error')}")
-        bucket, key = render["outputUrl"].removeprefix("s3://").split("/", 1)
+        status, link = api.call("POST", f"/renders/{started['renderId']}/downloads")
+        if status != 200:
+            raise SystemExit(f"the download link failed ({status}): {link}")
         out.parent.mkdir(parents=True, exist_ok=True)
-        function.s3_client().download_file(bucket, key, str(out))
+        with urllib.request.urlopen(link["url"], timeout=60) as response:
+            out.write_bytes(response.read())
         _, stats = api.call("GET", "/exports/stats")
         invocations = [r for r in function.api.records if r.outcome]
     chunks = sum(1 for r in invocations if r.routine == "renderer")

@@ -10,7 +10,6 @@ import posixpath
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlsplit
 
-import boto3
 from botocore.exceptions import ClientError
 
 from local.lambda_emulator.loopback_server import LoopbackServer
@@ -18,11 +17,10 @@ from local.lambda_emulator.loopback_server import LoopbackServer
 
 class SiteOrigin(LoopbackServer):
 
-    def __init__(self, s3_endpoint: str, bucket: str, prefixes: tuple[str, ...], region: str, host: str = "127.0.0.1"):
+    def __init__(self, s3, bucket: str, prefixes: tuple[str, ...], host: str = "127.0.0.1"):
+        """`s3`: a client with the bucket owner's credentials (the distribution's origin access)."""
         super().__init__(_Handler, host)
-        self.bucket, self.prefixes = bucket, tuple(p.rstrip("/") + "/" for p in prefixes)
-        self.s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name=region,
-                               aws_access_key_id="local", aws_secret_access_key="local")
+        self.s3, self.bucket, self.prefixes = s3, bucket, tuple(p.rstrip("/") + "/" for p in prefixes)
 
 
 

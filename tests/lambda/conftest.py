@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from local import auth
 from tests.conftest import REPO_ROOT
 from tests.service.conftest import Client
 
@@ -37,8 +38,9 @@ class LambdaStack:
             time.sleep(0.2)
         self.where = json.loads(ready.read_text())
         self.url = self.where["url"]
+        self.credentials = auth.emulator_credentials()  # the stack's, kept in the local folder
         self.s3 = boto3.client("s3", endpoint_url=self.where["s3Endpoint"], region_name="us-east-1",
-                               aws_access_key_id="local", aws_secret_access_key="local")
+                               aws_access_key_id=self.credentials[0], aws_secret_access_key=self.credentials[1])
 
     def client(self) -> Client:
         return Client(self.url, f"user-{uuid.uuid4().hex[:8]}")
@@ -50,6 +52,14 @@ class LambdaStack:
     def invocations(self) -> list[dict]:
         path = Path(self.where["invocationLog"])
         return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+
+    def ended_invocations(self, routine: str, since: float, seconds: float = 60) -> list[dict]:
+        """Invocations of `routine` that began after `since` and have ended (the webhook can come first)."""
+        deadline = time.monotonic() + seconds
+        while not (found := [i for i in self.invocations() if i["routine"] == routine and i["startedAt"] >= since]):
+            assert time.monotonic() < deadline, f"no {routine} invocation ended in {seconds} s"
+            time.sleep(0.5)
+        return found
 
     @staticmethod
     def wait_for_end(client: Client, render_id: str, seconds: float = 240) -> dict:

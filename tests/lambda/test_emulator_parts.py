@@ -157,52 +157,52 @@ def test_invoke_api_answers_as_lambda_does(tmp_path, function_home):
         api.close()
 
 
+CREDENTIALS = ("FRAMECASTTESTKEY", "test-secret")
+
+
 @pytest.fixture
 def moto_s3(tmp_path):
+    """The local stack's emulator (moto behind signature checks and S3's ACL rule)."""
     port = emulator.free_port()
-    process = emulator.start(port, tmp_path / "emulator.log")
+    process, _ = emulator.start(port, tmp_path / "emulator.log", None, *CREDENTIALS)
     s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                      aws_access_key_id="local", aws_secret_access_key="local")
+                      aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1])
     yield port, s3
-    process.terminate()
-    process.wait(timeout=10)
+    emulator.stop(process)
 
 
 def _front(port: int, tmp_path: Path) -> tuple[S3Front, object]:
     front = S3Front(port, tmp_path / "s3.jsonl")
     threading.Thread(target=front.serve_forever, daemon=True).start()
     return front, boto3.client("s3", endpoint_url=front.url, region_name="us-east-1",
-                               aws_access_key_id="local", aws_secret_access_key="local")
+                               aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1])
 
 
-def test_s3_front_applies_s3s_acl_rule(moto_s3, tmp_path):
+def test_s3_front_logs_what_the_emulator_answers_acls_included(moto_s3, tmp_path):
     port, direct = moto_s3
     front, s3 = _front(port, tmp_path)
     try:
-        for bucket, ownership in (("remotionlambda-enforced", "BucketOwnerEnforced"), ("remotionlambda-unset", None),
-                                  ("remotionlambda-preferred", "BucketOwnerPreferred")):
-            direct.create_bucket(Bucket=bucket)
-            if ownership:
-                direct.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
-                    "Rules": [{"ObjectOwnership": ownership}]})
-        # ACLs disabled (explicitly, or S3's default for a bucket with no ownership controls): only
-        # bucket-owner-full-control or no ACL at all get through.
-        for bucket in ("remotionlambda-enforced", "remotionlambda-unset"):
-            for acl in ("private", "public-read"):
-                with pytest.raises(ClientError) as refused:
-                    s3.put_object(Bucket=bucket, Key="renders/x/progress.json", Body=b"{}", ACL=acl)
-                assert refused.value.response["Error"]["Code"] == "AccessControlListNotSupported"
-            with pytest.raises(ClientError):
-                s3.put_object(Bucket=bucket, Key="k", Body=b"{}", GrantRead="uri=http://acs.amazonaws.com/groups/global/AllUsers")
-            s3.put_object(Bucket=bucket, Key="k", Body=b"{}", ACL="bucket-owner-full-control")
-            s3.put_object(Bucket=bucket, Key="k", Body=b"{}")
+        direct.create_bucket(Bucket="remotionlambda-enforced", ObjectOwnership="BucketOwnerEnforced")
+        direct.create_bucket(Bucket="remotionlambda-preferred", ObjectOwnership="BucketOwnerPreferred")
+        with pytest.raises(ClientError) as refused:  # through the front, signed, as the function sends it
+            s3.put_object(Bucket="remotionlambda-enforced", Key="renders/x/progress.json", Body=b"{}", ACL="private")
+        assert refused.value.response["Error"]["Code"] == "AccessControlListNotSupported"
         s3.put_object(Bucket="remotionlambda-preferred", Key="renders/x/progress.json", Body=b"{}", ACL="private")
         assert s3.get_object(Bucket="remotionlambda-preferred", Key="renders/x/progress.json")["Body"].read() == b"{}"
+        s3.upload_file(__file__, "remotionlambda-preferred", "big/file.py")  # a streamed upload passes intact
+        assert s3.head_object(Bucket="remotionlambda-preferred", Key="big/file.py")["ContentLength"] == \
+            Path(__file__).stat().st_size
+        forged = boto3.client("s3", endpoint_url=front.url, region_name="us-east-1",
+                              aws_access_key_id=CREDENTIALS[0], aws_secret_access_key="not-the-secret")
+        with pytest.raises(ClientError):  # the front adds no authority of its own
+            forged.get_object(Bucket="remotionlambda-preferred", Key="renders/x/progress.json")
         log = read_log(front.log_path)
-        refused = [e for e in log if e["status"] == 400]
-        assert len(refused) == 6 and all(e["error"] == "AccessControlListNotSupported" for e in refused)
-        assert {"method": "PUT", "bucket": "remotionlambda-preferred", "key": "renders/x/progress.json",
-                "acl": {"x-amz-acl": "private"}, "status": 200}.items() <= log[-2].items()
+        assert {"method": "PUT", "bucket": "remotionlambda-enforced", "key": "renders/x/progress.json",
+                "acl": {"x-amz-acl": "private"}, "status": 400, "error": "AccessControlListNotSupported"}.items() \
+            <= log[0].items()
+        assert {"method": "PUT", "key": "renders/x/progress.json", "acl": {"x-amz-acl": "private"}, "status": 200,
+                "bytes": 2}.items() <= log[1].items()
+        assert log[-1]["status"] == 403
     finally:
         front.shutdown()
         front.server_close()
@@ -210,11 +210,11 @@ def test_s3_front_applies_s3s_acl_rule(moto_s3, tmp_path):
 
 def test_site_origin_serves_only_the_site_and_the_bucket_stays_private(moto_s3, tmp_path):
     port, direct = moto_s3
-    direct.create_bucket(Bucket="remotionlambda-site")
+    direct.create_bucket(Bucket="remotionlambda-site", ObjectOwnership="BucketOwnerPreferred")
     direct.put_object(Bucket="remotionlambda-site", Key="sites/framecast/index.html", Body=b"<html>", ContentType="text/html")
     direct.put_object(Bucket="remotionlambda-site", Key="renders/r1/out.mp4", Body=b"video")
-    front, _ = _front(port, tmp_path)
-    origin = SiteOrigin(front.url, "remotionlambda-site", ("sites/framecast",), "us-east-1")
+    front, s3 = _front(port, tmp_path)
+    origin = SiteOrigin(s3, "remotionlambda-site", ("sites",))
     threading.Thread(target=origin.serve_forever, daemon=True).start()
     try:
         with urllib.request.urlopen(f"{origin.url}/sites/framecast/index.html") as page:
@@ -238,6 +238,6 @@ def test_without_namespaces_the_function_is_refused_not_run_on_the_hosts_tmp(mon
         with pytest.raises(IsolationUnavailable, match="private /tmp"):
             namespace_command()
         with pytest.raises(IsolationUnavailable):
-            RemotionLambdaEmulator(emulator.free_port(), "remotionlambda-refused")
+            RemotionLambdaEmulator(emulator.free_port(), "remotionlambda-refused", CREDENTIALS)
     finally:
         namespace_command.cache_clear()

@@ -37,13 +37,15 @@ def finished(lambda_stack, tmp_path_factory):
     try:
         client = lambda_stack.client()
         requests_before = len(lambda_stack.s3_requests())
+        began = time.time()
         started = lambda_stack.start_export(client, [_scene(frames=60)])
         render = lambda_stack.wait_for_end(client, started["renderId"])
         out = tmp_path_factory.mktemp("out") / "export.mp4"
         if render["outputUrl"]:
             bucket, key = render["outputUrl"].removeprefix("s3://").split("/", 1)
             lambda_stack.s3.download_file(bucket, key, str(out))
-        yield {"render": render, "file": out, "client": client, "canary": canary, "canary_text": canary.read_text(),
+        lambda_stack.ended_invocations("launch", began)
+        yield {"render": render, "began": began, "file": out, "client": client, "canary": canary, "canary_text": canary.read_text(),
                "s3_requests": lambda_stack.s3_requests()[requests_before:]}
     finally:
         canary.unlink(missing_ok=True)
@@ -58,7 +60,8 @@ def test_export_end_to_end(finished, lambda_stack):
     assert (video["codec_name"], video["width"], video["height"]) == ("h264", 480, 480)
     assert int(video["nb_read_frames"]) == 60
     assert render["costs"]["currency"] == "USD"  # what Remotion's webhook reported
-    routines = {(i["invocationType"], i["routine"]) for i in lambda_stack.invocations()}
+    routines = {(i["invocationType"], i["routine"]) for i in lambda_stack.invocations()
+                if i["startedAt"] >= finished["began"]}
     # The client's start (RequestResponse), start's launch (Event), launch's chunks (response streams).
     assert {("RequestResponse", "start"), ("Event", "launch"), ("Stream", "renderer")} <= routines
 
@@ -122,7 +125,8 @@ def test_a_missing_composition_arrives_by_the_error_webhook(lambda_stack, monkey
     try:
         remotion = RemotionClient(region="us-east-1", serve_url=lambda_stack.where["serveUrl"],
                                   function_name=lambda_stack.where["functionName"],
-                                  session=boto3.Session(aws_access_key_id="local", aws_secret_access_key="local"))
+                                  session=boto3.Session(aws_access_key_id=lambda_stack.credentials[0],
+                                                        aws_secret_access_key=lambda_stack.credentials[1]))
         remotion.render_media_on_lambda(RenderMediaParams(
             composition="NoSuchComposition", bucket_name="remotionlambda-local", input_props={},
             webhook=Webhook(secret="test-secret", url=f"http://127.0.0.1:{receiver.server_address[1]}/hook",
@@ -160,10 +164,7 @@ def test_cancel_mid_render(lambda_stack):
     assert status == 200 and cancelled["status"] == "cancelled", cancelled
     cancelled_at = time.time()
     # Remotion's cancel (cancel_render_on_lambda) stops the function: its launch ends soon, no file is made.
-    deadline = time.monotonic() + 90
-    while not (launch := [i for i in lambda_stack.invocations() if i["routine"] == "launch" and i["startedAt"] >= began]):
-        assert time.monotonic() < deadline, "the function's launch did not stop after the cancel"
-        time.sleep(1)
+    launch = lambda_stack.ended_invocations("launch", began, seconds=90)
     assert launch[0]["startedAt"] + launch[0]["seconds"] < cancelled_at + 90
     keys = [r["key"] for r in lambda_stack.s3_requests() if r["method"] == "PUT" and (r["key"] or "").startswith(f"renders/{render_id}/")]
     assert keys and not any(k.endswith("out.mp4") for k in keys), keys
@@ -210,9 +211,6 @@ def test_progress_polling_and_the_timeout_webhook_when_the_function_is_killed(sh
     assert seen == sorted(seen)
     _, stats, _ = client.call("GET", "/exports/stats")
     assert stats["usedToday"] == 0  # a time-out is ours: refunded
-    deadline = time.monotonic() + 30
-    while not (launch := [i for i in stack.invocations() if i["routine"] == "launch" and i["startedAt"] >= began]):
-        assert time.monotonic() < deadline, "the launch invocation never ended"
-        time.sleep(0.5)
+    launch = stack.ended_invocations("launch", began, seconds=30)
     assert launch[0]["timedOut"] and launch[0]["error"]["errorType"] == "Sandbox.Timedout"
     assert 20 <= launch[0]["seconds"] < 30
