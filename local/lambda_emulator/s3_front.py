@@ -19,6 +19,8 @@ from local.lambda_emulator.loopback_server import LoopbackServer
 
 ACL_HEADERS = ("x-amz-acl", "x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp",
                "x-amz-grant-write", "x-amz-grant-write-acp")
+SERVICE_UNAVAILABLE = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>ServiceUnavailable</Code>'
+                       "<Message>Please reduce your request rate.</Message></Error>")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 
 
@@ -75,6 +77,10 @@ class _Handler(BaseHTTPRequestHandler):
             upstream.request(self.command, self.path, body=body, headers=headers)
             response = upstream.getresponse()
             data = response.read()
+        except ConnectionRefusedError:
+            # The emulator is down (the local stack restarts it): S3's answer for that, which SDKs retry.
+            self._unavailable(bucket, key)
+            return
         finally:
             upstream.close()
         self.send_response(response.status, response.reason)
@@ -96,5 +102,17 @@ class _Handler(BaseHTTPRequestHandler):
                             "acl": {h: self.headers[h] for h in ACL_HEADERS if self.headers.get(h) is not None},
                             "bytes": len(body), "userAgent": (self.headers.get("User-Agent") or "")[:120],
                             "status": response.status, "error": error})
+
+    def _unavailable(self, bucket: str | None, key: str | None) -> None:
+        data = SERVICE_UNAVAILABLE.encode()
+        self.send_response(503)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        self.server.record({"at": time.time(), "method": self.command, "bucket": bucket, "key": key,
+                            "query": urlsplit(self.path).query, "acl": {}, "bytes": 0, "userAgent": "",
+                            "status": 503, "error": "ServiceUnavailable"})
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle

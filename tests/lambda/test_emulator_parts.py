@@ -208,6 +208,18 @@ def test_s3_front_logs_what_the_emulator_answers_acls_included(moto_s3, tmp_path
         front.server_close()
 
 
+def test_s3_front_answers_503_while_the_emulator_is_down(tmp_path):
+    front, s3 = _front(emulator.free_port(), tmp_path)  # nothing listens there
+    try:
+        with pytest.raises(ClientError) as down:
+            s3.head_bucket(Bucket="remotionlambda-any")
+        assert down.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+        assert {e["status"] for e in read_log(front.log_path)} == {503}
+    finally:
+        front.shutdown()
+        front.server_close()
+
+
 def test_site_origin_serves_only_the_site_and_the_bucket_stays_private(moto_s3, tmp_path):
     port, direct = moto_s3
     direct.create_bucket(Bucket="remotionlambda-site", ObjectOwnership="BucketOwnerPreferred")
