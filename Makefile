@@ -76,7 +76,7 @@ synth: setup
 	npx --no-install cdk synth --no-notices --quiet $(SYNTH_KEY) $(if $(REGION),-c region=$(REGION))
 
 # After `cdk deploy`: checks the deployed stack end to end (docs/deploy.md). STACK=... names it.
-smoke: $(VENV)/.synced
+smoke: $(VENV)/.synced node_modules/.installed
 	$(PY) -m local.smoke $(if $(STACK),--stack $(STACK))
 
 # Refreshes docs/screenshots/ from the end-to-end test of the page.

@@ -380,14 +380,6 @@ class Store:
     def put_output(self, key: str, path: str, content_type: str) -> None:
         self.s3.upload_file(path, self.bucket_name, key, ExtraArgs={"ContentType": content_type})
 
-    def presigned_download(self, bucket: str, key: str, filename: str, seconds: int) -> str:
-        url: str = self.s3.generate_presigned_url(
-            "get_object", ExpiresIn=seconds,
-            Params={"Bucket": bucket, "Key": key,
-                    "ResponseContentDisposition": f'attachment; filename="{filename}"'},
-        )
-        return url
-
 
 def _strip_keys(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("pk", "sk", "activePk", "sceneCount", "expiresAt")}

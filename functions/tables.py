@@ -35,6 +35,11 @@ SERVICE_TABLE = TableDefinition(
 # Powertools idempotency persistence (its default attribute names).
 IDEMPOTENCY_TABLE = TableDefinition(logical_name="Idempotency", partition_key="id", ttl_attribute="expiration")
 
+# S3 Object Ownership of the bucket: BucketOwnerPreferred accepts the canned ACL (`private`) that
+# Remotion's render function sends on every write (docs/decisions.md); public access stays blocked.
+# The stack and the local emulator both create the bucket with it.
+BUCKET_OBJECT_OWNERSHIP = "BucketOwnerPreferred"
+
 RENDERS_PREFIX = "renders/"
 PROJECTS_PREFIX = "projects/"
 

@@ -401,7 +401,13 @@ class Downloads:
                 return await adapter._error(send, 404, "not_found", "the file of this link no longer exists")
             if code in ("InvalidRange", "416"):
                 return await adapter._error(send, 416, "invalid_range", "the range asked for is not in the file")
-            raise
+            if not _dependency_down(error):
+                raise
+            return await adapter._error(send, 503, "service_unavailable", "the file store is not reachable right "
+                                        "now; please try again", {"Retry-After": "2"})
+        except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectionError):
+            return await adapter._error(send, 503, "service_unavailable", "the file store is not reachable right "
+                                        "now; please try again", {"Retry-After": "2"})
         status = 206 if "ContentRange" in obj else 200
         response_headers = [
             (b"content-type", obj.get("ContentType", "application/octet-stream").encode("latin-1")),

@@ -102,8 +102,10 @@ def cmd_dev(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stop.set())
     stack = LocalStack(port=args.port)
     stack.start()
-    kept = f"data is kept in {stack.state_dir} across restarts ({stack.restored} items and files restored)"
-    print(f"Framecast local stack on {stack.url}\n  {kept}; in-flight renders and idempotency records are not\n"
+    kept = f"data is written through to {stack.state_dir} ({stack.restored} items and files restored"
+    ended = f"; {stack.resolved_at_start} export(s) in flight at the last stop ended and refunded" \
+        if stack.resolved_at_start else ""
+    print(f"Framecast local stack on {stack.url}\n  {kept}{ended})\n"
           f"  token for a user: framecast token USER\n  Ctrl-C stops it", flush=True)
     while not stop.wait(1):
         pass

@@ -358,16 +358,23 @@ class Gate:
 
 class Emulator:
     def __init__(self, host: str, port: int, state: Path | None, access_key: str, secret_key: str):
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+        self.host, self.port = host, port
         self.gate = Gate(DomainDispatcherApplication(create_backend_app), access_key, secret_key)
-        self.server = make_server(host, port, self.gate, threaded=False, request_handler=MotoRequestHandler)
-        self.endpoint = f"http://{host}:{self.server.server_port}"
         self.state = StateFolder(state) if state else None
         self.credentials = (access_key, secret_key)
+        self.server = None
         self._ended = threading.Event()
         self._flushing = threading.Lock()  # the flush thread's and the final one never overlap
+
+    def _serve(self, port: int):
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+        from werkzeug.serving import make_server
+
+        server = make_server(self.host, port, self.gate, threaded=False, request_handler=MotoRequestHandler)
+        threading.Thread(target=server.serve_forever, daemon=True, name=f"serve-{port}").start()
+        return server
 
     def flush(self) -> None:
         if not self.state:
@@ -388,15 +395,25 @@ class Emulator:
                 time.sleep(seconds)  # at most one flush per interval, however busy
 
     def run(self, watch_stdin: bool) -> None:
-        threading.Thread(target=self.server.serve_forever, daemon=True, name="serve").start()
-        restored = self.state.restore(self.endpoint, *self.credentials) if self.state else 0
+        restored = 0
+        if self.state:
+            # Restored through a port of its own: the stack's port answers only once all is back
+            # (until then its calls are refused, which the adapter answers with a 503).
+            staging = self._serve(0)
+            try:
+                restored = self.state.restore(f"http://{self.host}:{staging.server_port}", *self.credentials)
+            finally:
+                staging.shutdown()
+                staging.server_close()
         self.gate.dirty.clear()
+        self.server = self._serve(self.port)
+        endpoint = f"http://{self.host}:{self.server.server_port}"
         threading.Thread(target=self._flush_every, args=(FLUSH_SECONDS,), daemon=True, name="flush").start()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, lambda *_: self._ended.set())
         if watch_stdin:
             threading.Thread(target=self._until_stdin_closes, daemon=True, name="stdin").start()
-        print(f"{READY} on {self.endpoint}; {restored} items and objects restored", flush=True)
+        print(f"{READY} on {endpoint}; {restored} items and objects restored", flush=True)
         while not self._ended.wait(1):
             pass
         self.server.shutdown()  # waits for the request being served, if any
@@ -469,6 +486,15 @@ def create_resources(tables: dict[str, TableDefinition], bucket: str, object_own
         s3.head_bucket(Bucket=bucket)
     except ClientError:
         s3.create_bucket(Bucket=bucket, ObjectOwnership=object_ownership)
+        return
+    # A bucket kept from an earlier start follows the definition if it has changed since.
+    try:
+        current = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
+    except ClientError:
+        current = None
+    if current != object_ownership:
+        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+            "Rules": [{"ObjectOwnership": object_ownership}]})
 
 
 def main() -> None:

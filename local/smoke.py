@@ -3,7 +3,8 @@ broken step with what broke.
 
     python -m local.smoke [--stack Framecast] [--region eu-central-1] [--timeout 600]
 
-It reads the stack's outputs (CloudFormation DescribeStacks), then: the render function's Remotion
+It reads the stack's outputs (CloudFormation DescribeStacks), then: the region holds one
+remotionlambda-* bucket (the remotion_lambda client's rule); the render function's Remotion
 version is the pinned one; the serve URL loads; the webhook secret is set; the download key in
 Secrets Manager matches CloudFront's public key; a throw-away user signs in; a 2-second export goes
 through the deployed API and its record turns `succeeded` in DynamoDB while nobody asks the API
@@ -136,22 +137,47 @@ class Smoke:
                              "version of stacks/?)")
         return f"{self.stack_name} {stack['StackStatus']}"
 
+    def one_remotion_bucket(self) -> str:
+        """What the remotion_lambda client does before it uploads large input props: every
+        remotionlambda-* bucket of the account, located; more than one in the region fails renders."""
+        s3 = self.client("s3")
+        region = self.session.region_name
+        here = []
+        for bucket in s3.list_buckets().get("Buckets", []):
+            if bucket["Name"].startswith("remotionlambda-"):
+                location = s3.get_bucket_location(Bucket=bucket["Name"]).get("LocationConstraint") or "us-east-1"
+                if location == region:
+                    here.append(bucket["Name"])
+        if here != [self.outputs["BucketName"]]:
+            raise StepFailed(f"the region {region} must hold exactly one remotionlambda-* bucket, this stack's "
+                             f"{self.outputs['BucketName']}; it holds {here or 'none'}. Exports with large props "
+                             "would fail (docs/deploy.md, step 1)")
+        return self.outputs["BucketName"]
+
     def render_function_version(self) -> str:
+        """Remotion's own check (getFunctionVersion): invoke the function with the `info` routine,
+        which answers {version, type: "success"} from the code actually deployed."""
         pinned = pinned_remotion_version()
         name = self.outputs["RenderFunctionName"]
+        functions = self.client("lambda")
         try:
-            function = self.client("lambda").get_function(FunctionName=name)
+            state = functions.get_function(FunctionName=name)["Configuration"].get("State", "Active")
+            if state != "Active":
+                raise StepFailed(f"render function {name} is {state}")
+            answer = functions.invoke(FunctionName=name, Payload=json.dumps({"type": "info", "logLevel": "info"}))
         except ClientError as error:
             raise StepFailed(f"render function {name}: {error}") from error
-        state = function["Configuration"].get("State", "Active")
-        if state != "Active":
-            raise StepFailed(f"render function {name} is {state}")
-        tagged = function.get("Tags", {}).get("remotion-version")
-        prefix = f"remotion-render-{pinned.replace('.', '-')}-"
-        if tagged != pinned or not name.startswith(prefix) or self.outputs["RemotionVersion"] != pinned:
-            raise StepFailed(f"render function {name} is Remotion {tagged or 'unknown'}, the client here is {pinned}: "
+        body = answer["Payload"].read().decode(errors="replace")
+        try:
+            info = json.loads(body)
+        except json.JSONDecodeError:
+            info = {}
+        if answer.get("FunctionError") or info.get("type") != "success":
+            raise StepFailed(f"render function {name} did not answer Remotion's info call: {body[:300]}")
+        if info.get("version") != pinned or self.outputs["RemotionVersion"] != pinned:
+            raise StepFailed(f"render function {name} runs Remotion {info.get('version')}, the client here is {pinned}: "
                              "the client refuses a mismatch")
-        return f"{name} is Remotion {pinned}"
+        return f"{name} runs Remotion {pinned}"
 
     def serve_url_loads(self) -> str:
         url = self.outputs["ServeUrl"]
@@ -301,6 +327,7 @@ class Smoke:
     def run(self) -> int:
         steps = [
             ("stack outputs", self.stack_outputs),
+            ("one Remotion bucket", self.one_remotion_bucket),
             ("render function version", self.render_function_version),
             ("serve URL loads", self.serve_url_loads),
             ("webhook secret", self.webhook_secret_is_set),

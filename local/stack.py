@@ -30,12 +30,40 @@ IDEMPOTENCY_TABLE_NAME = "framecast-idempotency"
 BUCKET_NAME = "remotionlambda-local"
 # The bucket's S3 Object Ownership, from the definition the CDK stack uses, so that an ACL the
 # AWS bucket would refuse is refused here too (the emulator enforces AWS's rule).
-BUCKET_OBJECT_OWNERSHIP = getattr(tables, "BUCKET_OBJECT_OWNERSHIP", "BucketOwnerPreferred")
+BUCKET_OBJECT_OWNERSHIP = tables.BUCKET_OBJECT_OWNERSHIP
 SWEEP_SECONDS = 120
 WATCH_SECONDS = 0.5
 PAGE_USER = "local-user"
 IN_FLIGHT_AT_RESTART = ("the local stack stopped while this export was in flight; it was not counted "
                         "against your quota, please export again")
+
+
+def import_legacy_state(folder: Path) -> int:
+    """Bring in what an earlier version saved on Ctrl-C (`framecast-service.json`, `objects/`), once:
+    the files move to `legacy-imported/` and the emulator keeps the data from then on."""
+    import json
+
+    import boto3
+
+    items_path, objects = folder / f"{SERVICE_TABLE_NAME}.json", folder / "objects"
+    if not items_path.is_file() and not objects.is_dir():
+        return 0
+    dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
+    imported = 0
+    for item in json.loads(items_path.read_text()) if items_path.is_file() else []:
+        dynamodb.put_item(TableName=SERVICE_TABLE_NAME, Item=item)
+        imported += 1
+    for path in sorted(objects.rglob("*")) if objects.is_dir() else []:
+        if path.is_file():
+            s3.upload_file(str(path), BUCKET_NAME, str(path.relative_to(objects)))
+            imported += 1
+    done = folder / "legacy-imported"
+    done.mkdir(exist_ok=True)
+    for path in (items_path, objects):
+        if path.exists():
+            path.rename(done / path.name)
+    logger.warning("imported %d items and files saved by an earlier version", imported)
+    return imported
 
 
 class LocalStack:
@@ -86,6 +114,8 @@ class LocalStack:
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         emulator.create_resources({SERVICE_TABLE_NAME: SERVICE_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE},
                                   BUCKET_NAME, BUCKET_OBJECT_OWNERSHIP)
+        if self.state_dir:
+            self.restored += import_legacy_state(self.state_dir)
 
         import boto3
 
@@ -120,7 +150,12 @@ class LocalStack:
         process, restored = emulator.start(self.emulator_port, LOCAL_DIR / "emulator.log", self.state_dir,
                                            *self.credentials)
         with self._emulator_lock:
-            self._emulator = process
+            stopping = self._stopping.is_set()  # a restart that raced the stack's stop: undo it
+            if not stopping:
+                self._emulator = process
+        if stopping:
+            emulator.stop(process)
+            return
         self.restored = restored
 
     def _watch_emulator(self) -> None:

@@ -22,6 +22,14 @@ AUTHORIZED_ROUTES = [
     ("GET", "/exports/stats"),
 ]
 OPEN_ROUTES = [("GET", "/health"), ("POST", "/webhooks/remotion")]
+# (requests per second, burst) for the routes that compile scenes with esbuild or start renders:
+# tighter than the stage's 50/100 so that a flood of them cannot take the whole API's share.
+COSTLY_ROUTE_LIMITS = {
+    "POST /renders": (5, 10),
+    "POST /projects": (10, 20),
+    "PUT /projects/{project_id}/scenes": (10, 20),
+    "GET /projects/{project_id}/preview": (10, 20),
+}
 # Sign-in requests per IP address in 5 minutes before WAF blocks that address (it lifts the block
 # once the rate falls again).
 SIGN_IN_RATE_LIMIT = 100
@@ -99,13 +107,25 @@ class Api(Construct):
         )
         authorizer = authorizers.HttpUserPoolAuthorizer("Cognito", self.user_pool, user_pool_clients=[self.client, self.smoke_client])
         api = integrations.HttpLambdaIntegration("Api", api_function)
+        routes = {}
         for method, path in AUTHORIZED_ROUTES:
-            self.http_api.add_routes(path=path, methods=[apigw.HttpMethod(method)], integration=api,
-                                     authorizer=authorizer)
+            [routes[f"{method} {path}"]] = self.http_api.add_routes(
+                path=path, methods=[apigw.HttpMethod(method)], integration=api, authorizer=authorizer)
+        self._throttle_costly_routes(routes)
         self.http_api.add_routes(path="/health", methods=[apigw.HttpMethod.GET], integration=api)
         self.http_api.add_routes(path="/webhooks/remotion", methods=[apigw.HttpMethod.POST],
                                  integration=integrations.HttpLambdaIntegration("Webhook", webhook_function))
         self.url = self.http_api.api_endpoint
+
+    def _throttle_costly_routes(self, routes: dict[str, apigw.HttpRoute]) -> None:
+        """Lower limits than the stage's on the routes that compile scenes or start renders."""
+        stage = self.stage.node.default_child
+        stage.add_property_override("RouteSettings", {
+            key: {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
+            for key, (rate, burst) in COSTLY_ROUTE_LIMITS.items()})
+        for key in COSTLY_ROUTE_LIMITS:
+            # API Gateway refuses route settings for a route that does not exist yet.
+            stage.node.add_dependency(routes[key])
 
     def _sign_in_firewall(self, limit: int) -> None:
         """Per-IP rate limit on sign-in: AWS WAF (regional) on the user pool (docs/decisions.md)."""

@@ -1,6 +1,12 @@
 // What the CDK code needs to know of Remotion Lambda, read from the pinned npm packages at synth
 // (never copied by hand): python stacks/remotion_facts.py runs this with node.
 //   node stacks/remotion_facts.cjs REGION MEMORY_MB DISK_MB TIMEOUT_S RUNTIME_PREFERENCE
+// Sources (remotion-dev/remotion, the code behind the pinned dist/ files):
+//   packages/lambda/src/shared/get-layers.ts            which hosted layers go together
+//   packages/lambda/src/shared/hosted-layers.ts         the layer ARNs per region
+//   packages/lambda-client/src/speculate-function-name.ts  remotion-render-<v>-mem<M>mb-disk<D>mb-<T>sec
+//   packages/lambda/src/api/iam-validation/role-permissions.ts  the render role Remotion documents
+//   packages/lambda/src/api/create-function.ts          runtime, its locked version, tags
 const fs = require('node:fs');
 const path = require('node:path');
 const {LambdaClientInternals, speculateFunctionName} = require('@remotion/lambda-client');

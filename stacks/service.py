@@ -53,6 +53,7 @@ class ServiceFunctions(Construct):
         if sentry_dsn_secret_name:
             # functions/error_tracking.py reads the DSN by this name; unset, error tracking is off.
             self.environment["SENTRY_DSN_SECRET_NAME"] = sentry_dsn_secret_name
+            self.environment["SENTRY_ENVIRONMENT"] = Stack.of(self).stack_name
         # The API and the webhook keep a reserved share of the account's concurrency, so that a render
         # fanning out over hundreds of render functions never throttles them (and the sweeper, which
         # has none, is the one left to the unreserved pool: it runs every 5 minutes and may wait).

@@ -5,7 +5,14 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from functions.tables import IDEMPOTENCY_TABLE, PROJECTS_PREFIX, RENDERS_PREFIX, SERVICE_TABLE, TableDefinition
+from functions.tables import (
+    BUCKET_OBJECT_OWNERSHIP,
+    IDEMPOTENCY_TABLE,
+    PROJECTS_PREFIX,
+    RENDERS_PREFIX,
+    SERVICE_TABLE,
+    TableDefinition,
+)
 from stacks.prefixes import INPUT_PROPS_PREFIX
 from stacks.remotion_facts import RemotionFacts
 
@@ -42,6 +49,12 @@ def deployment_suffix(stack: Stack) -> str:
     return Fn.select(0, Fn.split("-", Fn.select(2, Fn.split("/", stack.stack_id))))
 
 
+# S3's names for Object Ownership (what the local emulator reads) as the CDK's enum.
+_OWNERSHIP = {"BucketOwnerPreferred": s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+              "BucketOwnerEnforced": s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+              "ObjectWriter": s3.ObjectOwnership.OBJECT_WRITER}
+
+
 class Storage(Construct):
     def __init__(self, scope: Construct, id: str, *, facts: RemotionFacts, render_retention_days: int,
                  noncurrent_version_days: int, cloudfront_log_bucket: str | None = None):
@@ -75,7 +88,7 @@ class Storage(Construct):
             # S3 refuses any ACL but bucket-owner-full-control (AccessControlListNotSupported), so every
             # render would fail. BucketOwnerPreferred accepts them; the writer is this account, so the
             # bucket owner owns every object, and BLOCK_ALL still refuses public ACLs and policies.
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            object_ownership=_OWNERSHIP[BUCKET_OBJECT_OWNERSHIP],
             # S3 versions a whole bucket, not a prefix: this is for projects/ (users' scenes, rewritten
             # by PUT /projects/{id}/scenes and removed by DELETE); older versions of every key are kept
             # noncurrent_version_days, long enough to undo a mistake, short enough to cost little.

@@ -196,8 +196,10 @@ def cancel_render(render_id: str, user: UserDep, services: ServicesDep) -> Rende
 @app.post("/renders/<render_id>/downloads")
 def download(render_id: str, user: UserDep, services: ServicesDep) -> DownloadResponse:
     event = app.current_event
+    # Behind CloudFront the connection is CloudFront's: the viewer is the first X-Forwarded-For address.
+    forwarded = event.headers.get("x-forwarded-for", "").split(",")[0].strip()
     return downloads.record_download(services, user, render_id, user_agent=event.headers.get("user-agent", ""),
-                                     ip=event.request_context.http.source_ip or "")
+                                     ip=forwarded or event.request_context.http.source_ip or "")
 
 
 @app.get("/exports/stats")

@@ -18,21 +18,13 @@ def synth(outdir: Path, region: str = REGION, **overrides):
     for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         os.environ.pop(variable, None)
     import aws_cdk as cdk
-    from aws_cdk import Validations
-    from cdk_nag import AwsSolutionsChecks
 
-    from stacks.config import config_from_context
-    from stacks.framecast_stack import FramecastStack
-    from stacks.keys import public_key_pem
-    from stacks.packaging import build
-    from stacks.site_bundle import bundle_dir
+    from stacks.application import build
 
-    context = {**json.loads((REPO_ROOT / "cdk.json").read_text())["context"], **overrides}
+    context = {**json.loads((REPO_ROOT / "cdk.json").read_text())["context"], "devDownloadKey": "true",
+               "region": region, **overrides}
     app = cdk.App(context=context, outdir=str(outdir))
-    config = config_from_context(context.get, region=region, bundle_dir=bundle_dir(), layer_dir=build(),
-                                 web_dist_dir=REPO_ROOT / "web/dist", public_key_pem=public_key_pem(None, True))
-    stack = FramecastStack(app, "Framecast", env=cdk.Environment(region=region), config=config)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    stack = build(app)
     assembly = app.synth()  # raises when cdk-nag reports an error that is not acknowledged
     return stack, assembly, outdir
 

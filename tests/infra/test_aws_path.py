@@ -221,3 +221,34 @@ def test_sign_in_is_rate_limited_per_ip_by_waf(resources):
     assert "Block" in rule["Action"]
     [association] = of_type(resources, "AWS::WAFv2::WebACLAssociation").values()
     assert association["ResourceArn"]["Fn::GetAtt"][1] == "Arn" and "Users" in association["ResourceArn"]["Fn::GetAtt"][0]
+
+
+def test_routes_that_compile_or_render_have_tighter_throttles(resources):
+    from stacks.api import COSTLY_ROUTE_LIMITS
+
+    [stage] = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
+    settings = stage["RouteSettings"]
+    assert set(settings) == set(COSTLY_ROUTE_LIMITS)
+    assert all(s["ThrottlingRateLimit"] < stage["DefaultRouteSettings"]["ThrottlingRateLimit"]
+               for s in settings.values())
+    [stage_id] = [k for k, v in resources.items() if v["Type"] == "AWS::ApiGatewayV2::Stage"]
+    routes = {v["Properties"]["RouteKey"]: k for k, v in resources.items() if v["Type"] == "AWS::ApiGatewayV2::Route"}
+    assert {routes[key] for key in settings} <= set(resources[stage_id]["DependsOn"])
+
+
+def test_a_layer_option_over_the_documented_budget_warns_at_synth():
+    import aws_cdk as cdk
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk.assertions import Annotations, Match
+
+    from stacks.renderer import RenderFunction
+
+    app = cdk.App()
+    stack = cdk.Stack(app, "Budget", env=cdk.Environment(region=REGION))
+    facts = remotion_facts(REGION, RenderSize(runtime_preference="apple-emojis"))
+    RenderFunction(stack, "Renderer", facts=facts, bucket=s3.Bucket(stack, "Bucket"), concurrency_cap=600)
+    Annotations.from_stack(stack).has_warning("*", Match.string_like_regexp("over Lambda's 250 MiB"))
+    default = cdk.Stack(app, "Default", env=cdk.Environment(region=REGION))
+    RenderFunction(default, "Renderer", facts=remotion_facts(REGION), bucket=s3.Bucket(default, "Bucket"),
+                   concurrency_cap=600)
+    assert Annotations.from_stack(default).find_warning("*", Match.string_like_regexp("250 MiB")) == []

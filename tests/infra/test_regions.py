@@ -48,6 +48,7 @@ def test_us_east_1_with_a_10_gb_render_function_sentry_and_provisioned_api(us_ea
     api = service_function(resources, "functions.handlers.api.lambda_handler")
     env = api["Environment"]["Variables"]
     assert env["RENDER_RETENTION_DAYS"] == "14" and env["SENTRY_DSN_SECRET_NAME"] == SENTRY
+    assert env["SENTRY_ENVIRONMENT"] == "Framecast"
     assert SENTRY in json.dumps(of_type(resources, "AWS::IAM::Policy"))  # may read the DSN
     # Provisioned concurrency on an alias, and API Gateway invokes that alias.
     [alias] = of_type(resources, "AWS::Lambda::Alias").values()

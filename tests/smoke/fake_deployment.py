@@ -45,7 +45,7 @@ class Behaviour:
 
     webhook_arrives: bool = True
     render_status: str = "succeeded"
-    tagged_version: str = "4.0.527"
+    deployed_version: str = "4.0.527"
     serve_page: bytes | None = None
     webhook_secret: str = "w" * 48
     private_key_matches: bool = True
@@ -81,7 +81,14 @@ class FakeDeployment:
             archive.writestr("index.js", "exports.handler = async () => ({})")
         boto3.client("lambda").create_function(
             FunctionName=FUNCTION, Runtime="nodejs22.x", Role=role, Handler="index.handler",
-            Code={"ZipFile": code.getvalue()}, Tags={"remotion-lambda": "true", "remotion-version": b.tagged_version})
+            Code={"ZipFile": code.getvalue()}, Tags={"remotion-lambda": "true", "remotion-version": b.deployed_version})
+        # moto runs no Node: the function's answer to Remotion's `info` call is queued, in the shape the
+        # pinned zip's infoHandler gives (tests/smoke/test_smoke.py reads it from the zip).
+        from moto.awslambda_simple.models import lambda_simple_backends
+        from moto.core import DEFAULT_ACCOUNT_ID
+
+        lambda_simple_backends[DEFAULT_ACCOUNT_ID][self.region].lambda_simple_results_queue.append(
+            json.dumps({"version": b.deployed_version, "type": "success"}))
         private, public = _key_pair()
         self.private_pem = private if b.private_key_matches else _key_pair()[0]
         cloudfront = boto3.client("cloudfront")

@@ -45,7 +45,7 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with mock_aws():
+    with mock_aws(config={"lambda": {"use_docker": False}}):
         yield
 
 
@@ -71,7 +71,7 @@ def test_a_healthy_stack_passes_every_step_and_is_left_clean(two_second_mp4, bun
     code, lines, deployment, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page))
     assert code == 0, "\n".join(lines)
     steps = [line.split(":")[0].removeprefix("ok    ") for line in lines if line.startswith("ok")]
-    assert steps == ["stack outputs", "render function version", "serve URL loads", "webhook secret", "download key",
+    assert steps == ["stack outputs", "one Remotion bucket", "render function version", "serve URL loads", "webhook secret", "download key",
                      "sign-in", "2-second export", "status flips by the webhook", "signed download", "quota counted",
                      "cleanup"]
     assert any("h264, 2.00 s" in line for line in lines)
@@ -87,12 +87,40 @@ def failing_step(lines: list[str]) -> str:
 
 def test_a_render_function_of_another_version_stops_the_run(two_second_mp4, bundle_page):
     code, lines, deployment, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page,
-                                               tagged_version="4.0.400"))
+                                               deployed_version="4.0.400"))
     assert code == 1
     assert failing_step(lines).startswith("FAIL  render function version: ")
-    assert "Remotion 4.0.400, the client here is 4.0.527" in failing_step(lines)
+    assert "runs Remotion 4.0.400, the client here is 4.0.527" in failing_step(lines)
     assert not any("sign-in" in line for line in lines)  # nothing after the first broken step
     assert lines[-2].startswith("ok    cleanup") and lines[-1] == "smoke FAILED"
+
+
+def test_the_info_answer_the_fake_gives_is_the_pinned_functions():
+    """The pinned zip's infoHandler answers {version: VERSION, type: "success"} to {type: "info"}."""
+    import re
+    import zipfile
+
+    from stacks.remotion_facts import remotion_facts
+
+    with zipfile.ZipFile(remotion_facts(REGION).zip) as archive:
+        code = archive.read("index.js").decode()
+    assert re.search(r'ServerlessRoutines\.info\)throw new TypeError\("Expected info type"\);'
+                     r'let \w+=\{version:\w+\.VERSION,type:"success"\}', code)
+    assert re.search(r'\.info="info"|info:"info"', code)
+
+
+def test_a_function_that_does_not_answer_info_stops_the_run(two_second_mp4, bundle_page):
+    from moto.awslambda_simple.models import lambda_simple_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    deployment = FakeDeployment(Behaviour(video=two_second_mp4, serve_page=bundle_page)).create()
+    lambda_simple_backends[DEFAULT_ACCOUNT_ID][REGION].lambda_simple_results_queue.clear()  # moto echoes the call
+    lines: list[str] = []
+    try:
+        code = Smoke(session=boto3.Session(region_name=REGION), stack_name=STACK, say=lines.append).run()
+    finally:
+        deployment.close()
+    assert code == 1 and "did not answer Remotion's info call" in failing_step(lines)
 
 
 def test_a_missing_serve_url_stops_the_run(two_second_mp4):
@@ -136,3 +164,14 @@ def test_a_stack_that_does_not_exist(capsys):
     assert main(["--stack", "NoSuchStack", "--region", REGION]) == 1
     out = capsys.readouterr().out
     assert "FAIL  stack outputs: no stack 'NoSuchStack'" in out and "smoke FAILED" in out
+
+
+def test_a_second_remotion_bucket_in_the_region_stops_the_run(two_second_mp4, bundle_page):
+    s3 = boto3.client("s3")
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="remotionlambda-useast1-elsewhere")  # harmless
+    s3.create_bucket(Bucket="remotionlambda-eucentral1-earlier",
+                     CreateBucketConfiguration={"LocationConstraint": REGION})
+    code, lines, _, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page))
+    assert code == 1
+    assert failing_step(lines).startswith("FAIL  one Remotion bucket: the region eu-central-1 must hold exactly one")
+    assert "remotionlambda-eucentral1-earlier" in failing_step(lines)
