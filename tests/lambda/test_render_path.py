@@ -192,23 +192,33 @@ export default () => <AbsoluteFill style={{{{backgroundColor: '#204060', color: 
 
 
 
-def test_progress_polling_and_the_timeout_webhook_when_the_function_is_killed(short_timeout_stack):
+def test_progress_polling_and_the_timeout_webhook_when_the_function_is_killed(short_timeout_stack, monkeypatch):
     stack = short_timeout_stack
     client = stack.client()
     began = time.time()
     started = stack.start_export(client, [_scene(frames=1800)])
+    # Progress as the backend polls it: the official client reading the function's progress.json.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", stack.where["lambdaEndpoint"])
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", stack.where["s3Endpoint"])
+    remotion = RemotionClient(region="us-east-1", serve_url=stack.where["serveUrl"],
+                              function_name=stack.where["functionName"],
+                              session=boto3.Session(aws_access_key_id=stack.credentials[0],
+                                                    aws_secret_access_key=stack.credentials[1]))
     seen = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         status, render, _ = client.call("GET", f"/renders/{started['renderId']}")
-        seen.append(render["progress"])
         if render["status"] not in ("queued", "rendering"):
             break
+        if render_id := _backend_render_id(stack, began):
+            progress = remotion.get_render_progress(render_id=render_id, bucket_name="remotionlambda-local")
+            if progress and not progress.fatalErrorEncountered:
+                seen.append(progress.overallProgress)
         time.sleep(1)
     assert render["status"] == "timed_out", render
     assert render["error"] == "the render timed out"  # Remotion's `timeout` webhook, not the sweeper
-    assert any(0 < p < 100 for p in seen), seen  # the client's progress polls reached the page
-    assert seen == sorted(seen)
+    assert any(0 < p < 1 for p in seen), seen
+    assert seen == sorted(seen)  # progress never goes down
     _, stats, _ = client.call("GET", "/exports/stats")
     assert stats["usedToday"] == 0  # a time-out is ours: refunded
     launch = stack.ended_invocations("launch", began, seconds=30)
