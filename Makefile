@@ -11,11 +11,12 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle web screenshots demo dev openapi synth smoke test test-fast typecheck lint bench clean
+.PHONY: help setup bundle web screenshots demo demo-lambda dev openapi synth smoke test test-fast typecheck lint bench clean
 
 help:
 	@echo "make demo       export examples/landscape.json through the local stack's API to out/demo.mp4"
-	@echo "make dev        run the local stack on http://127.0.0.1:8000 (PORT=...)"
+	@echo "make demo-lambda  the same export through the real Remotion Lambda function, emulated, to out/demo-lambda.mp4"
+	@echo "make dev        run the local stack on http://127.0.0.1:8000 (PORT=..., RENDER_MODE=lambda)"
 	@echo "make openapi    write docs/openapi.json from the API's models"
 	@echo "make synth      synthesize the AWS stacks to cdk.out/ (no credentials needed; REGION=...)"
 	@echo "make smoke      check a deployed stack end to end (STACK=..., AWS credentials needed)"
@@ -57,10 +58,19 @@ setup: $(VENV)/.synced node_modules/.installed bundle web/dist/index.html $(ICON
 demo: setup
 	$(PY) -m local.demo
 
+# The same export through the pinned Remotion Lambda function, run on this machine (local/lambda_emulator).
+demo-lambda: setup
+	$(PY) -m local.lambda_emulator.demo
+
 # The local stack on http://127.0.0.1:$(PORT); the design's limits pass through from the environment.
+# RENDER_MODE=lambda renders with the emulated Remotion Lambda function instead of the local worker.
 PORT ?= 8000
 dev: setup
+ifeq ($(RENDER_MODE),lambda)
+	$(PY) -m local.lambda_emulator.serve --port $(PORT)
+else
 	$(VENV)/bin/framecast dev --port $(PORT)
+endif
 
 # CloudFormation in cdk.out/, with no AWS credentials and no Docker (the Lambda layer is built
 # with uv for arm64, the render site with the local bundler).

@@ -1,0 +1,106 @@
+"""The pinned Remotion render function, emulated on this machine: its Invoke API, its S3, its site.
+
+    with RemotionLambdaEmulator(moto_port, bucket) as function:
+        os.environ |= function.service_environment()   # what RENDER_MODE=lambda reads
+
+Everything else in the local stack stays as it is: the service calls the function through the
+official `remotion_lambda` client, the function reaches S3 (moto, through the logging front that
+applies S3's ACL rule) and Lambda (this emulator) through the AWS SDK's endpoint variables, and
+posts its real webhook to the stack's webhook route.
+"""
+
+import logging
+import threading
+from pathlib import Path
+
+import boto3
+
+from local.lambda_emulator.function_dir import REPO_ROOT, prepare
+from local.lambda_emulator.invoker import FunctionConfig, namespace_command
+from local.lambda_emulator.lambda_api import LambdaApi
+from local.lambda_emulator.s3_front import S3Front
+from local.lambda_emulator.site import current_bundle, deploy_site, site_key
+from local.lambda_emulator.site_origin import SiteOrigin
+from stacks.remotion_facts import DEFAULT_SIZE, remotion_facts
+
+DEFAULT_STATE_DIR = REPO_ROOT / ".cache/lambda-emulator"
+logger = logging.getLogger(__name__)
+
+
+class RemotionLambdaEmulator:
+    def __init__(self, emulator_port: int, bucket: str, credentials: tuple[str, str], region: str = "us-east-1", *,
+                 timeout_seconds: float = DEFAULT_SIZE.timeout_seconds, renderer_slots: int | None = None,
+                 state_dir: Path = DEFAULT_STATE_DIR):
+        """`emulator_port`: the local stack's emulator (moto behind signature checks and S3's ACL rule),
+        whose `credentials` the function signs its calls with, as the stack does."""
+        namespace_command()  # refuse here, before anything starts, where no private /tmp can be made
+        facts = remotion_facts(region)
+        self.bucket, self.region, self.credentials = bucket, region, credentials
+        self.function_name, self.version = facts.function_name, facts.version
+        self.bundle = current_bundle()
+        self.site_key = site_key(facts.sites_key, self.bundle)
+        self.state_dir = state_dir
+        self.s3 = S3Front(emulator_port, state_dir / "s3-requests.jsonl")
+        self.site_origin = SiteOrigin(self.s3_client(), bucket, (facts.sites_key,))
+        self.config = FunctionConfig(
+            function_dir=prepare(), function_name=self.function_name, region=region, log_dir=state_dir / "logs",
+            timeout_seconds=timeout_seconds,
+            environment={"AWS_ACCESS_KEY_ID": credentials[0], "AWS_SECRET_ACCESS_KEY": credentials[1],
+                         "AWS_ENDPOINT_URL_S3": self.s3.url, "AWS_ENDPOINT_URL_LAMBDA": "", "NODE_OPTIONS": ""},
+        )
+        self.api = LambdaApi(self.config, renderer_slots=renderer_slots, record_path=state_dir / "invocations.jsonl")
+        self.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = self.api.url
+        self._threads = []
+
+    @property
+    def serve_url(self) -> str:
+        """The site as the function's browser loads it: the stack's https://<distribution>/sites/<name>/index.html."""
+        return f"{self.site_origin.url}/{self.site_key}/index.html"
+
+    def service_environment(self) -> dict[str, str]:
+        """What the service needs to run RENDER_MODE=lambda against this function."""
+        return {
+            "RENDER_MODE": "lambda",
+            "REMOTION_FUNCTION_NAME": self.function_name,
+            "REMOTION_SERVE_URL": self.serve_url,
+            "AWS_REGION": self.region,
+            "BUCKET_NAME": self.bucket,
+            "AWS_ENDPOINT_URL_LAMBDA": self.api.url,
+            # The service's own S3 calls (large props, bucket discovery, downloads) are logged too.
+            "AWS_ENDPOINT_URL_S3": self.s3.url,
+            "RENDER_TIMEOUT_SECONDS": str(max(10, int(self.config.timeout_seconds))),
+        }
+
+    def serve(self) -> None:
+        """Answer on the S3 front and the Invoke API (their ports are taken at construction)."""
+        for server, name in ((self.s3, "s3-front"), (self.site_origin, "site-origin"), (self.api, "lambda-api")):
+            thread = threading.Thread(target=server.serve_forever, daemon=True, name=name)
+            thread.start()
+            self._threads.append(thread)
+
+    def s3_client(self):
+        """A client of the emulated S3 through the front (its requests logged), with the stack's credentials."""
+        return boto3.client("s3", endpoint_url=self.s3.url, region_name=self.region,
+                            aws_access_key_id=self.credentials[0], aws_secret_access_key=self.credentials[1])
+
+    def deploy(self) -> None:
+        """The render site into the bucket (which the stack has made, with the stack's ownership setting)."""
+        files = deploy_site(self.s3_client(), self.bucket, self.site_key, self.bundle)
+        logger.info("render site deployed: %d files under s3://%s/%s/", files, self.bucket, self.site_key)
+
+    def start(self) -> "RemotionLambdaEmulator":
+        self.serve()
+        self.deploy()
+        return self
+
+    def stop(self) -> None:
+        self.api.close()
+        for server in (self.site_origin, self.s3):
+            server.shutdown()
+            server.server_close()
+
+    def __enter__(self) -> "RemotionLambdaEmulator":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
