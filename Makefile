@@ -99,6 +99,7 @@ typecheck: node_modules/.installed
 # commit with `pre-commit install`.
 lint: $(VENV)/.synced node_modules/.installed
 	$(VENV)/bin/ruff check functions local stacks tests app.py
+	$(VENV)/bin/ruff format --check functions local stacks tests app.py
 	$(VENV)/bin/mypy
 	npm run --silent lint -w web
 

@@ -86,14 +86,26 @@ def render_settings(project: Project, fmt: OutputFormat, quality: Quality) -> Re
     if fmt is OutputFormat.GIF:
         width, height = output_size(design, preset.gif_short_side)
         return RenderSettings(
-            codec=CODECS[fmt], crf=None, jpeg_quality=preset.jpeg_quality, width=width, height=height,
-            every_nth_frame=FPS // preset.gif_fps, fps=preset.gif_fps, extension="gif",
+            codec=CODECS[fmt],
+            crf=None,
+            jpeg_quality=preset.jpeg_quality,
+            width=width,
+            height=height,
+            every_nth_frame=FPS // preset.gif_fps,
+            fps=preset.gif_fps,
+            extension="gif",
         )
     width, height = output_size(design, preset.short_side)
     crf = preset.h264_crf if fmt is OutputFormat.MP4 else preset.vp8_crf
     return RenderSettings(
-        codec=CODECS[fmt], crf=crf, jpeg_quality=preset.jpeg_quality, width=width, height=height,
-        every_nth_frame=1, fps=FPS, extension=fmt.value,
+        codec=CODECS[fmt],
+        crf=crf,
+        jpeg_quality=preset.jpeg_quality,
+        width=width,
+        height=height,
+        every_nth_frame=1,
+        fps=FPS,
+        extension=fmt.value,
     )
 
 

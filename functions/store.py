@@ -72,7 +72,9 @@ def _to_dynamo(data: dict[str, Any]) -> dict[str, Any]:
 def _from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
     deserializer = _codec()[1]
     plain = {k: deserializer.deserialize(v) for k, v in item.items()}
-    data: dict[str, Any] = json.loads(json.dumps(plain, default=lambda d: int(d) if d == d.to_integral_value() else float(d)))
+    data: dict[str, Any] = json.loads(
+        json.dumps(plain, default=lambda d: int(d) if d == d.to_integral_value() else float(d))
+    )
     return data
 
 
@@ -89,10 +91,15 @@ def _decode_cursor(cursor: str | None, user_id: str, prefix: str) -> dict[str, A
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeError):
         key = None
-    if not (isinstance(key, dict) and set(key) == {"pk", "sk"}
-            and key["pk"] == {"S": _user_pk(user_id)}
-            and isinstance(key["sk"], dict) and set(key["sk"]) == {"S"} and isinstance(key["sk"]["S"], str)
-            and key["sk"]["S"].startswith(prefix)):
+    if not (
+        isinstance(key, dict)
+        and set(key) == {"pk", "sk"}
+        and key["pk"] == {"S": _user_pk(user_id)}
+        and isinstance(key["sk"], dict)
+        and set(key["sk"]) == {"S"}
+        and isinstance(key["sk"]["S"], str)
+        and key["sk"]["S"].startswith(prefix)
+    ):
         raise InvalidCursor("the cursor is not one this list gave out; start again without it")
     return key
 
@@ -132,8 +139,12 @@ class Store:
 
     def put_project(self, project: ProjectRecord) -> None:
         body = json.dumps([s.to_json_dict() for s in project.scenes]).encode()
-        self.s3.put_object(Bucket=self.bucket_name, Key=self._scenes_key(project.user_id, project.project_id),
-                           Body=body, ContentType="application/json")
+        self.s3.put_object(
+            Bucket=self.bucket_name,
+            Key=self._scenes_key(project.user_id, project.project_id),
+            Body=body,
+            ContentType="application/json",
+        )
         meta = project.to_json_dict()
         meta.pop("scenes")
         meta["sceneCount"] = len(project.scenes)
@@ -141,8 +152,9 @@ class Store:
         self.dynamodb.put_item(TableName=self.table_name, Item=item)
 
     def get_project(self, user_id: str, project_id: str, with_scenes: bool = True) -> ProjectRecord | None:
-        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._project_key(user_id, project_id),
-                                      ConsistentRead=True).get("Item")
+        item = self.dynamodb.get_item(
+            TableName=self.table_name, Key=self._project_key(user_id, project_id), ConsistentRead=True
+        ).get("Item")
         if not item:
             return None
         data = _from_dynamo(item)
@@ -154,12 +166,17 @@ class Store:
 
     def list_projects(self, user_id: str) -> list[ProjectRecord]:
         """Without their scenes (they stay in S3 until a project is opened)."""
-        return [ProjectRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in self._query_prefix(user_id, "PROJECT#")]
+        return [
+            ProjectRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in self._query_prefix(user_id, "PROJECT#")
+        ]
 
     def delete_project(self, user_id: str, project_id: str) -> bool:
         try:
-            self.dynamodb.delete_item(TableName=self.table_name, Key=self._project_key(user_id, project_id),
-                                      ConditionExpression="attribute_exists(pk)")
+            self.dynamodb.delete_item(
+                TableName=self.table_name,
+                Key=self._project_key(user_id, project_id),
+                ConditionExpression="attribute_exists(pk)",
+            )
         except _client_error() as error:
             if _error_code(error) == "ConditionalCheckFailedException":
                 return False
@@ -174,7 +191,8 @@ class Store:
     def _query_prefix(self, user_id: str, prefix: str, **extra: Any) -> list[dict[str, Any]]:
         return self._query_all(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": prefix}}, **extra,
+            ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": prefix}},
+            **extra,
         )
 
     # --- renders -------------------------------------------------------------------------------
@@ -208,26 +226,44 @@ class Store:
     def start_render(self, record: RenderRecord, daily_limit: int, lock_expires_at: int, now: int) -> int:
         """Export record + daily counter + render lock, all or nothing. Returns the count used today."""
         try:
-            self.dynamodb.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self.table_name, "Item": self._render_item(record),
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Update": {
-                    "TableName": self.table_name, "Key": self._quota_key(record.user_id, record.quota_day),
-                    "UpdateExpression": "SET used = if_not_exists(used, :zero) + :one, expiresAt = :ttl",
-                    "ConditionExpression": "attribute_not_exists(used) OR used < :limit",
-                    "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"},
-                                                  ":limit": {"N": str(daily_limit)},
-                                                  ":ttl": {"N": str(now + QUOTA_TTL_SECONDS)}},
-                }},
-                {"Put": {
-                    "TableName": self.table_name,
-                    "Item": self._lock_key(record.user_id, record.lock_slot) | {
-                        "renderId": {"S": record.render_id}, "lockExpiresAt": {"N": str(lock_expires_at)},
-                        "expiresAt": {"N": str(lock_expires_at)}},
-                    "ConditionExpression": "attribute_not_exists(pk) OR lockExpiresAt <= :now",
-                    "ExpressionAttributeValues": {":now": {"N": str(now)}},
-                }},
-            ])
+            self.dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": self._render_item(record),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": self._quota_key(record.user_id, record.quota_day),
+                            "UpdateExpression": "SET used = if_not_exists(used, :zero) + :one, expiresAt = :ttl",
+                            "ConditionExpression": "attribute_not_exists(used) OR used < :limit",
+                            "ExpressionAttributeValues": {
+                                ":zero": {"N": "0"},
+                                ":one": {"N": "1"},
+                                ":limit": {"N": str(daily_limit)},
+                                ":ttl": {"N": str(now + QUOTA_TTL_SECONDS)},
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table_name,
+                            "Item": self._lock_key(record.user_id, record.lock_slot)
+                            | {
+                                "renderId": {"S": record.render_id},
+                                "lockExpiresAt": {"N": str(lock_expires_at)},
+                                "expiresAt": {"N": str(lock_expires_at)},
+                            },
+                            "ConditionExpression": "attribute_not_exists(pk) OR lockExpiresAt <= :now",
+                            "ExpressionAttributeValues": {":now": {"N": str(now)}},
+                        }
+                    },
+                ]
+            )
         except _client_error() as error:
             if _error_code(error) != "TransactionCanceledException":
                 raise
@@ -238,28 +274,35 @@ class Store:
         return self.used_today(record.user_id, record.quota_day)
 
     def used_today(self, user_id: str, day: str) -> int:
-        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._quota_key(user_id, day),
-                                      ConsistentRead=True).get("Item")
+        item = self.dynamodb.get_item(
+            TableName=self.table_name, Key=self._quota_key(user_id, day), ConsistentRead=True
+        ).get("Item")
         return int(item["used"]["N"]) if item else 0
 
     def get_render(self, user_id: str, render_id: str) -> RenderRecord | None:
-        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._render_key(user_id, render_id),
-                                      ConsistentRead=True).get("Item")
+        item = self.dynamodb.get_item(
+            TableName=self.table_name, Key=self._render_key(user_id, render_id), ConsistentRead=True
+        ).get("Item")
         return RenderRecord.model_validate(_strip_keys(_from_dynamo(item))) if item else None
 
     def list_renders(self, user_id: str, limit: int, cursor: str | None) -> tuple[list[RenderRecord], str | None]:
         """Newest first: render ids sort by creation time."""
         start = _decode_cursor(cursor, user_id, "RENDER#")
         page = self.dynamodb.query(
-            TableName=self.table_name, KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": {"S": _user_pk(user_id)}, ":prefix": {"S": "RENDER#"}},
-            ScanIndexForward=False, Limit=limit, **({"ExclusiveStartKey": start} if start else {}),
+            ScanIndexForward=False,
+            Limit=limit,
+            **({"ExclusiveStartKey": start} if start else {}),
         )
         records = [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in page["Items"]]
         return records, _encode_cursor(page.get("LastEvaluatedKey"))
 
     def all_renders(self, user_id: str) -> list[RenderRecord]:
-        return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in self._query_prefix(user_id, "RENDER#")]
+        return [
+            RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in self._query_prefix(user_id, "RENDER#")
+        ]
 
     def update_render(self, record: RenderRecord, fields: dict[str, Any], now: int) -> bool:
         """Change a render that has not ended; progress only ever goes up. False when nothing changed."""
@@ -273,9 +316,12 @@ class Store:
             condition += " AND #progress <= :progress"
         try:
             self.dynamodb.update_item(
-                TableName=self.table_name, Key=self._render_key(record.user_id, record.render_id),
-                UpdateExpression="SET " + ", ".join(sets), ConditionExpression=condition,
-                ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                TableName=self.table_name,
+                Key=self._render_key(record.user_id, record.render_id),
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
             )
         except _client_error() as error:
             if _error_code(error) == "ConditionalCheckFailedException":
@@ -283,42 +329,70 @@ class Store:
             raise
         return True
 
-    def finish_render(self, record: RenderRecord, status: RenderStatus, fields: dict[str, Any], refund: bool, now: int) -> bool:
+    def finish_render(
+        self, record: RenderRecord, status: RenderStatus, fields: dict[str, Any], refund: bool, now: int
+    ) -> bool:
         """The one terminal transition: end the render, release its lock, refund when the failure is ours.
 
         Idempotent: only the first caller for a render changes anything; the others get False.
         """
         values = _to_dynamo({f":{k}": v for k, v in fields.items()}) | {
-            ":status": {"S": status}, ":queued": {"S": RenderStatus.QUEUED},
-            ":rendering": {"S": RenderStatus.RENDERING}, ":now": {"N": str(now)},
+            ":status": {"S": status},
+            ":queued": {"S": RenderStatus.QUEUED},
+            ":rendering": {"S": RenderStatus.RENDERING},
+            ":now": {"N": str(now)},
         }
         names = {f"#{k}": k for k in fields} | {"#status": "status", "#lastNewsAt": "lastNewsAt"}
         sets = [f"#{k} = :{k}" for k in fields] + ["#status = :status", "#lastNewsAt = :now"]
-        end = {"Update": {
-            "TableName": self.table_name, "Key": self._render_key(record.user_id, record.render_id),
-            "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE activePk",
-            "ConditionExpression": "#status IN (:queued, :rendering)",
-            "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
-        }}
-        release = {"Delete": {
-            "TableName": self.table_name, "Key": self._lock_key(record.user_id, record.lock_slot),
-            "ConditionExpression": "attribute_not_exists(pk) OR renderId = :rid",
-            "ExpressionAttributeValues": {":rid": {"S": record.render_id}},
-        }}
+        end = {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": self._render_key(record.user_id, record.render_id),
+                "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE activePk",
+                "ConditionExpression": "#status IN (:queued, :rendering)",
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+        release = {
+            "Delete": {
+                "TableName": self.table_name,
+                "Key": self._lock_key(record.user_id, record.lock_slot),
+                "ConditionExpression": "attribute_not_exists(pk) OR renderId = :rid",
+                "ExpressionAttributeValues": {":rid": {"S": record.render_id}},
+            }
+        }
         items = [end, release]
         if status is RenderStatus.SUCCEEDED and record.content_key and fields.get("outputKey"):
             # What an identical export later reuses (functions/domain/lifecycle.py).
-            items.append({"Put": {"TableName": self.table_name, "Item": _to_dynamo({
-                "renderId": record.render_id, "bucketName": record.bucket_name or self.bucket_name,
-                "outputKey": fields["outputKey"], "sizeBytes": fields.get("sizeBytes")},
-            ) | self._output_key(record.user_id, record.content_key)}})
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": _to_dynamo(
+                            {
+                                "renderId": record.render_id,
+                                "bucketName": record.bucket_name or self.bucket_name,
+                                "outputKey": fields["outputKey"],
+                                "sizeBytes": fields.get("sizeBytes"),
+                            },
+                        )
+                        | self._output_key(record.user_id, record.content_key),
+                    }
+                }
+            )
         if refund:
-            items.append({"Update": {
-                "TableName": self.table_name, "Key": self._quota_key(record.user_id, record.quota_day),
-                "UpdateExpression": "SET used = used - :one",
-                "ConditionExpression": "used > :zero",
-                "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
-            }})
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": self._quota_key(record.user_id, record.quota_day),
+                        "UpdateExpression": "SET used = used - :one",
+                        "ConditionExpression": "used > :zero",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":zero": {"N": "0"}},
+                    }
+                }
+            )
         try:
             self.dynamodb.transact_write_items(TransactItems=items)
             return True
@@ -334,24 +408,31 @@ class Store:
 
     def stale_renders(self, news_before: int) -> list[RenderRecord]:
         items = self._query_all(
-            IndexName="active", KeyConditionExpression="activePk = :active AND lastNewsAt < :before",
+            IndexName="active",
+            KeyConditionExpression="activePk = :active AND lastNewsAt < :before",
             ExpressionAttributeValues={":active": {"S": "ACTIVE"}, ":before": {"N": str(news_before)}},
         )
         return [RenderRecord.model_validate(_strip_keys(_from_dynamo(i))) for i in items]
 
     def put_ended_render(self, record: RenderRecord) -> None:
         """An export that ended as it was made (a reused file): no lock, no quota."""
-        self.dynamodb.put_item(TableName=self.table_name, Item=self._render_item(record),
-                               ConditionExpression="attribute_not_exists(pk)")
+        self.dynamodb.put_item(
+            TableName=self.table_name, Item=self._render_item(record), ConditionExpression="attribute_not_exists(pk)"
+        )
 
     def find_output(self, user_id: str, content_key: str) -> StoredOutput | None:
-        item = self.dynamodb.get_item(TableName=self.table_name, Key=self._output_key(user_id, content_key),
-                                      ConsistentRead=True).get("Item")
+        item = self.dynamodb.get_item(
+            TableName=self.table_name, Key=self._output_key(user_id, content_key), ConsistentRead=True
+        ).get("Item")
         if not item:
             return None
         data = _from_dynamo(item)
-        return StoredOutput(render_id=data["renderId"], bucket_name=data["bucketName"],
-                            output_key=data["outputKey"], size_bytes=data.get("sizeBytes"))
+        return StoredOutput(
+            render_id=data["renderId"],
+            bucket_name=data["bucketName"],
+            output_key=data["outputKey"],
+            size_bytes=data.get("sizeBytes"),
+        )
 
     def output_exists(self, bucket: str, key: str) -> bool:
         """Whether a render's file is still there (lifecycle rules delete old renders)."""
@@ -366,14 +447,25 @@ class Store:
     # --- downloads -----------------------------------------------------------------------------
 
     def record_download(self, record: RenderRecord, event: DownloadEvent, event_id: str, now: int) -> None:
-        self.dynamodb.transact_write_items(TransactItems=[
-            {"Put": {"TableName": self.table_name,
-                     "Item": _to_dynamo(event.to_json_dict() | {"expiresAt": now + DOWNLOAD_EVENT_TTL_SECONDS}) | {
-                         "pk": {"S": _user_pk(record.user_id)}, "sk": {"S": f"DOWNLOAD#{event.at}#{event_id}"}}}},
-            {"Update": {"TableName": self.table_name, "Key": self._render_key(record.user_id, record.render_id),
+        self.dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table_name,
+                        "Item": _to_dynamo(event.to_json_dict() | {"expiresAt": now + DOWNLOAD_EVENT_TTL_SECONDS})
+                        | {"pk": {"S": _user_pk(record.user_id)}, "sk": {"S": f"DOWNLOAD#{event.at}#{event_id}"}},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": self.table_name,
+                        "Key": self._render_key(record.user_id, record.render_id),
                         "UpdateExpression": "SET downloads = if_not_exists(downloads, :zero) + :one",
-                        "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}}}},
-        ])
+                        "ExpressionAttributeValues": {":zero": {"N": "0"}, ":one": {"N": "1"}},
+                    }
+                },
+            ]
+        )
 
     # --- objects -------------------------------------------------------------------------------
 

@@ -55,12 +55,16 @@ def create_table_kwargs(definition: TableDefinition, table_name: str) -> dict[st
     for index in definition.indexes:
         attributes[index.partition_key] = "S"
         attributes[index.sort_key] = index.sort_key_type
-        indexes.append({
-            "IndexName": index.name,
-            "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
-                          {"AttributeName": index.sort_key, "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "ALL"},
-        })
+        indexes.append(
+            {
+                "IndexName": index.name,
+                "KeySchema": [
+                    {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        )
     kwargs = {
         "TableName": table_name,
         "KeySchema": keys,

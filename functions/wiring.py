@@ -48,7 +48,9 @@ def _cloudfront_signer(settings: ServiceSettings) -> UrlSigner:
 
     def signed(record: RenderRecord, filename: str, seconds: int) -> str:
         url = f"https://{settings.cloudfront_domain}/{quote(record.output_key or '')}"
-        signed_url: str = signer.generate_presigned_url(url, date_less_than=datetime.now(UTC) + timedelta(seconds=seconds))
+        signed_url: str = signer.generate_presigned_url(
+            url, date_less_than=datetime.now(UTC) + timedelta(seconds=seconds)
+        )
         return signed_url
 
     return signed
@@ -65,24 +67,38 @@ def _output_locator(settings: ServiceSettings) -> OutputLocator:
     return locate
 
 
-def compose(settings: ServiceSettings, *, store: Store | None = None, backend: RenderBackend | None = None,
-            sign_download: UrlSigner | None = None) -> Services:
+def compose(
+    settings: ServiceSettings,
+    *,
+    store: Store | None = None,
+    backend: RenderBackend | None = None,
+    sign_download: UrlSigner | None = None,
+) -> Services:
     """The services for `settings`; what is not handed in is built for AWS."""
     store = store or Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
     if backend is None:
         if settings.render_mode is not RenderMode.LAMBDA:
-            raise SettingsError("RENDER_MODE=local renders on this machine: the local stack supplies that "
-                                "backend (framecast dev); a Lambda function needs RENDER_MODE=lambda")
+            raise SettingsError(
+                "RENDER_MODE=local renders on this machine: the local stack supplies that "
+                "backend (framecast dev); a Lambda function needs RENDER_MODE=lambda"
+            )
         from functions.backends.remotion_lambda_backend import RemotionLambdaBackend
 
         backend = RemotionLambdaBackend(settings)
     if sign_download is None:
         if not (settings.cloudfront_domain and settings.cloudfront_key_pair_id):
-            raise SettingsError("downloads need CLOUDFRONT_DOMAIN and CLOUDFRONT_KEY_PAIR_ID, or a signer "
-                                "handed in by the local stack")
+            raise SettingsError(
+                "downloads need CLOUDFRONT_DOMAIN and CLOUDFRONT_KEY_PAIR_ID, or a signer handed in by the local stack"
+            )
         sign_download = _cloudfront_signer(settings)
-    return Services(store=store, backend=backend, settings=settings, webhook_secret=_webhook_secret(settings),
-                    sign_download=sign_download, locate_output=_output_locator(settings))
+    return Services(
+        store=store,
+        backend=backend,
+        settings=settings,
+        webhook_secret=_webhook_secret(settings),
+        sign_download=sign_download,
+        locate_output=_output_locator(settings),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -71,6 +71,7 @@ def error_body(code: str, message: str, details: list | None = None) -> bytes:
 
 # --- the Lambda side ----------------------------------------------------------------------------
 
+
 @dataclass
 class LambdaContext:
     """What Powertools reads off the Lambda context."""
@@ -96,8 +97,9 @@ class Function:
     with it each other's user. Such functions share one `slots` semaphore.
     """
 
-    def __init__(self, handler: Callable, name: str, concurrency: int = 1,
-                 slots: threading.BoundedSemaphore | None = None):
+    def __init__(
+        self, handler: Callable, name: str, concurrency: int = 1, slots: threading.BoundedSemaphore | None = None
+    ):
         self.handler, self.name = handler, name
         self._slots = slots or threading.BoundedSemaphore(concurrency)
 
@@ -109,24 +111,40 @@ class Function:
             return self.handler(event, context)
 
 
-def api_gateway_event(method: str, path: str, query: str, headers: dict, body: bytes, source_ip: str,
-                      claims: dict | None) -> dict:
+def api_gateway_event(
+    method: str, path: str, query: str, headers: dict, body: bytes, source_ip: str, claims: dict | None
+) -> dict:
     values: dict[str, list[str]] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         values.setdefault(key, []).append(value)
     now = time.time()
     request_context = {
-        "accountId": "000000000000", "apiId": "local", "domainName": headers.get("host", "127.0.0.1"),
-        "domainPrefix": "local", "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default",
-        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)), "timeEpoch": int(now * 1000),
-        "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                 "userAgent": headers.get("user-agent", "")},
+        "accountId": "000000000000",
+        "apiId": "local",
+        "domainName": headers.get("host", "127.0.0.1"),
+        "domainPrefix": "local",
+        "requestId": str(uuid.uuid4()),
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "timeEpoch": int(now * 1000),
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": headers.get("user-agent", ""),
+        },
     }
     if claims is not None:
         request_context["authorizer"] = {"jwt": {"claims": {k: str(v) for k, v in claims.items()}, "scopes": None}}
     return {
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
-        "headers": headers, "queryStringParameters": {k: ",".join(v) for k, v in values.items()} or None,
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "queryStringParameters": {k: ",".join(v) for k, v in values.items()} or None,
         "requestContext": request_context,
         # The body is UTF-8 here (checked before); binary bodies would travel base64 as in AWS.
         "body": body.decode() if body else None,
@@ -135,6 +153,7 @@ def api_gateway_event(method: str, path: str, query: str, headers: dict, body: b
 
 
 # --- routes -------------------------------------------------------------------------------------
+
 
 @dataclass
 class Route:
@@ -157,9 +176,12 @@ def routes_from_openapi(paths: dict, api: Function, webhook: Function) -> list[R
 
 # --- the HTTP side ------------------------------------------------------------------------------
 
+
 def _raw_response(status: int, body: bytes) -> bytes:
-    head = (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -196,18 +218,29 @@ class Protocol(H11Protocol):
         if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
             return
         if self.conn.trailing_data[0]:  # part of a request came, but not its headers' end
-            self.transport.write(_raw_response(408, error_body(
-                "request_timeout", f"the request's headers did not arrive within {HEADER_TIMEOUT_SECONDS:g} s")))
+            self.transport.write(
+                _raw_response(
+                    408,
+                    error_body(
+                        "request_timeout", f"the request's headers did not arrive within {HEADER_TIMEOUT_SECONDS:g} s"
+                    ),
+                )
+            )
         self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
         self._disarm()
         if len(self.conn.trailing_data[0]) > MAX_HEADER_BYTES:
-            response = _raw_response(431, error_body(
-                "headers_too_large", f"the request line and headers are over {MAX_HEADER_BYTES} bytes"))
+            response = _raw_response(
+                431, error_body("headers_too_large", f"the request line and headers are over {MAX_HEADER_BYTES} bytes")
+            )
         else:
-            response = _raw_response(400, error_body(
-                "malformed_request", "the request is not valid HTTP/1.1 (request line, headers or Content-Length)"))
+            response = _raw_response(
+                400,
+                error_body(
+                    "malformed_request", "the request is not valid HTTP/1.1 (request line, headers or Content-Length)"
+                ),
+            )
         self.transport.write(response)
         self.transport.close()
 
@@ -215,9 +248,14 @@ class Protocol(H11Protocol):
 class Adapter:
     """The ASGI application: framing limits, routes, the authorizer, then the function."""
 
-    def __init__(self, routes: list[Route], static_dir: Path | None = None,
-                 page_config: Callable[[], dict] | None = None, downloads: "Downloads | None" = None,
-                 threads: int = 64):
+    def __init__(
+        self,
+        routes: list[Route],
+        static_dir: Path | None = None,
+        page_config: Callable[[], dict] | None = None,
+        downloads: "Downloads | None" = None,
+        threads: int = 64,
+    ):
         self.routes, self.static_dir, self.page_config, self.downloads = routes, static_dir, page_config, downloads
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lambda")
 
@@ -234,16 +272,22 @@ class Adapter:
         query = scope["query_string"].decode("latin-1")
         head_bytes = len(scope["raw_path"]) + len(query) + sum(len(k) + len(v) + 4 for k, v in scope["headers"])
         if head_bytes > MAX_HEADER_BYTES:  # h11 limits only a head that arrives in pieces
-            return await self._error(send, 431, "headers_too_large", f"the request line and headers are over "
-                                     f"{MAX_HEADER_BYTES} bytes", {"Connection": "close"})
+            return await self._error(
+                send,
+                431,
+                "headers_too_large",
+                f"the request line and headers are over {MAX_HEADER_BYTES} bytes",
+                {"Connection": "close"},
+            )
         headers: dict[str, str] = {}
         for name, value in scope["headers"]:
             key = name.decode("latin-1")
             headers[key] = f"{headers[key]},{value.decode('latin-1')}" if key in headers else value.decode("latin-1")
         if not path.startswith(API_PREFIXES) or path == "/downloads":
             if method not in ("GET", "HEAD"):
-                return await self._error(send, 405, "method_not_allowed", f"{method} is not allowed on {path}",
-                                         {"Allow": "GET, HEAD"})
+                return await self._error(
+                    send, 405, "method_not_allowed", f"{method} is not allowed on {path}", {"Allow": "GET, HEAD"}
+                )
             return await self._static(send, method, path)
         route = next((r for r in self.routes if r.pattern.match(path)), None)
         if route is None:
@@ -251,8 +295,13 @@ class Adapter:
         target = route.methods.get(method)
         if target is None:
             allow = ", ".join(sorted(route.methods))
-            return await self._error(send, 405, "method_not_allowed", f"{method} is not allowed on {path}; "
-                                     f"allowed: {allow}", {"Allow": allow})
+            return await self._error(
+                send,
+                405,
+                "method_not_allowed",
+                f"{method} is not allowed on {path}; allowed: {allow}",
+                {"Allow": allow},
+            )
         body = await self._body(scope, receive, send, headers)
         if body is None:
             return
@@ -270,12 +319,14 @@ class Adapter:
                 return await self._error(send, 401, "unauthorized", str(error), {"WWW-Authenticate": "Bearer"})
         client = scope.get("client") or ("127.0.0.1", 0)
         event = api_gateway_event(method, path, query, headers, body, client[0], claims)
-        context = LambdaContext(function_name=target.name, aws_request_id=event["requestContext"]["requestId"],
-                                started=time.time())
+        context = LambdaContext(
+            function_name=target.name, aws_request_id=event["requestContext"]["requestId"], started=time.time()
+        )
         loop = asyncio.get_running_loop()
         started = asyncio.Event()
-        running = loop.run_in_executor(self.executor, target.invoke, event, context,
-                                       lambda: loop.call_soon_threadsafe(started.set))
+        running = loop.run_in_executor(
+            self.executor, target.invoke, event, context, lambda: loop.call_soon_threadsafe(started.set)
+        )
         try:
             # Waiting for a free environment is queueing, not running: the time limit counts from the start.
             waiting = asyncio.ensure_future(started.wait())
@@ -283,31 +334,48 @@ class Adapter:
             waiting.cancel()
             result = await asyncio.wait_for(asyncio.shield(running), INTEGRATION_TIMEOUT_SECONDS)
         except TimeoutError:
-            return await self._error(send, 503, "timeout", f"the function did not answer within "
-                                     f"{INTEGRATION_TIMEOUT_SECONDS:g} s", {"Retry-After": "5"})
+            return await self._error(
+                send,
+                503,
+                "timeout",
+                f"the function did not answer within {INTEGRATION_TIMEOUT_SECONDS:g} s",
+                {"Retry-After": "5"},
+            )
         except Exception as error:
             if _dependency_down(error):
                 logger.warning("a dependency is down: %s", error)
-                return await self._error(send, 503, "service_unavailable", "a service this request needs is not "
-                                         "reachable right now; please try again", {"Retry-After": "2"})
+                return await self._error(
+                    send,
+                    503,
+                    "service_unavailable",
+                    "a service this request needs is not reachable right now; please try again",
+                    {"Retry-After": "2"},
+                )
             logger.exception("handler failed")
             return await self._error(send, 500, "internal_error", "the request failed on our side")
         raw = result.get("body") or ""
         out = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
         out_headers = dict(result.get("headers") or {})
-        await self._send(send, int(result.get("statusCode", 200)), out_headers, out, method,
-                         cookies=result.get("cookies") or [])
+        await self._send(
+            send, int(result.get("statusCode", 200)), out_headers, out, method, cookies=result.get("cookies") or []
+        )
 
     async def _body(self, scope, receive, send, headers: dict) -> bytes | None:
         declared = headers.get("content-length")
         if declared is not None and "transfer-encoding" in headers:
             # RFC 9112 6.3: a server may refuse both; behind a proxy, accepting them invites smuggling.
-            await self._error(send, 400, "malformed_request", "Content-Length and Transfer-Encoding together",
-                              {"Connection": "close"})
+            await self._error(
+                send, 400, "malformed_request", "Content-Length and Transfer-Encoding together", {"Connection": "close"}
+            )
             return None
         if declared and int(declared) > MAX_BODY_BYTES:  # h11 has checked that it is a number
-            await self._error(send, 413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's "
-                              "payload limit)", {"Connection": "close"})
+            await self._error(
+                send,
+                413,
+                "too_large",
+                f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's payload limit)",
+                {"Connection": "close"},
+            )
             return None
         body = bytearray()
         deadline = asyncio.get_running_loop().time() + BODY_TIMEOUT_SECONDS
@@ -316,23 +384,34 @@ class Adapter:
             try:
                 message = await asyncio.wait_for(receive(), max(remaining, 0.001))
             except TimeoutError:
-                await self._error(send, 408, "request_timeout", f"the body did not arrive within "
-                                  f"{BODY_TIMEOUT_SECONDS:g} s", {"Connection": "close"})
+                await self._error(
+                    send,
+                    408,
+                    "request_timeout",
+                    f"the body did not arrive within {BODY_TIMEOUT_SECONDS:g} s",
+                    {"Connection": "close"},
+                )
                 return None
             if message["type"] == "http.disconnect":
                 raise _ClientGone
             body += message.get("body", b"")
             if len(body) > MAX_BODY_BYTES:
-                await self._error(send, 413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's "
-                                  "payload limit)", {"Connection": "close"})
+                await self._error(
+                    send,
+                    413,
+                    "too_large",
+                    f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's payload limit)",
+                    {"Connection": "close"},
+                )
                 return None
             if not message.get("more_body"):
                 return bytes(body)
 
     async def _static(self, send, method: str, path: str) -> None:
         if path == "/config.json" and self.page_config:
-            return await self._send(send, 200, {"Content-Type": "application/json"},
-                                    json.dumps(self.page_config()).encode(), method)
+            return await self._send(
+                send, 200, {"Content-Type": "application/json"}, json.dumps(self.page_config()).encode(), method
+            )
         root = self.static_dir.resolve() if self.static_dir else None
         target = (root / unquote(path).lstrip("/")).resolve() if root else None
         if root and target and (target.is_dir() or (not target.exists() and "." not in target.name)):
@@ -344,13 +423,15 @@ class Adapter:
         await self._send(send, 200, {"Content-Type": content_type}, data, method)
 
     async def _error(self, send, status: int, code: str, message: str, headers: dict | None = None) -> None:
-        await self._send(send, status, {"Content-Type": "application/json", **(headers or {})},
-                         error_body(code, message), "GET")
+        await self._send(
+            send, status, {"Content-Type": "application/json", **(headers or {})}, error_body(code, message), "GET"
+        )
 
     @staticmethod
     async def _send(send, status: int, headers: dict, body: bytes, method: str, cookies: list | None = None) -> None:
-        raw = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()
-               if k.lower() != "content-length"]
+        raw = [
+            (k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items() if k.lower() != "content-length"
+        ]
         raw += [(b"set-cookie", c.encode("latin-1")) for c in cookies or []]
         raw.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": raw})
@@ -366,13 +447,17 @@ def _dependency_down(error: BaseException) -> bool:
     while error is not None:
         if isinstance(error, EndpointConnectionError | ConnectionClosedError | ReadTimeoutError | ConnectionError):
             return True
-        if isinstance(error, ClientError) and error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+        if (
+            isinstance(error, ClientError)
+            and error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+        ):
             return True
         error = error.__cause__ or error.__context__
     return False
 
 
 # --- download links -----------------------------------------------------------------------------
+
 
 class Downloads:
     """Serves objects of the emulated bucket to whoever holds a valid, unexpired link."""
@@ -381,11 +466,12 @@ class Downloads:
         self.signer, self.s3, self.bucket = signer, s3_client, bucket
 
     async def serve(self, adapter: Adapter, send, method: str, path: str, query: str, headers: dict) -> None:
-        bucket, _, key = path[len("/downloads/"):].partition("/")
+        bucket, _, key = path[len("/downloads/") :].partition("/")
         params = dict(parse_qsl(query, keep_blank_values=True))
         try:
-            self.signer.check(bucket, key, params.get("filename", ""), params.get("expires", ""),
-                              params.get("signature", ""))
+            self.signer.check(
+                bucket, key, params.get("filename", ""), params.get("expires", ""), params.get("signature", "")
+            )
         except auth.BadLink as error:
             return await adapter._error(send, 403, error.code, str(error))
         if bucket != self.bucket:
@@ -403,17 +489,28 @@ class Downloads:
                 return await adapter._error(send, 416, "invalid_range", "the range asked for is not in the file")
             if not _dependency_down(error):
                 raise
-            return await adapter._error(send, 503, "service_unavailable", "the file store is not reachable right "
-                                        "now; please try again", {"Retry-After": "2"})
+            return await adapter._error(
+                send,
+                503,
+                "service_unavailable",
+                "the file store is not reachable right now; please try again",
+                {"Retry-After": "2"},
+            )
         except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectionError):
-            return await adapter._error(send, 503, "service_unavailable", "the file store is not reachable right "
-                                        "now; please try again", {"Retry-After": "2"})
+            return await adapter._error(
+                send,
+                503,
+                "service_unavailable",
+                "the file store is not reachable right now; please try again",
+                {"Retry-After": "2"},
+            )
         status = 206 if "ContentRange" in obj else 200
         response_headers = [
             (b"content-type", obj.get("ContentType", "application/octet-stream").encode("latin-1")),
             (b"content-length", str(obj["ContentLength"]).encode()),
             (b"content-disposition", auth.attachment(params.get("filename", "")).encode("latin-1")),
-            (b"accept-ranges", b"bytes"), (b"cache-control", b"private, no-store"),
+            (b"accept-ranges", b"bytes"),
+            (b"cache-control", b"private, no-store"),
         ]
         if "ContentRange" in obj:
             response_headers.append((b"content-range", obj["ContentRange"].encode("latin-1")))
@@ -432,6 +529,7 @@ class Downloads:
 
 # --- the server ---------------------------------------------------------------------------------
 
+
 class HttpServer:
     """uvicorn serving an Adapter on a socket of our own (port 0 works), in a background thread."""
 
@@ -442,15 +540,25 @@ class HttpServer:
         self.socket.bind((host, port))
         self.socket.listen(BACKLOG)
         self.port = self.socket.getsockname()[1]
-        config = uvicorn.Config(adapter, http=Protocol, lifespan="off", backlog=BACKLOG, access_log=False,
-                                log_level="warning", server_header=False, timeout_keep_alive=IDLE_TIMEOUT_SECONDS,
-                                h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=10)
+        config = uvicorn.Config(
+            adapter,
+            http=Protocol,
+            lifespan="off",
+            backlog=BACKLOG,
+            access_log=False,
+            log_level="warning",
+            server_header=False,
+            timeout_keep_alive=IDLE_TIMEOUT_SECONDS,
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+            timeout_graceful_shutdown=10,
+        )
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True,
-                                        name="http")
+        self._thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True, name="http"
+        )
         self._thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:

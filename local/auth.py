@@ -41,6 +41,7 @@ def local_secret(name: str, folder: Path | None = None) -> str:
 
 # --- sign-in ------------------------------------------------------------------------------------
 
+
 class BadToken(Exception):
     pass
 
@@ -51,8 +52,15 @@ def signing_key(path: Path = KEY_FILE) -> str:
 
 def issue_token(user: str, days: int = 30, path: Path = KEY_FILE) -> str:
     now = int(time.time())
-    claims = {"sub": user, "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + days * 86400,
-              "token_use": "access", "username": user}
+    claims = {
+        "sub": user,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + days * 86400,
+        "token_use": "access",
+        "username": user,
+    }
     return jwt.encode(claims, signing_key(path), algorithm="HS256")
 
 
@@ -61,8 +69,14 @@ def verify(authorization: str | None, path: Path = KEY_FILE) -> dict:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise BadToken("a bearer token is required")
     try:
-        claims = jwt.decode(authorization[7:].strip(), signing_key(path), algorithms=["HS256"],
-                            audience=AUDIENCE, issuer=ISSUER, options={"require": ["sub", "exp"]})
+        claims = jwt.decode(
+            authorization[7:].strip(),
+            signing_key(path),
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["sub", "exp"]},
+        )
     except jwt.PyJWTError as error:
         raise BadToken(f"the token is not valid: {error}") from None
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
@@ -72,13 +86,16 @@ def verify(authorization: str | None, path: Path = KEY_FILE) -> dict:
 
 # --- the emulator's credentials -----------------------------------------------------------------
 
+
 def emulator_credentials(folder: Path | None = None) -> tuple[str, str]:
     """(access key id, secret key) that the local stack signs its AWS calls with."""
-    return "FRAMECASTLOCAL" + local_secret("emulator-key-id", folder)[:12].upper(), \
-        local_secret("emulator-secret", folder)
+    return "FRAMECASTLOCAL" + local_secret("emulator-key-id", folder)[:12].upper(), local_secret(
+        "emulator-secret", folder
+    )
 
 
 # --- download links -----------------------------------------------------------------------------
+
 
 class BadLink(Exception):
     def __init__(self, code: str, message: str):
@@ -88,7 +105,7 @@ class BadLink(Exception):
 
 def attachment(filename: str) -> str:
     """A Content-Disposition that saves the file under its name, ASCII-safe (RFC 6266 / 5987)."""
-    plain = re.sub(r'[^A-Za-z0-9._ -]', "_", filename) or "download"
+    plain = re.sub(r"[^A-Za-z0-9._ -]", "_", filename) or "download"
     if plain == filename:
         return f'attachment; filename="{plain}"'
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename or 'download', safe='')}"
@@ -107,8 +124,9 @@ class DownloadSigner:
     def __call__(self, bucket: str, key: str, filename: str, seconds: int) -> str:
         """The url signer of local mode: (bucket, key, filename, seconds) -> url."""
         expires = str(int(self._clock()) + int(seconds))
-        query = urlencode({"filename": filename, "expires": expires,
-                           "signature": self._signature(bucket, key, filename, expires)})
+        query = urlencode(
+            {"filename": filename, "expires": expires, "signature": self._signature(bucket, key, filename, expires)}
+        )
         return f"{self.base_url}/downloads/{quote(bucket, safe='')}/{quote(key, safe='/')}?{query}"
 
     def check(self, bucket: str, key: str, filename: str, expires: str, signature: str) -> None:

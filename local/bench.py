@@ -42,8 +42,14 @@ class Timed:
 def run_watched(command: list[str], env: dict[str, str] | None = None) -> Timed:
     """Run a command to its end, sampling the memory (PSS) of everything it started."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     peak = 0
     done = threading.Event()
 
@@ -80,9 +86,22 @@ class Renders:
         path = self.scratch / f"{name}.json"
         path.write_text(project.model_dump_json(by_alias=True))
         out = self.scratch / f"framecast-{name}.{fmt.value}"
-        return run_watched([sys.executable, "-m", "local.cli", "render", str(path), "--format", fmt.value,
-                            "--quality", quality.value, "--out", str(out)],
-                           env={"FRAMECAST_CHUNK_CACHE_DIR": str(self.cache_dir / cache)})
+        return run_watched(
+            [
+                sys.executable,
+                "-m",
+                "local.cli",
+                "render",
+                str(path),
+                "--format",
+                fmt.value,
+                "--quality",
+                quality.value,
+                "--out",
+                str(out),
+            ],
+            env={"FRAMECAST_CHUNK_CACHE_DIR": str(self.cache_dir / cache)},
+        )
 
 
 def edited(project: Project) -> Project:
@@ -101,22 +120,35 @@ def bench_renders(renders: Renders) -> tuple[list[str], list[str], int]:
     # Alternating, each framecast figure right after its naive twin.
     pairs = {
         "full": (renders.naive(project, mp4, medium, "full"), renders.framecast(project, mp4, medium, "full", "main")),
-        "edited": (renders.naive(edited(project), mp4, medium, "edited"),
-                   renders.framecast(edited(project), mp4, medium, "edited", "main")),
-        "identical": (renders.naive(edited(project), mp4, medium, "identical"),
-                      renders.framecast(edited(project), mp4, medium, "identical", "main")),
+        "edited": (
+            renders.naive(edited(project), mp4, medium, "edited"),
+            renders.framecast(edited(project), mp4, medium, "edited", "main"),
+        ),
+        "identical": (
+            renders.naive(edited(project), mp4, medium, "identical"),
+            renders.framecast(edited(project), mp4, medium, "identical", "main"),
+        ),
     }
-    labels = {"full": "full export, never rendered", "edited": "one scene of three edited",
-              "identical": "identical re-export"}
+    labels = {
+        "full": "full export, never rendered",
+        "edited": "one scene of three edited",
+        "identical": "identical re-export",
+    }
     rows = []
     for key, (naive, ours) in pairs.items():
         ratio = ours.seconds / naive.seconds
-        rows.append(f"| {labels[key]} | {naive.seconds:.1f} s | {ours.seconds:.1f} s | **{ratio:.2f}×** | "
-                    f"≤ {GOALS[key]}× | {'met' if ratio <= GOALS[key] else 'not met'} |")
+        rows.append(
+            f"| {labels[key]} | {naive.seconds:.1f} s | {ours.seconds:.1f} s | **{ratio:.2f}×** | "
+            f"≤ {GOALS[key]}× | {'met' if ratio <= GOALS[key] else 'not met'} |"
+        )
     format_rows = []
     peak = max(pair[1].peak_bytes for pair in pairs.values())
-    for fmt, quality in [(OutputFormat.MP4, Quality.LOW), (OutputFormat.WEBM, Quality.LOW),
-                         (OutputFormat.GIF, Quality.LOW), (OutputFormat.MP4, Quality.HIGH)]:
+    for fmt, quality in [
+        (OutputFormat.MP4, Quality.LOW),
+        (OutputFormat.WEBM, Quality.LOW),
+        (OutputFormat.GIF, Quality.LOW),
+        (OutputFormat.MP4, Quality.HIGH),
+    ]:
         name = f"{fmt.value}-{quality.value}"
         naive = renders.naive(project, fmt, quality, name)
         ours = renders.framecast(project, fmt, quality, name, name)
@@ -125,13 +157,19 @@ def bench_renders(renders: Renders) -> tuple[list[str], list[str], int]:
         encoded = -(-frames // settings.every_nth_frame)
         format_rows.append(
             f"| {fmt.value} {quality.value} {settings.width}×{settings.height} | {encoded} | "
-            f"{encoded / naive.seconds:.1f} | {encoded / ours.seconds:.1f} | {ours.seconds / naive.seconds:.2f}× |")
+            f"{encoded / naive.seconds:.1f} | {encoded / ours.seconds:.1f} | {ours.seconds / naive.seconds:.2f}× |"
+        )
     return rows, format_rows, peak
 
 
 def _import_micros(module: str) -> int:
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=REPO_ROOT,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     for line in done.stderr.splitlines():
         parts = [part.strip() for part in line.removeprefix("import time:").split("|")]
         if len(parts) == 3 and parts[2] == module:
@@ -154,8 +192,9 @@ def bench_imports() -> list[str]:
 
 def bench_preprocessing() -> list[str]:
     landscape = Project.model_validate_json(EXAMPLE.read_bytes())
-    scenes = [SceneInput(id=f"s{i}", name=s.name, tsx_code=s.tsx_code)
-              for i, s in enumerate((landscape.scenes * 4)[:10])]
+    scenes = [
+        SceneInput(id=f"s{i}", name=s.name, tsx_code=s.tsx_code) for i, s in enumerate((landscape.scenes * 4)[:10])
+    ]
     project = Project(title="bench", scenes=scenes)
     compile_project(project)  # warm-up: icon sets parsed once per process
     times = []
@@ -164,8 +203,10 @@ def bench_preprocessing() -> list[str]:
         compile_project(project)
         times.append(time.perf_counter() - started)
     ms = statistics.median(times) * 1000
-    return [f"| preprocessing a 10-scene project (`compile_project`) | {ms:.0f} ms | ≤ 30 ms: "
-            f"{'met' if ms <= 30 else 'not met'} |"]
+    return [
+        f"| preprocessing a 10-scene project (`compile_project`) | {ms:.0f} ms | ≤ 30 ms: "
+        f"{'met' if ms <= 30 else 'not met'} |"
+    ]
 
 
 def main() -> None:
@@ -176,54 +217,56 @@ def main() -> None:
     preprocessing_rows = bench_preprocessing()
     pool = default_pool_size()
     peak_gib = peak / 2**30
-    text = "\n".join([
-        "# Benchmarks",
-        "",
-        f"`make bench` on {date.today().isoformat()}, this repository's {os.cpu_count()}-core machine (shared with",
-        "other work while it ran: absolute times move with its load, ratios compare figures taken",
-        "back to back in one run). The reference is the naive `remotion render` CLI from the prebuilt",
-        "bundle on the same input props (the ones `framecast props` prints); Framecast is",
-        f"`framecast render`: the CLI, its render pool ({pool} processes at this machine's default, each",
-        "with its own Chromium), scene-aligned chunks joined with `combineChunks()`, and the chunk cache.",
-        "",
-        "## Exports of examples/landscape.json (310 frames, mp4 medium, 1280×720)",
-        "",
-        "The edit changes a word of the middle scene of three; the identical re-export follows it with",
-        "the same chunk cache (the service's own short cut for identical exports is not involved).",
-        "",
-        "| | naive CLI | framecast | ratio | goal | |",
-        "|---|---|---|---|---|---|",
-        *render_rows,
-        "",
-        "Where a ratio misses its goal, the bound is the machine: each Chromium renders about 10",
-        "frames/s here while a single one renders about 14, as two browsers and their encoders share",
-        "two cores with other work (the pool log shows chunks back to back, under 1 s between them).",
-        "gif and webm chunks are short (gif encodes a third of the frames), so their page loads weigh",
-        "more; gif is also re-encoded once at the join, as Remotion Lambda does.",
-        "",
-        "## Frames per second by format (never rendered before)",
-        "",
-        "| export | frames encoded | naive frames/s | framecast frames/s | ratio of times |",
-        "|---|---|---|---|---|",
-        *format_rows,
-        "",
-        "## Memory",
-        "",
-        "Peak memory (PSS, summed over the Node workers and their Chromium processes) of the render pool at",
-        f"its default size of {pool}, over every export above: **{peak_gib:.2f} GiB** (goal ≤ 2 GiB: "
-        f"{'met' if peak_gib <= 2 else 'not met'}).",
-        "",
-        "## Cold import and preprocessing (median of five)",
-        "",
-        "| what | time | ratio | goal |",
-        "|---|---|---|---|",
-        *import_rows,
-        "",
-        "| what | time | goal |",
-        "|---|---|---|",
-        *preprocessing_rows,
-        "",
-    ])
+    text = "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            f"`make bench` on {date.today().isoformat()}, this repository's {os.cpu_count()}-core machine (shared with",
+            "other work while it ran: absolute times move with its load, ratios compare figures taken",
+            "back to back in one run). The reference is the naive `remotion render` CLI from the prebuilt",
+            "bundle on the same input props (the ones `framecast props` prints); Framecast is",
+            f"`framecast render`: the CLI, its render pool ({pool} processes at this machine's default, each",
+            "with its own Chromium), scene-aligned chunks joined with `combineChunks()`, and the chunk cache.",
+            "",
+            "## Exports of examples/landscape.json (310 frames, mp4 medium, 1280×720)",
+            "",
+            "The edit changes a word of the middle scene of three; the identical re-export follows it with",
+            "the same chunk cache (the service's own short cut for identical exports is not involved).",
+            "",
+            "| | naive CLI | framecast | ratio | goal | |",
+            "|---|---|---|---|---|---|",
+            *render_rows,
+            "",
+            "Where a ratio misses its goal, the bound is the machine: each Chromium renders about 10",
+            "frames/s here while a single one renders about 14, as two browsers and their encoders share",
+            "two cores with other work (the pool log shows chunks back to back, under 1 s between them).",
+            "gif and webm chunks are short (gif encodes a third of the frames), so their page loads weigh",
+            "more; gif is also re-encoded once at the join, as Remotion Lambda does.",
+            "",
+            "## Frames per second by format (never rendered before)",
+            "",
+            "| export | frames encoded | naive frames/s | framecast frames/s | ratio of times |",
+            "|---|---|---|---|---|",
+            *format_rows,
+            "",
+            "## Memory",
+            "",
+            "Peak memory (PSS, summed over the Node workers and their Chromium processes) of the render pool at",
+            f"its default size of {pool}, over every export above: **{peak_gib:.2f} GiB** (goal ≤ 2 GiB: "
+            f"{'met' if peak_gib <= 2 else 'not met'}).",
+            "",
+            "## Cold import and preprocessing (median of five)",
+            "",
+            "| what | time | ratio | goal |",
+            "|---|---|---|---|",
+            *import_rows,
+            "",
+            "| what | time | goal |",
+            "|---|---|---|",
+            *preprocessing_rows,
+            "",
+        ]
+    )
     RESULTS.write_text(text)
     print(text)
 

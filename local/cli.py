@@ -1,7 +1,7 @@
 """`framecast`: the command line of the local stack.
 
-    framecast render PROJECT.json --format mp4 --quality medium --out out/video.mp4
-    framecast props PROJECT.json --format mp4 --quality medium   (the composition's input props)
+framecast render PROJECT.json --format mp4 --quality medium --out out/video.mp4
+framecast props PROJECT.json --format mp4 --quality medium   (the composition's input props)
 """
 
 import argparse
@@ -33,7 +33,9 @@ def load_project(path: Path) -> Project:
 def describe(error: FramecastError) -> str:
     if isinstance(error, SceneCompileError):
         lines = [f"framecast: {error.message}:"]
-        lines += [f'  scene "{d["sceneId"]}", line {d["line"]}, column {d["column"]}: {d["message"]}' for d in error.details]
+        lines += [
+            f'  scene "{d["sceneId"]}", line {d["line"]}, column {d["column"]}: {d["message"]}' for d in error.details
+        ]
         return "\n".join(lines)
     return f"framecast: {error.message}"
 
@@ -69,8 +71,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     for warning in plan.warnings + result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     seconds = result.duration_in_frames / 30
-    print(f"{result.output_path} ({result.size_bytes / 1e6:.2f} MB, {seconds:.1f} s of video, "
-          f"{result.width}×{result.height}, rendered in {result.render_seconds:.1f} s)")
+    print(
+        f"{result.output_path} ({result.size_bytes / 1e6:.2f} MB, {seconds:.1f} s of video, "
+        f"{result.width}×{result.height}, rendered in {result.render_seconds:.1f} s)"
+    )
     return 0
 
 
@@ -103,10 +107,16 @@ def cmd_dev(args: argparse.Namespace) -> int:
     stack = LocalStack(port=args.port)
     stack.start()
     kept = f"data is written through to {stack.state_dir} ({stack.restored} items and files restored)"
-    ended = f"; {stack.resolved_at_start} export(s) in flight at the last stop were ended and refunded" \
-        if stack.resolved_at_start else ""
-    print(f"Framecast local stack on {stack.url}\n  {kept}{ended}\n"
-          f"  token for a user: framecast token USER\n  Ctrl-C stops it", flush=True)
+    ended = (
+        f"; {stack.resolved_at_start} export(s) in flight at the last stop were ended and refunded"
+        if stack.resolved_at_start
+        else ""
+    )
+    print(
+        f"Framecast local stack on {stack.url}\n  {kept}{ended}\n"
+        f"  token for a user: framecast token USER\n  Ctrl-C stops it",
+        flush=True,
+    )
     while not stop.wait(1):
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the state save short

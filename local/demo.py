@@ -24,7 +24,9 @@ class Api:
 
     def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
         request = urllib.request.Request(
-            self.base_url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+            self.base_url + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json", **(headers or {})},
         )
         try:
@@ -39,12 +41,16 @@ def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> d
     status, project = api.call("POST", "/projects", json.loads(project_file.read_text()))
     if status != 201:
         raise SystemExit(f"creating the project failed ({status}): {project}")
-    status, started = api.call("POST", "/renders", {"projectId": project["projectId"], "format": fmt, "quality": quality})
+    status, started = api.call(
+        "POST", "/renders", {"projectId": project["projectId"], "format": fmt, "quality": quality}
+    )
     if status != 202:
         raise SystemExit(f"starting the export failed ({status}): {started}")
     estimate = started["estimate"]
-    bar = ProgressBar(f"{project['title']}: {fmt}/{quality}, {estimate['videoSeconds']:.1f} s of video, "
-                      f"about {estimate['renderSeconds']:.0f} s to render")
+    bar = ProgressBar(
+        f"{project['title']}: {fmt}/{quality}, {estimate['videoSeconds']:.1f} s of video, "
+        f"about {estimate['renderSeconds']:.0f} s to render"
+    )
     while True:
         status, render = api.call("GET", f"/renders/{started['renderId']}")
         bar.update(render["progress"] / 100)
@@ -72,10 +78,14 @@ def main() -> int:
         _, stats = api.call("GET", "/exports/stats")
     for warning in render["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"{out} ({out.stat().st_size / 1e6:.2f} MB, {render['width']}×{render['height']}, "
-          f"{render['videoSeconds']:.1f} s of video)")
-    print(f"stats for {USER}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
-          f"{stats['usedToday']}/{stats['dailyLimit']} used today")
+    print(
+        f"{out} ({out.stat().st_size / 1e6:.2f} MB, {render['width']}×{render['height']}, "
+        f"{render['videoSeconds']:.1f} s of video)"
+    )
+    print(
+        f"stats for {USER}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
+        f"{stats['usedToday']}/{stats['dailyLimit']} used today"
+    )
     return 0
 
 

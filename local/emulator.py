@@ -52,14 +52,26 @@ ACCESS_KEY_ENV, SECRET_KEY_ENV = "FRAMECAST_EMULATOR_ACCESS_KEY", "FRAMECAST_EMU
 REGION = "us-east-1"
 READY = "emulator ready"
 # DynamoDB operations that change nothing; everything else marks the tables for the next flush.
-DYNAMODB_READS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", "DescribeTable", "ListTables",
-                  "DescribeTimeToLive", "DescribeContinuousBackups", "ListTagsOfResource", "DescribeEndpoints",
-                  "DescribeLimits"}
+DYNAMODB_READS = {
+    "GetItem",
+    "BatchGetItem",
+    "Query",
+    "Scan",
+    "TransactGetItems",
+    "DescribeTable",
+    "ListTables",
+    "DescribeTimeToLive",
+    "DescribeContinuousBackups",
+    "ListTagsOfResource",
+    "DescribeEndpoints",
+    "DescribeLimits",
+}
 # Object metadata kept across restarts, as moto holds it (header names).
 KEPT_HEADERS = ("content-type", "content-disposition", "content-encoding", "content-language", "cache-control")
 
 
 # --- signatures ---------------------------------------------------------------------------------
+
 
 class Refused(Exception):
     def __init__(self, code: str, message: str):
@@ -104,14 +116,22 @@ def verify_sigv4(environ: dict, body: bytes, access_key: str, secret_key: str, n
     authorization = _header(environ, "authorization") or ""
     query = {unquote(k): unquote(v) for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)}
     if authorization.startswith("AWS4-HMAC-SHA256 "):
-        fields = dict(f.strip().split("=", 1) for f in authorization[len("AWS4-HMAC-SHA256 "):].split(",") if "=" in f)
-        credential, signed_headers, signature = fields.get("Credential"), fields.get("SignedHeaders"), fields.get("Signature")
+        fields = dict(f.strip().split("=", 1) for f in authorization[len("AWS4-HMAC-SHA256 ") :].split(",") if "=" in f)
+        credential, signed_headers, signature = (
+            fields.get("Credential"),
+            fields.get("SignedHeaders"),
+            fields.get("Signature"),
+        )
         amz_date = _header(environ, "x-amz-date") or ""
         payload_hash = _header(environ, "x-amz-content-sha256")
         presigned = False
     elif query.get("X-Amz-Algorithm") == "AWS4-HMAC-SHA256":
         credential, signed_headers = query.get("X-Amz-Credential"), query.get("X-Amz-SignedHeaders")
-        signature, amz_date, payload_hash = query.get("X-Amz-Signature"), query.get("X-Amz-Date", ""), "UNSIGNED-PAYLOAD"
+        signature, amz_date, payload_hash = (
+            query.get("X-Amz-Signature"),
+            query.get("X-Amz-Date", ""),
+            "UNSIGNED-PAYLOAD",
+        )
         presigned = True
     else:
         raise Refused("MissingAuthenticationToken", "the request is not signed")
@@ -148,12 +168,19 @@ def verify_sigv4(environ: dict, body: bytes, access_key: str, secret_key: str, n
     path = raw_path if service == "s3" else _uri_encode(raw_path, safe="/~")
     headers = signed_headers.split(";")
     canonical_headers = "".join(f"{name}:{' '.join((_header(environ, name) or '').split())}\n" for name in headers)
-    canonical_request = "\n".join([
-        environ["REQUEST_METHOD"], path or "/", _canonical_query(raw_query, drop="X-Amz-Signature" if presigned else None),
-        canonical_headers, signed_headers, payload_hash,
-    ])
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, "/".join(scope[1:]),
-                         hashlib.sha256(canonical_request.encode()).hexdigest()])
+    canonical_request = "\n".join(
+        [
+            environ["REQUEST_METHOD"],
+            path or "/",
+            _canonical_query(raw_query, drop="X-Amz-Signature" if presigned else None),
+            canonical_headers,
+            signed_headers,
+            payload_hash,
+        ]
+    )
+    to_sign = "\n".join(
+        ["AWS4-HMAC-SHA256", amz_date, "/".join(scope[1:]), hashlib.sha256(canonical_request.encode()).hexdigest()]
+    )
     expected = hmac.new(_signing_key(secret_key, day, region, service), to_sign.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signature):
         raise Refused("SignatureDoesNotMatch", "the signature does not match the request")
@@ -201,6 +228,7 @@ def check_acl(environ: dict) -> None:
 
 # --- durability ---------------------------------------------------------------------------------
 
+
 def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as out:
@@ -232,16 +260,25 @@ class StateFolder:
             for backend in regions.values():
                 for table in backend.tables.values():
                     described = table.describe()["TableDescription"]
-                    create = {"TableName": table.name, "KeySchema": described["KeySchema"],
-                              "AttributeDefinitions": described["AttributeDefinitions"],
-                              "BillingMode": "PAY_PER_REQUEST"}
+                    create = {
+                        "TableName": table.name,
+                        "KeySchema": described["KeySchema"],
+                        "AttributeDefinitions": described["AttributeDefinitions"],
+                        "BillingMode": "PAY_PER_REQUEST",
+                    }
                     if described.get("GlobalSecondaryIndexes"):
                         create["GlobalSecondaryIndexes"] = [
                             {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"], "Projection": i["Projection"]}
-                            for i in described["GlobalSecondaryIndexes"]]
+                            for i in described["GlobalSecondaryIndexes"]
+                        ]
                     ttl = table.ttl.get("AttributeName") if table.ttl.get("TimeToLiveStatus") == "ENABLED" else None
-                    tables.append({"create": create, "ttl": ttl,
-                                   "items": [item.to_json()["Attributes"] for item in table.all_items()]})
+                    tables.append(
+                        {
+                            "create": create,
+                            "ttl": ttl,
+                            "items": [item.to_json()["Attributes"] for item in table.all_items()],
+                        }
+                    )
         buckets, blobs = [], {}
         for backend in _s3_backends():
             for bucket in backend.buckets.values():
@@ -258,8 +295,12 @@ class StateFolder:
                         blobs[blob] = value
                         self._written[(bucket.name, key.name)] = (key.etag, blob)
                     headers = {k.lower(): v for k, v in dict(key.metadata).items()}
-                    objects[key.name] = {"blob": blob, "headers": {
-                        k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("x-amz-meta-")}}
+                    objects[key.name] = {
+                        "blob": blob,
+                        "headers": {
+                            k: v for k, v in headers.items() if k in KEPT_HEADERS or k.startswith("x-amz-meta-")
+                        },
+                    }
                 buckets.append({"name": bucket.name, "ownership": bucket.ownership_rule, "objects": objects})
         return {"tables": tables}, {"buckets": buckets}, blobs
 
@@ -281,36 +322,53 @@ class StateFolder:
         dynamodb_path, s3_path = self.folder / "dynamodb.json", self.folder / "s3.json"
         if not dynamodb_path.is_file() and not s3_path.is_file():
             return 0
-        session = boto3.session.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
-                                        region_name=REGION)
+        session = boto3.session.Session(
+            aws_access_key_id=access_key, aws_secret_access_key=secret_key, region_name=REGION
+        )
         dynamodb = session.client("dynamodb", endpoint_url=endpoint)
         s3 = session.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
         restored = 0
         for table in json.loads(dynamodb_path.read_text())["tables"] if dynamodb_path.is_file() else []:
             dynamodb.create_table(**table["create"])
             if table["ttl"]:
-                dynamodb.update_time_to_live(TableName=table["create"]["TableName"], TimeToLiveSpecification={
-                    "Enabled": True, "AttributeName": table["ttl"]})
+                dynamodb.update_time_to_live(
+                    TableName=table["create"]["TableName"],
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": table["ttl"]},
+                )
             for item in table["items"]:
                 dynamodb.put_item(TableName=table["create"]["TableName"], Item=item)
                 restored += 1
         for bucket in json.loads(s3_path.read_text())["buckets"] if s3_path.is_file() else []:
-            s3.create_bucket(Bucket=bucket["name"], **({"ObjectOwnership": bucket["ownership"]}
-                                                       if bucket["ownership"] else {}))
+            s3.create_bucket(
+                Bucket=bucket["name"], **({"ObjectOwnership": bucket["ownership"]} if bucket["ownership"] else {})
+            )
             for key, saved in bucket["objects"].items():
                 headers = saved["headers"]
-                extra = {param: headers[name] for name, param in (
-                    ("content-type", "ContentType"), ("content-disposition", "ContentDisposition"),
-                    ("content-encoding", "ContentEncoding"), ("content-language", "ContentLanguage"),
-                    ("cache-control", "CacheControl")) if name in headers}
-                metadata = {k[len("x-amz-meta-"):]: v for k, v in headers.items() if k.startswith("x-amz-meta-")}
-                s3.put_object(Bucket=bucket["name"], Key=key, Body=(self.blobs / saved["blob"]).read_bytes(),
-                              Metadata=metadata, **extra)
+                extra = {
+                    param: headers[name]
+                    for name, param in (
+                        ("content-type", "ContentType"),
+                        ("content-disposition", "ContentDisposition"),
+                        ("content-encoding", "ContentEncoding"),
+                        ("content-language", "ContentLanguage"),
+                        ("cache-control", "CacheControl"),
+                    )
+                    if name in headers
+                }
+                metadata = {k[len("x-amz-meta-") :]: v for k, v in headers.items() if k.startswith("x-amz-meta-")}
+                s3.put_object(
+                    Bucket=bucket["name"],
+                    Key=key,
+                    Body=(self.blobs / saved["blob"]).read_bytes(),
+                    Metadata=metadata,
+                    **extra,
+                )
                 restored += 1
         return restored
 
 
 # --- the server ---------------------------------------------------------------------------------
+
 
 class Gate:
     """WSGI middleware in front of moto: signatures, the ACL rule, and marking changes for the flush."""
@@ -343,15 +401,22 @@ class Gate:
     @staticmethod
     def _refuse(refused: Refused, dynamodb: bool, start_response):
         if dynamodb:  # DynamoDB's JSON errors, with the status AWS uses for signature problems
-            body = json.dumps({"__type": f"com.amazon.coral.service#{refused.code}Exception",
-                               "message": refused.message}).encode()
-            start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.0"),
-                                               ("Content-Length", str(len(body)))])
+            body = json.dumps(
+                {"__type": f"com.amazon.coral.service#{refused.code}Exception", "message": refused.message}
+            ).encode()
+            start_response(
+                "400 Bad Request", [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(body)))]
+            )
             return [body]
-        status = "400 Bad Request" if refused.code in ("AccessControlListNotSupported", "XAmzContentSHA256Mismatch") \
+        status = (
+            "400 Bad Request"
+            if refused.code in ("AccessControlListNotSupported", "XAmzContentSHA256Mismatch")
             else "403 Forbidden"
-        body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{refused.code}</Code>'
-                f"<Message>{refused.message}</Message></Error>").encode()
+        )
+        body = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{refused.code}</Code>'
+            f"<Message>{refused.message}</Message></Error>"
+        ).encode()
         start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
         return [body]
 
@@ -428,13 +493,16 @@ class Emulator:
 
 # --- used by the local stack --------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start(port: int, log_path: Path, state: Path | None, access_key: str, secret_key: str) -> tuple[subprocess.Popen, int]:
+def start(
+    port: int, log_path: Path, state: Path | None, access_key: str, secret_key: str
+) -> tuple[subprocess.Popen, int]:
     """Start the emulator process; returns it once it serves, with how many items and objects it restored.
 
     Its standard input stays a pipe held by this process: when this process ends, however it
@@ -445,9 +513,14 @@ def start(port: int, log_path: Path, state: Path | None, access_key: str, secret
     if state:
         command += ["--state", str(state)]
     with open(log_path, "ab") as log:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                   cwd=Path(__file__).resolve().parents[1],
-                                   env={**os.environ, ACCESS_KEY_ENV: access_key, SECRET_KEY_ENV: secret_key})
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, ACCESS_KEY_ENV: access_key, SECRET_KEY_ENV: secret_key},
+        )
     line = process.stdout.readline().decode()
     if not line.startswith(READY):
         process.kill()
@@ -480,8 +553,9 @@ def create_resources(tables: dict[str, TableDefinition], bucket: str, object_own
         if name not in existing:
             dynamodb.create_table(**create_table_kwargs(definition, name))
             if definition.ttl_attribute:
-                dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={
-                    "Enabled": True, "AttributeName": definition.ttl_attribute})
+                dynamodb.update_time_to_live(
+                    TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": definition.ttl_attribute}
+                )
     try:
         s3.head_bucket(Bucket=bucket)
     except ClientError:
@@ -493,13 +567,15 @@ def create_resources(tables: dict[str, TableDefinition], bucket: str, object_own
     except ClientError:
         current = None
     if current != object_ownership:
-        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
-            "Rules": [{"ObjectOwnership": object_ownership}]})
+        s3.put_bucket_ownership_controls(
+            Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": object_ownership}]}
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="moto server for DynamoDB and S3: signed requests only, "
-                                     "AWS's ACL rule, state kept in a folder")
+    parser = argparse.ArgumentParser(
+        description="moto server for DynamoDB and S3: signed requests only, AWS's ACL rule, state kept in a folder"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--state", type=Path, help="folder the tables and objects are kept in")

@@ -6,10 +6,16 @@ from functions.handlers.api import app
 
 
 def document() -> dict:
-    schema = json.loads(app.get_openapi_json_schema(title="Framecast API", version="1.0.0",
-                                                    description="Export code-written video scenes to files."))
-    schema["components"].setdefault("securitySchemes", {})["bearer"] = {"type": "http", "scheme": "bearer",
-                                                                       "bearerFormat": "JWT"}
+    schema = json.loads(
+        app.get_openapi_json_schema(
+            title="Framecast API", version="1.0.0", description="Export code-written video scenes to files."
+        )
+    )
+    schema["components"].setdefault("securitySchemes", {})["bearer"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
     return schema
 
 

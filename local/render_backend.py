@@ -29,12 +29,17 @@ INFRASTRUCTURE_ERROR = "FramecastInfrastructureError"
 def post_webhook(url: str, secret: str, payload: dict) -> int:
     """POST a Remotion-shaped webhook: raw JSON body, X-Remotion-Signature over exactly those bytes."""
     body = json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json",
-        "X-Remotion-Signature": sign(secret, body),
-        "X-Remotion-Status": payload["type"],
-        "X-Remotion-Mode": "production",
-    })
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Remotion-Signature": sign(secret, body),
+            "X-Remotion-Status": payload["type"],
+            "X-Remotion-Mode": "production",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -65,19 +70,24 @@ class LocalRenderBackend:
         except RenderFailed as error:
             raise BackendRefused(str(error)) from error
         record = request.record
-        job = RenderJob(input_props=request.props.to_json_dict(), settings=request.settings,
-                        output_path=self.output_dir / f"{record.render_id}.{request.settings.extension}",
-                        id=record.render_id)
+        job = RenderJob(
+            input_props=request.props.to_json_dict(),
+            settings=request.settings,
+            output_path=self.output_dir / f"{record.render_id}.{request.settings.extension}",
+            id=record.render_id,
+        )
         self.jobs[record.render_id] = Running(progress=0.0)
-        threading.Thread(target=self._run, args=(request, job), daemon=True,
-                         name=f"render-{record.render_id}").start()
+        threading.Thread(target=self._run, args=(request, job), daemon=True, name=f"render-{record.render_id}").start()
         return BackendStart(backend_render_id=record.render_id, bucket_name=self.settings.bucket_name)
 
     def _run(self, request: RenderRequest, job: RenderJob) -> None:
         record = request.record
-        static = {"renderId": record.render_id, "expectedBucketOwner": "local",
-                  "bucketName": self.settings.bucket_name,
-                  "customData": {"renderId": record.render_id, "userId": record.user_id}}
+        static = {
+            "renderId": record.render_id,
+            "expectedBucketOwner": "local",
+            "bucketName": self.settings.bucket_name,
+            "customData": {"renderId": record.render_id, "userId": record.user_id},
+        }
 
         def on_progress(progress: float) -> None:
             self.jobs[record.render_id] = Running(progress)
@@ -89,22 +99,41 @@ class LocalRenderBackend:
                 return  # the cancel route has ended the render already; Remotion sends nothing either
             self.jobs[record.render_id] = Failed(error=str(failed), ours=failed.ours, warnings=tuple(failed.warnings))
             name = INFRASTRUCTURE_ERROR if failed.ours else "RenderError"
-            post_webhook(request.webhook_url, request.webhook_secret, static | {
-                "type": "error", "errors": [{"message": str(failed), "name": name, "stack": ""}]})
+            post_webhook(
+                request.webhook_url,
+                request.webhook_secret,
+                static | {"type": "error", "errors": [{"message": str(failed), "name": name, "stack": ""}]},
+            )
             return
         key = f"{RENDERS_PREFIX}{record.render_id}/out.{request.settings.extension}"
         try:
             self.store.put_output(key, str(result.output_path), CONTENT_TYPES[request.settings.extension])
         finally:
             result.output_path.unlink(missing_ok=True)
-        self.jobs[record.render_id] = Succeeded(output_key=key, size_bytes=result.size_bytes,
-                                                render_seconds=result.render_seconds, warnings=tuple(result.warnings))
-        post_webhook(request.webhook_url, request.webhook_secret, static | {
-            "type": "success", "lambdaErrors": [], "outputUrl": f"s3://{self.settings.bucket_name}/{key}",
-            "outputFile": f"s3://{self.settings.bucket_name}/{key}", "timeToFinish": int(result.render_seconds * 1000),
-            "costs": {"accruedSoFar": 0, "displayCost": "$0.0000", "currency": "USD",
-                      "disclaimer": "rendered on this machine"},
-        })
+        self.jobs[record.render_id] = Succeeded(
+            output_key=key,
+            size_bytes=result.size_bytes,
+            render_seconds=result.render_seconds,
+            warnings=tuple(result.warnings),
+        )
+        post_webhook(
+            request.webhook_url,
+            request.webhook_secret,
+            static
+            | {
+                "type": "success",
+                "lambdaErrors": [],
+                "outputUrl": f"s3://{self.settings.bucket_name}/{key}",
+                "outputFile": f"s3://{self.settings.bucket_name}/{key}",
+                "timeToFinish": int(result.render_seconds * 1000),
+                "costs": {
+                    "accruedSoFar": 0,
+                    "displayCost": "$0.0000",
+                    "currency": "USD",
+                    "disclaimer": "rendered on this machine",
+                },
+            },
+        )
 
     def progress(self, record: RenderRecord) -> BackendProgress | None:
         return self.jobs.get(record.render_id)

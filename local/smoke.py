@@ -35,8 +35,19 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMPOSITOR = REPO_ROOT / "node_modules/@remotion/compositor-linux-x64-gnu"
-OUTPUTS = ("ApiUrl", "UserPoolId", "SmokeClientId", "TableName", "BucketName", "RenderFunctionName",
-           "RemotionVersion", "ServeUrl", "WebhookSecretArn", "DownloadPrivateKeySecretArn", "DownloadKeyPairId")
+OUTPUTS = (
+    "ApiUrl",
+    "UserPoolId",
+    "SmokeClientId",
+    "TableName",
+    "BucketName",
+    "RenderFunctionName",
+    "RemotionVersion",
+    "ServeUrl",
+    "WebhookSecretArn",
+    "DownloadPrivateKeySecretArn",
+    "DownloadKeyPairId",
+)
 TERMINAL = {"succeeded", "failed", "cancelled", "timed_out"}
 EXPORT_SECONDS = 2
 # A 2-second scene (60 frames at 30 fps): what the smoke export renders.
@@ -66,8 +77,9 @@ class Http:
 
     timeout: float = 30
 
-    def request(self, method: str, url: str, body: Any = None, token: str | None = None,
-                headers: dict | None = None) -> tuple[int, bytes, dict]:
+    def request(
+        self, method: str, url: str, body: Any = None, token: str | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes, dict]:
         data = json.dumps(body).encode() if body is not None else None
         sent = {"Content-Type": "application/json"} if data is not None else {}
         if token:
@@ -84,14 +96,20 @@ class Http:
     def json(self, method: str, url: str, expect: int, **kwargs) -> dict:
         status, body, _ = self.request(method, url, **kwargs)
         if status != expect:
-            raise StepFailed(f"{method} {url} answered {status}, expected {expect}: {body[:500].decode(errors='replace')}")
+            raise StepFailed(
+                f"{method} {url} answered {status}, expected {expect}: {body[:500].decode(errors='replace')}"
+            )
         return json.loads(body) if body else {}
 
 
 def ffprobe(path: Path) -> dict:
     env = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}
-    done = subprocess.run([str(COMPOSITOR / "ffprobe"), "-v", "error", "-show_streams", "-show_format", "-of", "json",
-                           str(path)], capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [str(COMPOSITOR / "ffprobe"), "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if done.returncode != 0:
         raise StepFailed(f"ffprobe could not read the download: {done.stderr.strip()[:500]}")
     return json.loads(done.stdout)
@@ -133,8 +151,10 @@ class Smoke:
         self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         missing = [name for name in OUTPUTS if not self.outputs.get(name)]
         if missing:
-            raise StepFailed(f"stack {self.stack_name} lacks the outputs {', '.join(missing)} (deployed from an older "
-                             "version of stacks/?)")
+            raise StepFailed(
+                f"stack {self.stack_name} lacks the outputs {', '.join(missing)} (deployed from an older "
+                "version of stacks/?)"
+            )
         return f"{self.stack_name} {stack['StackStatus']}"
 
     def one_remotion_bucket(self) -> str:
@@ -149,9 +169,11 @@ class Smoke:
                 if location == region:
                     here.append(bucket["Name"])
         if here != [self.outputs["BucketName"]]:
-            raise StepFailed(f"the region {region} must hold exactly one remotionlambda-* bucket, this stack's "
-                             f"{self.outputs['BucketName']}; it holds {here or 'none'}. Exports with large props "
-                             "would fail (docs/deploy.md, step 1)")
+            raise StepFailed(
+                f"the region {region} must hold exactly one remotionlambda-* bucket, this stack's "
+                f"{self.outputs['BucketName']}; it holds {here or 'none'}. Exports with large props "
+                "would fail (docs/deploy.md, step 1)"
+            )
         return self.outputs["BucketName"]
 
     def render_function_version(self) -> str:
@@ -175,8 +197,10 @@ class Smoke:
         if answer.get("FunctionError") or info.get("type") != "success":
             raise StepFailed(f"render function {name} did not answer Remotion's info call: {body[:300]}")
         if info.get("version") != pinned or self.outputs["RemotionVersion"] != pinned:
-            raise StepFailed(f"render function {name} runs Remotion {info.get('version')}, the client here is {pinned}: "
-                             "the client refuses a mismatch")
+            raise StepFailed(
+                f"render function {name} runs Remotion {info.get('version')}, the client here is {pinned}: "
+                "the client refuses a mismatch"
+            )
         return f"{name} runs Remotion {pinned}"
 
     def serve_url_loads(self) -> str:
@@ -198,8 +222,9 @@ class Smoke:
         try:
             private = serialization.load_pem_private_key(pem.encode(), password=None)
         except ValueError as error:
-            raise StepFailed("the download key secret holds no PEM private key (docs/deploy.md, \"Download signing "
-                             "key\")") from error
+            raise StepFailed(
+                'the download key secret holds no PEM private key (docs/deploy.md, "Download signing key")'
+            ) from error
         key_id = self.outputs["DownloadKeyPairId"]
         encoded = self.client("cloudfront").get_public_key(Id=key_id)["PublicKey"]["PublicKeyConfig"]["EncodedKey"]
         public = serialization.load_pem_public_key(encoded.encode())
@@ -208,8 +233,10 @@ class Smoke:
         try:
             public.verify(signature, message, padding.PKCS1v15(), hashes.SHA1())
         except Exception as error:
-            raise StepFailed(f"the private key in Secrets Manager does not match CloudFront's public key {key_id}: "
-                             "downloads would be refused") from error
+            raise StepFailed(
+                f"the private key in Secrets Manager does not match CloudFront's public key {key_id}: "
+                "downloads would be refused"
+            ) from error
         return f"matches CloudFront key {key_id}"
 
     def sign_in(self) -> str:
@@ -217,14 +244,21 @@ class Smoke:
         pool, client_id = self.outputs["UserPoolId"], self.outputs["SmokeClientId"]
         self.username = f"smoke-{secrets.token_hex(6)}@framecast.invalid"
         password = f"Sm0ke!{secrets.token_urlsafe(18)}"
-        cognito.admin_create_user(UserPoolId=pool, Username=self.username, MessageAction="SUPPRESS",
-                                  UserAttributes=[{"Name": "email", "Value": self.username},
-                                                  {"Name": "email_verified", "Value": "true"}])
+        cognito.admin_create_user(
+            UserPoolId=pool,
+            Username=self.username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": self.username}, {"Name": "email_verified", "Value": "true"}],
+        )
         cognito.admin_set_user_password(UserPoolId=pool, Username=self.username, Password=password, Permanent=True)
         attributes = cognito.admin_get_user(UserPoolId=pool, Username=self.username)["UserAttributes"]
         self.user_id = next(a["Value"] for a in attributes if a["Name"] == "sub")
-        auth = cognito.admin_initiate_auth(UserPoolId=pool, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                                           AuthParameters={"USERNAME": self.username, "PASSWORD": password})
+        auth = cognito.admin_initiate_auth(
+            UserPoolId=pool,
+            ClientId=client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": self.username, "PASSWORD": password},
+        )
         if "AuthenticationResult" not in auth:
             raise StepFailed(f"sign-in asked for {auth.get('ChallengeName')}, not a token")
         self.token = auth["AuthenticationResult"]["AccessToken"]
@@ -233,14 +267,26 @@ class Smoke:
 
     def export(self) -> str:
         self.used_before = self._used_today()
-        project = self.http.json("POST", self.api("/projects"), 201, token=self.token, body={
-            "title": "framecast smoke", "format": "landscape",
-            "scenes": [{"id": "smoke", "name": "Smoke", "durationInFrames": EXPORT_SECONDS * 30, "tsxCode": SCENE}],
-        })
+        project = self.http.json(
+            "POST",
+            self.api("/projects"),
+            201,
+            token=self.token,
+            body={
+                "title": "framecast smoke",
+                "format": "landscape",
+                "scenes": [{"id": "smoke", "name": "Smoke", "durationInFrames": EXPORT_SECONDS * 30, "tsxCode": SCENE}],
+            },
+        )
         self.project_id = project["projectId"]
-        started = self.http.json("POST", self.api("/renders"), 202, token=self.token,
-                                 body={"projectId": self.project_id, "format": "mp4", "quality": "low"},
-                                 headers={"Idempotency-Key": secrets.token_hex(16)})
+        started = self.http.json(
+            "POST",
+            self.api("/renders"),
+            202,
+            token=self.token,
+            body={"projectId": self.project_id, "format": "mp4", "quality": "low"},
+            headers={"Idempotency-Key": secrets.token_hex(16)},
+        )
         self.render_id = started["renderId"]
         return f"render {self.render_id} {started['status']}"
 
@@ -259,8 +305,10 @@ class Smoke:
             if status in TERMINAL:
                 break
             if time.monotonic() > deadline:
-                raise StepFailed(f"render {self.render_id} still {status} after {self.render_timeout:.0f} s: no webhook "
-                                 "arrived (check the render function's logs and WEBHOOK_URL)")
+                raise StepFailed(
+                    f"render {self.render_id} still {status} after {self.render_timeout:.0f} s: no webhook "
+                    "arrived (check the render function's logs and WEBHOOK_URL)"
+                )
             time.sleep(self.poll_seconds)
         if status != "succeeded":
             raise StepFailed(f"render {self.render_id} ended {status}: {self.record.get('error') or 'no error given'}")
@@ -288,8 +336,10 @@ class Smoke:
         video = [s for s in probe.get("streams", []) if s.get("codec_type") == "video"]
         duration = float(probe.get("format", {}).get("duration", 0))
         if not video or video[0].get("codec_name") != "h264" or abs(duration - EXPORT_SECONDS) > 0.5:
-            raise StepFailed(f"the download is not a {EXPORT_SECONDS} s h264 mp4: "
-                             f"{[s.get('codec_name') for s in video]}, {duration:.2f} s")
+            raise StepFailed(
+                f"the download is not a {EXPORT_SECONDS} s h264 mp4: "
+                f"{[s.get('codec_name') for s in video]}, {duration:.2f} s"
+            )
         return f"{len(body)} bytes, h264, {duration:.2f} s"
 
     def quota_counted(self) -> str:
@@ -311,15 +361,21 @@ class Smoke:
                 problems.append(f"{what}: {error}")
 
         if self.project_id and self.token:
-            attempt("project", lambda: self.http.json("DELETE", self.api(f"/projects/{self.project_id}"), 204,
-                                                      token=self.token))
+            attempt(
+                "project",
+                lambda: self.http.json("DELETE", self.api(f"/projects/{self.project_id}"), 204, token=self.token),
+            )
         if self.record.get("outputKey") or self.record.get("backendRenderId"):
             attempt("render files", self._delete_render_files)
         if self.user_id:
             attempt("records", self._delete_records)
         if self.username:
-            attempt("user", lambda: self.client("cognito-idp").admin_delete_user(
-                UserPoolId=self.outputs["UserPoolId"], Username=self.username))
+            attempt(
+                "user",
+                lambda: self.client("cognito-idp").admin_delete_user(
+                    UserPoolId=self.outputs["UserPoolId"], Username=self.username
+                ),
+            )
         if problems:
             raise StepFailed("; ".join(problems))
         return "removed " + (", ".join(done) or "nothing (nothing was made)")
@@ -386,8 +442,11 @@ class Smoke:
         dynamodb = self.client("dynamodb")
         table, pk = self.outputs["TableName"], f"USER#{self.user_id}"
         for page in dynamodb.get_paginator("query").paginate(
-                TableName=table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": pk}},
-                ProjectionExpression="pk, sk"):
+            TableName=table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": pk}},
+            ProjectionExpression="pk, sk",
+        ):
             for item in page.get("Items", []):
                 dynamodb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
 

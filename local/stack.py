@@ -34,8 +34,10 @@ BUCKET_OBJECT_OWNERSHIP = tables.BUCKET_OBJECT_OWNERSHIP
 SWEEP_SECONDS = 120
 WATCH_SECONDS = 0.5
 PAGE_USER = "local-user"
-IN_FLIGHT_AT_RESTART = ("the local stack stopped while this export was in flight; it was not counted "
-                        "against your quota, please export again")
+IN_FLIGHT_AT_RESTART = (
+    "the local stack stopped while this export was in flight; it was not counted "
+    "against your quota, please export again"
+)
 
 
 def import_legacy_state(folder: Path) -> int:
@@ -92,17 +94,27 @@ class LocalStack:
         return {
             # boto3 sends every AWS call of this process to the emulator, signed with its credentials.
             "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.emulator_port}",
-            "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key,
-            "AWS_DEFAULT_REGION": emulator.REGION, "AWS_REGION": emulator.REGION,
-            "TABLE_NAME": SERVICE_TABLE_NAME, "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE_NAME,
-            "BUCKET_NAME": BUCKET_NAME, "RENDER_MODE": "local",
-            "WEBHOOK_URL": f"{self.url}/webhooks/remotion", "WEBHOOK_SECRET": auth.local_secret("webhook-secret"),
-            "POWERTOOLS_SERVICE_NAME": "framecast", "POWERTOOLS_METRICS_NAMESPACE": "Framecast",
-            "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_TRACE_DISABLED": "true",
+            "AWS_ACCESS_KEY_ID": access_key,
+            "AWS_SECRET_ACCESS_KEY": secret_key,
+            "AWS_DEFAULT_REGION": emulator.REGION,
+            "AWS_REGION": emulator.REGION,
+            "TABLE_NAME": SERVICE_TABLE_NAME,
+            "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE_NAME,
+            "BUCKET_NAME": BUCKET_NAME,
+            "RENDER_MODE": "local",
+            "WEBHOOK_URL": f"{self.url}/webhooks/remotion",
+            "WEBHOOK_SECRET": auth.local_secret("webhook-secret"),
+            "POWERTOOLS_SERVICE_NAME": "framecast",
+            "POWERTOOLS_METRICS_NAMESPACE": "Framecast",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             # The design's limits, passed through from the environment of `make dev`.
-            **{k: os.environ[k] for k in ("USER_DAILY_EXPORT_LIMIT", "USER_CONCURRENT_RENDER_LIMIT",
-                                          "MAX_RENDER_DURATION_MINUTES") if k in os.environ},
+            **{
+                k: os.environ[k]
+                for k in ("USER_DAILY_EXPORT_LIMIT", "USER_CONCURRENT_RENDER_LIMIT", "MAX_RENDER_DURATION_MINUTES")
+                if k in os.environ
+            },
         }
 
     def start(self) -> "LocalStack":
@@ -112,8 +124,11 @@ class LocalStack:
         # Imported only now: the handlers read their settings from the environment set above.
         os.environ.update(self.environment())
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        emulator.create_resources({SERVICE_TABLE_NAME: SERVICE_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE},
-                                  BUCKET_NAME, BUCKET_OBJECT_OWNERSHIP)
+        emulator.create_resources(
+            {SERVICE_TABLE_NAME: SERVICE_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE},
+            BUCKET_NAME,
+            BUCKET_OBJECT_OWNERSHIP,
+        )
         if self.state_dir:
             self.restored += import_legacy_state(self.state_dir)
 
@@ -127,8 +142,11 @@ class LocalStack:
         resolver_slot = threading.BoundedSemaphore(1)
         api = Function(api_handler.lambda_handler, "framecast-api", slots=resolver_slot)
         webhook = Function(webhook_handler.lambda_handler, "framecast-webhook", slots=resolver_slot)
-        adapter = Adapter(routes_from_openapi(document()["paths"], api, webhook), static_dir=REPO_ROOT / "web/dist",
-                          page_config=self.page_config)
+        adapter = Adapter(
+            routes_from_openapi(document()["paths"], api, webhook),
+            static_dir=REPO_ROOT / "web/dist",
+            page_config=self.page_config,
+        )
         self._server = HttpServer(adapter, self.host, self.port)
         self.port = self._server.port
         os.environ.update(self.environment())  # WEBHOOK_URL names the real port
@@ -147,8 +165,9 @@ class LocalStack:
     # --- the emulator -----------------------------------------------------------------------------
 
     def _start_emulator(self) -> None:
-        process, restored = emulator.start(self.emulator_port, LOCAL_DIR / "emulator.log", self.state_dir,
-                                           *self.credentials)
+        process, restored = emulator.start(
+            self.emulator_port, LOCAL_DIR / "emulator.log", self.state_dir, *self.credentials
+        )
         with self._emulator_lock:
             stopping = self._stopping.is_set()  # a restart that raced the stack's stop: undo it
             if not stopping:
@@ -169,8 +188,11 @@ class LocalStack:
             logger.warning("the emulator exited (%s); starting it again", process.returncode)
             try:
                 self._start_emulator()
-                emulator.create_resources({SERVICE_TABLE_NAME: SERVICE_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE},
-                                          BUCKET_NAME, BUCKET_OBJECT_OWNERSHIP)
+                emulator.create_resources(
+                    {SERVICE_TABLE_NAME: SERVICE_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE},
+                    BUCKET_NAME,
+                    BUCKET_OBJECT_OWNERSHIP,
+                )
             except Exception:
                 logger.exception("the emulator could not be started again; trying again")
                 time.sleep(2)

@@ -14,11 +14,17 @@ from constructs import Construct
 
 # (method, path) of design section 5; the two open ones are listed apart.
 AUTHORIZED_ROUTES = [
-    ("POST", "/projects"), ("GET", "/projects"), ("GET", "/projects/{project_id}"),
-    ("PUT", "/projects/{project_id}/scenes"), ("DELETE", "/projects/{project_id}"),
+    ("POST", "/projects"),
+    ("GET", "/projects"),
+    ("GET", "/projects/{project_id}"),
+    ("PUT", "/projects/{project_id}/scenes"),
+    ("DELETE", "/projects/{project_id}"),
     ("GET", "/projects/{project_id}/preview"),
-    ("POST", "/renders"), ("GET", "/renders"), ("GET", "/renders/{render_id}"),
-    ("POST", "/renders/{render_id}/cancel"), ("POST", "/renders/{render_id}/downloads"),
+    ("POST", "/renders"),
+    ("GET", "/renders"),
+    ("GET", "/renders/{render_id}"),
+    ("POST", "/renders/{render_id}/cancel"),
+    ("POST", "/renders/{render_id}/downloads"),
     ("GET", "/exports/stats"),
 ]
 OPEN_ROUTES = [("GET", "/health"), ("POST", "/webhooks/remotion")]
@@ -52,77 +58,122 @@ class _AccessLogs:
 
 
 class Api(Construct):
-    def __init__(self, scope: Construct, id: str, *, api_function: lambda_.IFunction,
-                 webhook_function: lambda_.IFunction, web_origins: list[str], page_url: str,
-                 domain_prefix: str, sign_in_rate_limit: int = SIGN_IN_RATE_LIMIT):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        api_function: lambda_.IFunction,
+        webhook_function: lambda_.IFunction,
+        web_origins: list[str],
+        page_url: str,
+        domain_prefix: str,
+        sign_in_rate_limit: int = SIGN_IN_RATE_LIMIT,
+    ):
         super().__init__(scope, id)
         self.user_pool = cognito.UserPool(
-            self, "Users", self_sign_up_enabled=False, sign_in_aliases=cognito.SignInAliases(email=True),
-            password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
-                                                   require_uppercase=True, require_symbols=True),
-            mfa=cognito.Mfa.OPTIONAL, mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            self,
+            "Users",
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
+            ),
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY, removal_policy=RemovalPolicy.RETAIN,
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            removal_policy=RemovalPolicy.RETAIN,
         )
         # The export page signs in through Cognito's hosted login: authorization code with PKCE. A copy
         # of the page served from another origin (webOrigins) comes back to that origin's page.
         callback_urls = [page_url, *(f"{origin}{path}" for origin in web_origins for path in ("/", "/index.html"))]
-        self.domain = self.user_pool.add_domain("Login", cognito_domain=cognito.CognitoDomainOptions(
-            domain_prefix=domain_prefix))
+        self.domain = self.user_pool.add_domain(
+            "Login", cognito_domain=cognito.CognitoDomainOptions(domain_prefix=domain_prefix)
+        )
         self.client = self.user_pool.add_client(
-            "WebClient", auth_flows=cognito.AuthFlow(user_srp=True), generate_secret=False,
-            access_token_validity=Duration.hours(1), id_token_validity=Duration.hours(1),
+            "WebClient",
+            auth_flows=cognito.AuthFlow(user_srp=True),
+            generate_secret=False,
+            access_token_validity=Duration.hours(1),
+            id_token_validity=Duration.hours(1),
             o_auth=cognito.OAuthSettings(
                 flows=cognito.OAuthFlows(authorization_code_grant=True),
                 scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
-                callback_urls=callback_urls, logout_urls=callback_urls,
+                callback_urls=callback_urls,
+                logout_urls=callback_urls,
             ),
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
         )
         # `make smoke` signs a throw-away user in with the admin API (operator credentials only; no
         # password flow is open to the public), then calls the API with that user's token.
         self.smoke_client = self.user_pool.add_client(
-            "SmokeClient", auth_flows=cognito.AuthFlow(admin_user_password=True), generate_secret=False,
+            "SmokeClient",
+            auth_flows=cognito.AuthFlow(admin_user_password=True),
+            generate_secret=False,
             disable_o_auth=True,
-            access_token_validity=Duration.minutes(15), id_token_validity=Duration.minutes(15),
+            access_token_validity=Duration.minutes(15),
+            id_token_validity=Duration.minutes(15),
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
         )
         self._sign_in_firewall(sign_in_rate_limit)
         self.http_api = apigw.HttpApi(
-            self, "HttpApi", api_name="framecast",
+            self,
+            "HttpApi",
+            api_name="framecast",
             # The page calls the API through its own CloudFront origin (/api/), so CORS is only for copies
             # of the page served elsewhere (webOrigins); none by default, and never the local stack's.
             cors_preflight=apigw.CorsPreflightOptions(
-                allow_origins=web_origins, allow_headers=["authorization", "content-type", "idempotency-key"],
-                allow_methods=[apigw.CorsHttpMethod.ANY], max_age=Duration.hours(1)) if web_origins else None,
+                allow_origins=web_origins,
+                allow_headers=["authorization", "content-type", "idempotency-key"],
+                allow_methods=[apigw.CorsHttpMethod.ANY],
+                max_age=Duration.hours(1),
+            )
+            if web_origins
+            else None,
             create_default_stage=False,
         )
-        self.access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH,
-                                         removal_policy=RemovalPolicy.DESTROY)
+        self.access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+        )
         self.stage = apigw.HttpStage(
-            self, "Stage", http_api=self.http_api, stage_name="$default", auto_deploy=True,
+            self,
+            "Stage",
+            http_api=self.http_api,
+            stage_name="$default",
+            auto_deploy=True,
             throttle=apigw.ThrottleSettings(rate_limit=50, burst_limit=100),
             access_log_settings=_AccessLogs(apigw.LogGroupLogDestination(self.access_logs)),
         )
-        authorizer = authorizers.HttpUserPoolAuthorizer("Cognito", self.user_pool, user_pool_clients=[self.client, self.smoke_client])
+        authorizer = authorizers.HttpUserPoolAuthorizer(
+            "Cognito", self.user_pool, user_pool_clients=[self.client, self.smoke_client]
+        )
         api = integrations.HttpLambdaIntegration("Api", api_function)
         routes = {}
         for method, path in AUTHORIZED_ROUTES:
             [routes[f"{method} {path}"]] = self.http_api.add_routes(
-                path=path, methods=[apigw.HttpMethod(method)], integration=api, authorizer=authorizer)
+                path=path, methods=[apigw.HttpMethod(method)], integration=api, authorizer=authorizer
+            )
         self._throttle_costly_routes(routes)
         self.http_api.add_routes(path="/health", methods=[apigw.HttpMethod.GET], integration=api)
-        self.http_api.add_routes(path="/webhooks/remotion", methods=[apigw.HttpMethod.POST],
-                                 integration=integrations.HttpLambdaIntegration("Webhook", webhook_function))
+        self.http_api.add_routes(
+            path="/webhooks/remotion",
+            methods=[apigw.HttpMethod.POST],
+            integration=integrations.HttpLambdaIntegration("Webhook", webhook_function),
+        )
         self.url = self.http_api.api_endpoint
 
     def _throttle_costly_routes(self, routes: dict[str, apigw.HttpRoute]) -> None:
         """Lower limits than the stage's on the routes that compile scenes or start renders."""
         stage = self.stage.node.default_child
-        stage.add_property_override("RouteSettings", {
-            key: {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
-            for key, (rate, burst) in COSTLY_ROUTE_LIMITS.items()})
+        stage.add_property_override(
+            "RouteSettings",
+            {
+                key: {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
+                for key, (rate, burst) in COSTLY_ROUTE_LIMITS.items()
+            },
+        )
         for key in COSTLY_ROUTE_LIMITS:
             # API Gateway refuses route settings for a route that does not exist yet.
             stage.node.add_dependency(routes[key])
@@ -130,20 +181,34 @@ class Api(Construct):
     def _sign_in_firewall(self, limit: int) -> None:
         """Per-IP rate limit on sign-in: AWS WAF (regional) on the user pool (docs/decisions.md)."""
         rule = wafv2.CfnWebACL.RuleProperty(
-            name="sign-in-per-ip", priority=0, action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-            statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                aggregate_key_type="IP", limit=limit, evaluation_window_sec=300)),
+            name="sign-in-per-ip",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    aggregate_key_type="IP", limit=limit, evaluation_window_sec=300
+                )
+            ),
             visibility_config=_visibility("framecast-sign-in-per-ip"),
         )
         self.sign_in_acl = wafv2.CfnWebACL(
-            self, "SignInFirewall", scope="REGIONAL", default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            rules=[rule], visibility_config=_visibility("framecast-sign-in"),
+            self,
+            "SignInFirewall",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            rules=[rule],
+            visibility_config=_visibility("framecast-sign-in"),
             description="Framecast: per-IP rate limit on Cognito sign-in",
         )
-        wafv2.CfnWebACLAssociation(self, "SignInFirewallAssociation", resource_arn=self.user_pool.user_pool_arn,
-                                   web_acl_arn=self.sign_in_acl.attr_arn)
+        wafv2.CfnWebACLAssociation(
+            self,
+            "SignInFirewallAssociation",
+            resource_arn=self.user_pool.user_pool_arn,
+            web_acl_arn=self.sign_in_acl.attr_arn,
+        )
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-    return wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name,
-                                                    sampled_requests_enabled=True)
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+    )

@@ -23,13 +23,21 @@ def build(app: cdk.App) -> FramecastStack:
     region = context("region") or os.environ.get("CDK_DEFAULT_REGION") or "us-east-1"
     account = context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT")
     config = config_from_context(
-        context, region=region, bundle_dir=bundle_dir(), layer_dir=build_layer(),
+        context,
+        region=region,
+        bundle_dir=bundle_dir(),
+        layer_dir=build_layer(),
         web_dist_dir=REPO_ROOT / "web/dist",
-        public_key_pem=public_key_pem(context("downloadPublicKeyFile"),
-                                      allow_dev_key=str(context("devDownloadKey")).lower() == "true"),
+        public_key_pem=public_key_pem(
+            context("downloadPublicKeyFile"), allow_dev_key=str(context("devDownloadKey")).lower() == "true"
+        ),
     )
-    stack = FramecastStack(app, context("stackName") or "Framecast", config=config,
-                           env=cdk.Environment(account=account, region=region),
-                           description="Framecast: export Remotion scene projects to video")
+    stack = FramecastStack(
+        app,
+        context("stackName") or "Framecast",
+        config=config,
+        env=cdk.Environment(account=account, region=region),
+        description="Framecast: export Remotion scene projects to video",
+    )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return stack

@@ -25,39 +25,63 @@ _STRIP_API_PREFIX = f"""function handler(event) {{
 
 
 class Cdn(Construct):
-    def __init__(self, scope: Construct, id: str, *, bucket: s3.IBucket, logs_bucket: s3.IBucket,
-                 public_key_pem: str, page_prefix: str, sites_prefix: str):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        bucket: s3.IBucket,
+        logs_bucket: s3.IBucket,
+        public_key_pem: str,
+        page_prefix: str,
+        sites_prefix: str,
+    ):
         super().__init__(scope, id)
-        self.public_key = cloudfront.PublicKey(self, "DownloadKey", encoded_key=public_key_pem,
-                                               comment="Signs Framecast download URLs")
+        self.public_key = cloudfront.PublicKey(
+            self, "DownloadKey", encoded_key=public_key_pem, comment="Signs Framecast download URLs"
+        )
         self.key_group = cloudfront.KeyGroup(self, "DownloadKeyGroup", items=[self.public_key])
         # The operator puts the private key of public_key_pem here (docs/deploy.md).
         self.private_key_secret = secretsmanager.Secret(
-            self, "DownloadPrivateKey", description="PEM private key for CloudFront signed download URLs",
+            self,
+            "DownloadPrivateKey",
+            description="PEM private key for CloudFront signed download URLs",
             removal_policy=RemovalPolicy.RETAIN,
         )
         origin = origins.S3BucketOrigin.with_origin_access_control(bucket)
         self.headers = cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS
         # Like the managed CachingOptimized, stated here so that Brotli and gzip are ours to see.
         self.static_cache = cloudfront.CachePolicy(
-            self, "Static", comment="Framecast: static files and renders, Brotli and gzip",
-            default_ttl=Duration.days(1), min_ttl=Duration.seconds(1), max_ttl=Duration.days(365),
-            enable_accept_encoding_brotli=True, enable_accept_encoding_gzip=True,
+            self,
+            "Static",
+            comment="Framecast: static files and renders, Brotli and gzip",
+            default_ttl=Duration.days(1),
+            min_ttl=Duration.seconds(1),
+            max_ttl=Duration.days(365),
+            enable_accept_encoding_brotli=True,
+            enable_accept_encoding_gzip=True,
         )
         self.distribution = cloudfront.Distribution(
-            self, "Distribution",
+            self,
+            "Distribution",
             comment="Framecast: renders (signed URLs), the Remotion site, the page and its API",
             default_behavior=self._behavior(origin, trusted_key_groups=[self.key_group]),
             # The Remotion site and the export page are public code; no signature needed.
             additional_behaviors={f"{prefix}/*": self._behavior(origin) for prefix in (sites_prefix, page_prefix)},
-            enable_logging=True, log_bucket=logs_bucket, log_file_prefix="cloudfront/",
+            enable_logging=True,
+            log_bucket=logs_bucket,
+            log_file_prefix="cloudfront/",
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
         )
 
     def _behavior(self, origin: cloudfront.IOrigin, **extra) -> cloudfront.BehaviorOptions:
         return cloudfront.BehaviorOptions(
-            origin=origin, viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-            response_headers_policy=self.headers, cache_policy=self.static_cache, compress=True, **extra,
+            origin=origin,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            response_headers_policy=self.headers,
+            cache_policy=self.static_cache,
+            compress=True,
+            **extra,
         )
 
     def add_api(self, api_endpoint: str) -> str:
@@ -66,23 +90,36 @@ class Cdn(Construct):
         # maximum TTL above 0, because CloudFront compresses only where the policy may cache. The
         # Authorization header is in the key so that nothing is ever shared between users.
         api_cache = cloudfront.CachePolicy(
-            self, "Api", comment="Framecast API: per-user key, no caching, Brotli and gzip",
-            default_ttl=Duration.seconds(0), min_ttl=Duration.seconds(0), max_ttl=Duration.seconds(1),
+            self,
+            "Api",
+            comment="Framecast API: per-user key, no caching, Brotli and gzip",
+            default_ttl=Duration.seconds(0),
+            min_ttl=Duration.seconds(0),
+            max_ttl=Duration.seconds(1),
             header_behavior=cloudfront.CacheHeaderBehavior.allow_list("Authorization"),
             query_string_behavior=cloudfront.CacheQueryStringBehavior.all(),
-            enable_accept_encoding_brotli=True, enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+            enable_accept_encoding_gzip=True,
         )
-        strip = cloudfront.Function(self, "StripApiPrefix", code=cloudfront.FunctionCode.from_inline(_STRIP_API_PREFIX),
-                                    runtime=cloudfront.FunctionRuntime.JS_2_0,
-                                    comment="Framecast: /api/<route> to the HTTP API's /<route>")
+        strip = cloudfront.Function(
+            self,
+            "StripApiPrefix",
+            code=cloudfront.FunctionCode.from_inline(_STRIP_API_PREFIX),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="Framecast: /api/<route> to the HTTP API's /<route>",
+        )
         host = Fn.select(2, Fn.split("/", api_endpoint))
         self.distribution.add_behavior(
-            f"{API_PATH}/*", origins.HttpOrigin(host, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY),
+            f"{API_PATH}/*",
+            origins.HttpOrigin(host, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY),
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL, cache_policy=api_cache, compress=True,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=api_cache,
+            compress=True,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
             response_headers_policy=self.headers,
-            function_associations=[cloudfront.FunctionAssociation(
-                function=strip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
+            function_associations=[
+                cloudfront.FunctionAssociation(function=strip, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)
+            ],
         )
         return f"https://{self.distribution.distribution_domain_name}/{API_PATH}"

@@ -12,11 +12,25 @@ from stacks.remotion_facts import RenderSize
 
 # CloudFront does not deliver standard logs to buckets in these regions (AWS, "Configure standard
 # logging (legacy)": "Don't choose an Amazon S3 bucket in any of the following Regions").
-NO_CLOUDFRONT_LOGS_REGIONS = frozenset({
-    "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-    "ca-west-1", "eu-south-1", "eu-south-2", "eu-central-2", "il-central-1", "me-central-1", "me-south-1",
-    "mx-central-1",
-})
+NO_CLOUDFRONT_LOGS_REGIONS = frozenset(
+    {
+        "af-south-1",
+        "ap-east-1",
+        "ap-south-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-7",
+        "ca-west-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-central-2",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "mx-central-1",
+    }
+)
 # Remotion fans one render out over at most 200 functions (MAX_FUNCTIONS_PER_RENDER in
 # @remotion/lambda-client) plus the one that orchestrates them.
 MIN_RENDER_CONCURRENCY = 201
@@ -61,8 +75,15 @@ def _value(raw, kind: type, name: str):
         raise ValueError(f"context {name} must be a {kind.__name__}, got {raw!r}") from error
 
 
-def config_from_context(context: Callable[[str], object], *, bundle_dir: Path, layer_dir: Path, web_dist_dir: Path,
-                        public_key_pem: str, region: str) -> StackConfig:
+def config_from_context(
+    context: Callable[[str], object],
+    *,
+    bundle_dir: Path,
+    layer_dir: Path,
+    web_dist_dir: Path,
+    public_key_pem: str,
+    region: str,
+) -> StackConfig:
     """Every setting from context, or its default; wrong values fail here with the context key's name."""
 
     def get(name: str, kind: type, default):
@@ -77,7 +98,10 @@ def config_from_context(context: Callable[[str], object], *, bundle_dir: Path, l
         runtime_preference=get("renderRuntimePreference", str, defaults.render_size.runtime_preference),
     )
     config = StackConfig(
-        bundle_dir=bundle_dir, layer_dir=layer_dir, web_dist_dir=web_dist_dir, public_key_pem=public_key_pem,
+        bundle_dir=bundle_dir,
+        layer_dir=layer_dir,
+        web_dist_dir=web_dist_dir,
+        public_key_pem=public_key_pem,
         render_retention_days=get("renderRetentionDays", int, defaults.render_retention_days),
         daily_export_limit=get("userDailyExportLimit", int, defaults.daily_export_limit),
         concurrent_render_limit=get("userConcurrentRenderLimit", int, defaults.concurrent_render_limit),
@@ -104,23 +128,29 @@ def check(config: StackConfig, region: str) -> None:
     if config.noncurrent_version_days < 1:
         problems.append("noncurrentVersionDays must be at least 1")
     if config.render_concurrency_cap < MIN_RENDER_CONCURRENCY:
-        problems.append(f"renderConcurrencyCap must be at least {MIN_RENDER_CONCURRENCY}: one render may fan out "
-                        "over 200 functions plus its orchestrator")
+        problems.append(
+            f"renderConcurrencyCap must be at least {MIN_RENDER_CONCURRENCY}: one render may fan out "
+            "over 200 functions plus its orchestrator"
+        )
     if config.api_reserved_concurrency < 1 or config.webhook_reserved_concurrency < 1:
         problems.append("apiReservedConcurrency and webhookReservedConcurrency must be at least 1")
     if not 0 <= config.api_provisioned_concurrency <= config.api_reserved_concurrency:
         problems.append("apiProvisionedConcurrency must be between 0 and apiReservedConcurrency")
     for origin in config.web_origins:
         if not origin.startswith("https://") or origin.count("/") != 2:
-            problems.append(f"webOrigins entry {origin!r} must be an https origin without a path "
-                            "(http://127.0.0.1 is for the local stack only)")
+            problems.append(
+                f"webOrigins entry {origin!r} must be an https origin without a path "
+                "(http://127.0.0.1 is for the local stack only)"
+            )
     if config.cloudfront_log_bucket:
         name, _, bucket_region = config.cloudfront_log_bucket.partition("@")
         if not name or not bucket_region or bucket_region in NO_CLOUDFRONT_LOGS_REGIONS:
             problems.append("cloudfrontLogBucket must be `bucket@region`, in a region CloudFront delivers logs to")
     elif region in NO_CLOUDFRONT_LOGS_REGIONS:
-        problems.append(f"CloudFront cannot deliver its standard logs to a bucket in {region}: set "
-                        "cloudfrontLogBucket=bucket@region to an existing ACL-enabled bucket elsewhere "
-                        "(docs/deploy.md)")
+        problems.append(
+            f"CloudFront cannot deliver its standard logs to a bucket in {region}: set "
+            "cloudfrontLogBucket=bucket@region to an existing ACL-enabled bucket elsewhere "
+            "(docs/deploy.md)"
+        )
     if problems:
         raise ValueError("; ".join(problems))

@@ -23,12 +23,22 @@ class FramecastStack(Stack):
         super().__init__(scope, id, **kwargs)
         facts = remotion_facts(self.region, config.render_size)
 
-        storage = Storage(self, "Storage", facts=facts, render_retention_days=config.render_retention_days,
-                          noncurrent_version_days=config.noncurrent_version_days,
-                          cloudfront_log_bucket=config.cloudfront_log_bucket)
-        renderer = RenderFunction(self, "Renderer", facts=facts, bucket=storage.bucket,
-                                  concurrency_cap=config.render_concurrency_cap,
-                                  imported_name=config.render_function_import)
+        storage = Storage(
+            self,
+            "Storage",
+            facts=facts,
+            render_retention_days=config.render_retention_days,
+            noncurrent_version_days=config.noncurrent_version_days,
+            cloudfront_log_bucket=config.cloudfront_log_bucket,
+        )
+        renderer = RenderFunction(
+            self,
+            "Renderer",
+            facts=facts,
+            bucket=storage.bucket,
+            concurrency_cap=config.render_concurrency_cap,
+            imported_name=config.render_function_import,
+        )
         cdn = Cdn(
             self,
             "Cdn",

@@ -28,17 +28,22 @@ def public_key_pem(configured: str | None, allow_dev_key: bool = False) -> str:
         return text
     if not allow_dev_key:
         raise MissingDownloadKey(
-            "set -c downloadPublicKeyFile=<public.pem> (docs/deploy.md, \"Download signing key\"); a made-up key "
+            'set -c downloadPublicKeyFile=<public.pem> (docs/deploy.md, "Download signing key"); a made-up key '
             "would rotate CloudFront's key away from the private key in Secrets Manager. For a synth without a "
-            "deploy, -c devDownloadKey=true makes a development pair.")
+            "deploy, -c devDownloadKey=true makes a development pair."
+        )
     public = DEV_KEY_DIR / "public.pem"
     if not public.is_file():
         DEV_KEY_DIR.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         private = DEV_KEY_DIR / "private.pem"
-        private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()))
+        private.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         private.chmod(0o600)
-        public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+        public.write_bytes(
+            key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        )
     return public.read_text()

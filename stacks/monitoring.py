@@ -12,8 +12,7 @@ from constructs import Construct
 
 
 class Monitoring(Construct):
-    def __init__(self, scope: Construct, id: str, *, functions: dict[str, lambda_.IFunction],
-                 http_api: apigw.IHttpApi):
+    def __init__(self, scope: Construct, id: str, *, functions: dict[str, lambda_.IFunction], http_api: apigw.IHttpApi):
         super().__init__(scope, id)
         key = kms.Key(self, "TopicKey", enable_key_rotation=True, description="Framecast alarm topic")
         key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
@@ -22,17 +21,26 @@ class Monitoring(Construct):
         five_minutes = Duration.minutes(5)
         for name, function in functions.items():
             self._alarm(f"{name}Errors", function.metric_errors(period=five_minutes), f"{name} function errors")
-            self._alarm(f"{name}Throttles", function.metric_throttles(period=five_minutes),
-                        f"{name} function throttled")
+            self._alarm(
+                f"{name}Throttles", function.metric_throttles(period=five_minutes), f"{name} function throttled"
+            )
         self._alarm("Api5xx", http_api.metric_server_error(period=five_minutes), "API answered 5xx")
-        failures = cloudwatch.Metric(namespace="Framecast", metric_name="ExportFailed",
-                                     dimensions_map={"service": "framecast-webhook"}, statistic="Sum",
-                                     period=Duration.minutes(15))
+        failures = cloudwatch.Metric(
+            namespace="Framecast",
+            metric_name="ExportFailed",
+            dimensions_map={"service": "framecast-webhook"},
+            statistic="Sum",
+            period=Duration.minutes(15),
+        )
         self._alarm("RenderFailures", failures, "exports failed in the renderer", threshold=3)
 
     def _alarm(self, id: str, metric: cloudwatch.IMetric, description: str, threshold: int = 1) -> None:
         alarm = metric.create_alarm(
-            self, id, threshold=threshold, evaluation_periods=1, alarm_description=description,
+            self,
+            id,
+            threshold=threshold,
+            evaluation_periods=1,
+            alarm_description=description,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )

@@ -35,19 +35,54 @@ def _inputs_hash() -> str:
 
 def _dependencies(target: Path) -> None:
     requirements = OUT / "requirements.txt"
-    subprocess.run([str(UV), "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project",
-                    "--quiet", "-o", str(requirements)], check=True, cwd=REPO_ROOT)
-    subprocess.run([str(UV), "pip", "install", "--quiet", "--target", str(target), "--python-platform", PLATFORM,
-                    "--python-version", PYTHON_VERSION, "--only-binary", ":all:", "-r", str(requirements)],
-                   check=True, cwd=REPO_ROOT)
+    subprocess.run(
+        [
+            str(UV),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--no-hashes",
+            "--no-emit-project",
+            "--quiet",
+            "-o",
+            str(requirements),
+        ],
+        check=True,
+        cwd=REPO_ROOT,
+    )
+    subprocess.run(
+        [
+            str(UV),
+            "pip",
+            "install",
+            "--quiet",
+            "--target",
+            str(target),
+            "--python-platform",
+            PLATFORM,
+            "--python-version",
+            PYTHON_VERSION,
+            "--only-binary",
+            ":all:",
+            "-r",
+            str(requirements),
+        ],
+        check=True,
+        cwd=REPO_ROOT,
+    )
     for cache in target.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
     shutil.rmtree(target / "tests", ignore_errors=True)  # remotion-lambda's wheel ships its own tests
 
 
 def _esbuild(target: Path) -> None:
-    packed = subprocess.run(["npm", "pack", f"@esbuild/linux-arm64@{ESBUILD_VERSION}", "--silent",
-                             "--pack-destination", str(OUT)], check=True, capture_output=True, text=True, cwd=OUT)
+    packed = subprocess.run(
+        ["npm", "pack", f"@esbuild/linux-arm64@{ESBUILD_VERSION}", "--silent", "--pack-destination", str(OUT)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=OUT,
+    )
     tarball = OUT / packed.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as archive:
         member = archive.getmember("package/bin/esbuild")

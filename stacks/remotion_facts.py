@@ -69,15 +69,33 @@ def unzipped_total_bytes(zip_path: str, layers: list[str]) -> int:
 @lru_cache
 def remotion_facts(region: str, size: RenderSize = DEFAULT_SIZE) -> RemotionFacts:
     printed = subprocess.run(
-        ["node", str(REPO_ROOT / "stacks/remotion_facts.cjs"), region, str(size.memory_mb), str(size.disk_mb),
-         str(size.timeout_seconds), size.runtime_preference], capture_output=True, text=True, cwd=REPO_ROOT,
+        [
+            "node",
+            str(REPO_ROOT / "stacks/remotion_facts.cjs"),
+            region,
+            str(size.memory_mb),
+            str(size.disk_mb),
+            str(size.timeout_seconds),
+            size.runtime_preference,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
     )
     if printed.returncode != 0:
         raise ValueError(f"Remotion Lambda refuses this render function for {region}: {printed.stderr.strip()}")
     data = json.loads(printed.stdout)
     return RemotionFacts(
-        version=data["version"], function_name=data["functionName"], zip=data["zip"], runtime=data["runtime"],
-        runtime_version_arn=data["runtimeVersionArn"], layers=data["layers"], all_hosted_layers=data["allHostedLayers"],
-        lifecycle_rules=data["lifecycleRules"], role_permissions=data["rolePermissions"],
-        bucket_prefix=data["bucketPrefix"], sites_key=data["sitesKey"], size=size,
+        version=data["version"],
+        function_name=data["functionName"],
+        zip=data["zip"],
+        runtime=data["runtime"],
+        runtime_version_arn=data["runtimeVersionArn"],
+        layers=data["layers"],
+        all_hosted_layers=data["allHostedLayers"],
+        lifecycle_rules=data["lifecycleRules"],
+        role_permissions=data["rolePermissions"],
+        bucket_prefix=data["bucketPrefix"],
+        sites_key=data["sitesKey"],
+        size=size,
     )

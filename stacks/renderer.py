@@ -12,8 +12,16 @@ from stacks.remotion_facts import LAMBDA_UNZIPPED_LIMIT_BYTES, RemotionFacts, un
 
 
 class RenderFunction(Construct):
-    def __init__(self, scope: Construct, id: str, *, facts: RemotionFacts, bucket: s3.IBucket,
-                 concurrency_cap: int | None, imported_name: str | None = None):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        facts: RemotionFacts,
+        bucket: s3.IBucket,
+        concurrency_cap: int | None,
+        imported_name: str | None = None,
+    ):
         super().__init__(scope, id)
         stack = Stack.of(self)
         self.function_name = imported_name or facts.function_name
@@ -23,12 +31,21 @@ class RenderFunction(Construct):
             # another stack. Its role, layers and concurrency are its owner's; only the version is checked.
             prefix = f"remotion-render-{facts.version.replace('.', '-')}-"
             if not imported_name.startswith(prefix):
-                raise ValueError(f"renderFunctionImport {imported_name!r} is not a Remotion {facts.version} render "
-                                 f"function (its name must start with {prefix!r}); the client refuses other versions")
+                raise ValueError(
+                    f"renderFunctionImport {imported_name!r} is not a Remotion {facts.version} render "
+                    f"function (its name must start with {prefix!r}); the client refuses other versions"
+                )
             self.function: lambda_.IFunction = lambda_.Function.from_function_attributes(
-                self, "Function", same_environment=True,
-                function_arn=stack.format_arn(service="lambda", resource="function", resource_name=imported_name,
-                                              arn_format=ArnFormat.COLON_RESOURCE_NAME))
+                self,
+                "Function",
+                same_environment=True,
+                function_arn=stack.format_arn(
+                    service="lambda",
+                    resource="function",
+                    resource_name=imported_name,
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                ),
+            )
             return
         budget = unzipped_total_bytes(facts.zip, facts.layers)
         if budget > LAMBDA_UNZIPPED_LIMIT_BYTES:
@@ -36,21 +53,34 @@ class RenderFunction(Construct):
             Annotations.of(self).add_warning_v2(
                 "framecast:layer-budget",
                 f"By Remotion's documented layer sizes, the render function's code and layers take "
-                f"{budget / 2**20:.1f} MiB unzipped, over Lambda's 250 MiB: the deploy may be refused.")
+                f"{budget / 2**20:.1f} MiB unzipped, over Lambda's 250 MiB: the deploy may be refused.",
+            )
         function_arn = f"arn:{stack.partition}:lambda:{stack.region}:{stack.account}:function:{facts.function_name}"
-        self.log_group = logs.LogGroup(self, "Logs", log_group_name=f"/aws/lambda/{facts.function_name}",
-                                       retention=logs.RetentionDays.TWO_WEEKS, removal_policy=RemovalPolicy.DESTROY)
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                             description="Remotion Lambda render function: the permissions Remotion documents, "
-                                         "scoped to this deployment's bucket, function and logs")
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/lambda/{facts.function_name}",
+            retention=logs.RetentionDays.TWO_WEEKS,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Remotion Lambda render function: the permissions Remotion documents, "
+            "scoped to this deployment's bucket, function and logs",
+        )
         for permission in facts.role_permissions:
-            self.role.add_to_policy(iam.PolicyStatement(
-                actions=permission["actions"],
-                resources=self._scoped(permission["resource"], bucket, function_arn, facts.function_name),
-            ))
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=permission["actions"],
+                    resources=self._scoped(permission["resource"], bucket, function_arn, facts.function_name),
+                )
+            )
         size = facts.size
         self.function = lambda_.Function(
-            self, "Function",
+            self,
+            "Function",
             function_name=facts.function_name,
             description="Renders a Remotion video.",
             code=lambda_.Code.from_asset(facts.zip),
@@ -61,8 +91,10 @@ class RenderFunction(Construct):
             memory_size=size.memory_mb,
             ephemeral_storage_size=Size.mebibytes(size.disk_mb),
             timeout=Duration.seconds(size.timeout_seconds),
-            layers=[lambda_.LayerVersion.from_layer_version_arn(self, f"Layer{i}", arn)
-                    for i, arn in enumerate(facts.layers)],
+            layers=[
+                lambda_.LayerVersion.from_layer_version_arn(self, f"Layer{i}", arn)
+                for i, arn in enumerate(facts.layers)
+            ],
             retry_attempts=0,  # Remotion retries chunks itself
             # The cap on renders' share of the account's concurrency: one render fans out into many
             # instances of this function; the API and webhook keep their own reserved share.
@@ -71,10 +103,13 @@ class RenderFunction(Construct):
             log_group=self.log_group,
         )
         # The tags Remotion's createFunction() sets (dist/api/create-function.js).
-        for key, value in {"remotion-lambda": "true", "remotion-version": facts.version,
-                           "remotion-memory-in-mb": str(size.memory_mb),
-                           "remotion-timeout-in-seconds": str(size.timeout_seconds),
-                           "remotion-ephemereal-storage-in-mb": str(size.disk_mb)}.items():
+        for key, value in {
+            "remotion-lambda": "true",
+            "remotion-version": facts.version,
+            "remotion-memory-in-mb": str(size.memory_mb),
+            "remotion-timeout-in-seconds": str(size.timeout_seconds),
+            "remotion-ephemereal-storage-in-mb": str(size.disk_mb),
+        }.items():
             Tags.of(self.function).add(key, value)
 
     @staticmethod
@@ -100,4 +135,3 @@ class RenderFunction(Construct):
             else:
                 scoped.append(resource)
         return scoped
-

@@ -20,22 +20,40 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13  # stacks/packaging.py builds the layer fo
 
 
 class ServiceFunctions(Construct):
-    def __init__(self, scope: Construct, id: str, *, layer_dir: Path, environment: dict[str, str],
-                 service_table: dynamodb.ITable, idempotency_table: dynamodb.ITable, bucket: s3.IBucket,
-                 render_function: lambda_.IFunction, render_function_name: str, webhook_secret: secretsmanager.ISecret,
-                 download_key_secret: secretsmanager.ISecret, api_reserved_concurrency: int,
-                 webhook_reserved_concurrency: int, api_provisioned_concurrency: int,
-                 sentry_dsn_secret_name: str | None, remotion_bucket_prefix: str):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        layer_dir: Path,
+        environment: dict[str, str],
+        service_table: dynamodb.ITable,
+        idempotency_table: dynamodb.ITable,
+        bucket: s3.IBucket,
+        render_function: lambda_.IFunction,
+        render_function_name: str,
+        webhook_secret: secretsmanager.ISecret,
+        download_key_secret: secretsmanager.ISecret,
+        api_reserved_concurrency: int,
+        webhook_reserved_concurrency: int,
+        api_provisioned_concurrency: int,
+        sentry_dsn_secret_name: str | None,
+        remotion_bucket_prefix: str,
+    ):
         super().__init__(scope, id)
         self.layer = lambda_.LayerVersion(
-            self, "Dependencies", code=lambda_.Code.from_asset(str(layer_dir)),
-            compatible_runtimes=[RUNTIME], compatible_architectures=[lambda_.Architecture.ARM_64],
+            self,
+            "Dependencies",
+            code=lambda_.Code.from_asset(str(layer_dir)),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
             description="Framecast: Python dependencies (arm64), esbuild, Iconify icon sets",
             removal_policy=RemovalPolicy.DESTROY,
         )
         # Only functions/ goes into the code asset: the handlers, the domain and the data access.
         self.code = lambda_.Code.from_asset(
-            str(REPO_ROOT), exclude=["*", ".*", "!functions", "!functions/**", "**/__pycache__"],
+            str(REPO_ROOT),
+            exclude=["*", ".*", "!functions", "!functions/**", "**/__pycache__"],
         )
         self.environment = {
             **environment,
@@ -58,12 +76,23 @@ class ServiceFunctions(Construct):
         # The API and the webhook keep a reserved share of the account's concurrency, so that a render
         # fanning out over hundreds of render functions never throttles them (and the sweeper, which
         # has none, is the one left to the unreserved pool: it runs every 5 minutes and may wait).
-        self.api = self._function("Api", "functions.handlers.api.lambda_handler", "framecast-api",
-                                  timeout=Duration.seconds(29), memory=1024, reserved=api_reserved_concurrency)
-        self.webhook = self._function("Webhook", "functions.handlers.webhook.lambda_handler", "framecast-webhook",
-                                      reserved=webhook_reserved_concurrency)
-        self.sweeper = self._function("Sweeper", "functions.handlers.sweeper.lambda_handler", "framecast-sweeper",
-                                      timeout=Duration.minutes(2))
+        self.api = self._function(
+            "Api",
+            "functions.handlers.api.lambda_handler",
+            "framecast-api",
+            timeout=Duration.seconds(29),
+            memory=1024,
+            reserved=api_reserved_concurrency,
+        )
+        self.webhook = self._function(
+            "Webhook",
+            "functions.handlers.webhook.lambda_handler",
+            "framecast-webhook",
+            reserved=webhook_reserved_concurrency,
+        )
+        self.sweeper = self._function(
+            "Sweeper", "functions.handlers.sweeper.lambda_handler", "framecast-sweeper", timeout=Duration.minutes(2)
+        )
         # What API Gateway invokes: the function, or its `live` alias kept warm for popular times.
         self.api_target: lambda_.IFunction = self.api
         if api_provisioned_concurrency:
@@ -78,41 +107,73 @@ class ServiceFunctions(Construct):
             webhook_secret.grant_read(function)
             # What the remotion_lambda client does for progress and cancel: invoke the function, read a
             # render's progress.json, write its cancel.json; nothing else under renders/.
-            function.add_to_role_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"],
-                                                            resources=[render_function.function_arn]))
-            function.add_to_role_policy(iam.PolicyStatement(actions=["s3:GetObject"],
-                                                            resources=[objects(RENDER_PROGRESS)]))
-            function.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"],
-                                                            resources=[objects(RENDER_CANCEL)]))
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[render_function.function_arn])
+            )
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(RENDER_PROGRESS)])
+            )
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects(RENDER_CANCEL)])
+            )
             # Listing lets a missing key answer 404 rather than 403.
             function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
         # The API alone keeps projects' scenes (projects/), uploads large input props (input-props/)
         # and reads finished renders (renders/); never app/ or sites/, which only the deploy writes.
-        self.api.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources=[objects(f"{PROJECTS_PREFIX}*")]))
-        self.api.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"],
-                                                        resources=[objects(f"{INPUT_PROPS_PREFIX}*")]))
-        self.api.add_to_role_policy(iam.PolicyStatement(actions=["s3:GetObject"],
-                                                        resources=[objects(f"{RENDERS_PREFIX}*")]))
+        self.api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources=[objects(f"{PROJECTS_PREFIX}*")]
+            )
+        )
+        self.api.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects(f"{INPUT_PROPS_PREFIX}*")])
+        )
+        self.api.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(f"{RENDERS_PREFIX}*")])
+        )
         idempotency_table.grant_read_write_data(self.api)
         download_key_secret.grant_read(self.api)
         # Props over ~194 KB go through the client's bucket discovery (RemotionClient._get_or_create_bucket):
         # ListBuckets (no resource level), then GetBucketLocation on *every* remotionlambda-* bucket of
         # the account, ours or not; a denied one fails the render. Hence one such bucket per region.
         self.api.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"]))
-        self.api.add_to_role_policy(iam.PolicyStatement(
-            actions=["s3:GetBucketLocation"],
-            resources=[f"arn:{Stack.of(self).partition}:s3:::{remotion_bucket_prefix}*"]))
-        self.schedule = events.Rule(self, "SweepSchedule", schedule=events.Schedule.rate(Duration.minutes(5)),
-                                    targets=[targets.LambdaFunction(self.sweeper)])
+        self.api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetBucketLocation"],
+                resources=[f"arn:{Stack.of(self).partition}:s3:::{remotion_bucket_prefix}*"],
+            )
+        )
+        self.schedule = events.Rule(
+            self,
+            "SweepSchedule",
+            schedule=events.Schedule.rate(Duration.minutes(5)),
+            targets=[targets.LambdaFunction(self.sweeper)],
+        )
 
-    def _function(self, id: str, handler: str, service: str, timeout: Duration | None = None,
-                  memory: int = 512, reserved: int | None = None) -> lambda_.Function:
-        log_group = logs.LogGroup(self, f"{id}Logs", retention=logs.RetentionDays.ONE_MONTH,
-                                  removal_policy=RemovalPolicy.DESTROY)
+    def _function(
+        self,
+        id: str,
+        handler: str,
+        service: str,
+        timeout: Duration | None = None,
+        memory: int = 512,
+        reserved: int | None = None,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self, f"{id}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+        )
         return lambda_.Function(
-            self, id, runtime=RUNTIME, architecture=lambda_.Architecture.ARM_64, handler=handler, code=self.code,
-            layers=[self.layer], timeout=timeout or Duration.seconds(30), memory_size=memory, log_group=log_group,
-            tracing=lambda_.Tracing.ACTIVE, reserved_concurrent_executions=reserved,
+            self,
+            id,
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=handler,
+            code=self.code,
+            layers=[self.layer],
+            timeout=timeout or Duration.seconds(30),
+            memory_size=memory,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=reserved,
             environment={**self.environment, "POWERTOOLS_SERVICE_NAME": service},
         )

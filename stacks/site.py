@@ -32,12 +32,18 @@ def site_key(sites_prefix: str, bundle_dir: Path) -> str:
 
 
 class RenderSite(Construct):
-    def __init__(self, scope: Construct, id: str, *, bucket: s3.IBucket, bundle_dir: Path, sites_prefix: str,
-                 domain_name: str):
+    def __init__(
+        self, scope: Construct, id: str, *, bucket: s3.IBucket, bundle_dir: Path, sites_prefix: str, domain_name: str
+    ):
         super().__init__(scope, id)
         self.key = site_key(sites_prefix, bundle_dir)
         s3_deployment.BucketDeployment(
-            self, "Deployment", sources=[s3_deployment.Source.asset(str(bundle_dir))],
-            destination_bucket=bucket, destination_key_prefix=self.key, prune=False, memory_limit=512,
+            self,
+            "Deployment",
+            sources=[s3_deployment.Source.asset(str(bundle_dir))],
+            destination_bucket=bucket,
+            destination_key_prefix=self.key,
+            prune=False,
+            memory_limit=512,
         )
         self.serve_url = f"https://{domain_name}/{self.key}/index.html"

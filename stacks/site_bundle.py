@@ -8,8 +8,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def bundle_dir() -> Path:
-    done = subprocess.run(["node", "local/render_worker/worker.mjs", "--bundle-only"], capture_output=True,
-                          text=True, cwd=REPO_ROOT, check=True)
+    done = subprocess.run(
+        ["node", "local/render_worker/worker.mjs", "--bundle-only"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=True,
+    )
     match = re.search(r"bundle (?:built|up to date): (\S+)", done.stderr)
     if not match:
         raise RuntimeError(f"could not build the Remotion bundle: {done.stderr[-2000:]}")

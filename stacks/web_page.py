@@ -20,8 +20,19 @@ def page_url(domain_name: str) -> str:
 
 
 class WebPage(Construct):
-    def __init__(self, scope: Construct, id: str, *, bucket: s3.IBucket, dist_dir: Path, domain_name: str,
-                 api_url: str, user_pool_id: str, client_id: str, distribution: cloudfront.IDistribution):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        bucket: s3.IBucket,
+        dist_dir: Path,
+        domain_name: str,
+        api_url: str,
+        user_pool_id: str,
+        client_id: str,
+        distribution: cloudfront.IDistribution,
+    ):
         super().__init__(scope, id)
         region = Stack.of(self).region
         config = {
@@ -32,11 +43,16 @@ class WebPage(Construct):
             "redirectUri": page_url(domain_name),
         }
         s3_deployment.BucketDeployment(
-            self, "Deployment",
+            self,
+            "Deployment",
             sources=[s3_deployment.Source.asset(str(dist_dir)), s3_deployment.Source.json_data("config.json", config)],
             # Hashed assets of the previous page stay (no prune), so a browser that still has the old
             # index.html loads whole; the unhashed files are invalidated, so nobody gets a day-old one.
-            destination_bucket=bucket, destination_key_prefix=PAGE_PREFIX, prune=False, memory_limit=512,
-            distribution=distribution, distribution_paths=[f"/{PAGE_PREFIX}/{name}" for name in UNHASHED],
+            destination_bucket=bucket,
+            destination_key_prefix=PAGE_PREFIX,
+            prune=False,
+            memory_limit=512,
+            distribution=distribution,
+            distribution_paths=[f"/{PAGE_PREFIX}/{name}" for name in UNHASHED],
         )
         self.url = page_url(domain_name)

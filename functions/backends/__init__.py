@@ -12,5 +12,14 @@ from functions.backends.base import (
     failure_is_ours,
 )
 
-__all__ = ["BackendProgress", "BackendRefused", "BackendStart", "Failed", "RenderBackend", "RenderRequest",
-           "Running", "Succeeded", "failure_is_ours"]
+__all__ = [
+    "BackendProgress",
+    "BackendRefused",
+    "BackendStart",
+    "Failed",
+    "RenderBackend",
+    "RenderRequest",
+    "Running",
+    "Succeeded",
+    "failure_is_ours",
+]

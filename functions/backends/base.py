@@ -59,8 +59,14 @@ BackendProgress = Running | Succeeded | Failed
 
 # Words in a render's error (Remotion's error webhook, its progress, our local worker) that say our
 # infrastructure failed rather than the scene: Lambda throttling, a crashed runtime, a dead worker.
-OUR_FAILURE_MARKERS = ("FramecastInfrastructureError", "TooManyRequestsException", "Rate Exceeded",
-                       "ConcurrentInvocationLimitExceeded", "Runtime exited", "Runtime.ExitError")
+OUR_FAILURE_MARKERS = (
+    "FramecastInfrastructureError",
+    "TooManyRequestsException",
+    "Rate Exceeded",
+    "ConcurrentInvocationLimitExceeded",
+    "Runtime exited",
+    "Runtime.ExitError",
+)
 
 
 def failure_is_ours(texts: list[str]) -> bool:

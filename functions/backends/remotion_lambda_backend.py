@@ -43,8 +43,12 @@ def frames_per_lambda(frames: int, max_concurrency: int) -> int:
 
 
 # Remotion's deleteAfter choices, in days (each is a lifecycle rule on its own prefix of the bucket).
-_DELETE_AFTER = {1: DeleteAfter.ONE_DAY, 3: DeleteAfter.THREE_DAYS, 7: DeleteAfter.SEVEN_DAYS,
-                 30: DeleteAfter.THIRTY_DAYS}
+_DELETE_AFTER = {
+    1: DeleteAfter.ONE_DAY,
+    3: DeleteAfter.THREE_DAYS,
+    7: DeleteAfter.SEVEN_DAYS,
+    30: DeleteAfter.THIRTY_DAYS,
+}
 
 
 def delete_after(retention_days: int) -> str:
@@ -52,8 +56,9 @@ def delete_after(retention_days: int) -> str:
     return str(_DELETE_AFTER[max(days for days in _DELETE_AFTER if days <= retention_days)].value)
 
 
-def render_params(request: RenderRequest, bucket_name: str, max_concurrency: int,
-                  retention_days: int = 30) -> RenderMediaParams:
+def render_params(
+    request: RenderRequest, bucket_name: str, max_concurrency: int, retention_days: int = 30
+) -> RenderMediaParams:
     """Everything Remotion Lambda needs for one export; tested through construct_render_request."""
     output, record = request.settings, request.record
     frames = sum(scene.duration_in_frames for scene in request.props.scenes)
@@ -73,8 +78,11 @@ def render_params(request: RenderRequest, bucket_name: str, max_concurrency: int
         frames_per_lambda=frames_per_lambda(frames, max_concurrency),
         privacy=Privacy.PRIVATE,
         download_behavior=ShouldDownload(type="download", fileName=request.download_name),
-        webhook=Webhook(secret=request.webhook_secret, url=request.webhook_url,
-                        customData={"renderId": record.render_id, "userId": record.user_id}),
+        webhook=Webhook(
+            secret=request.webhook_secret,
+            url=request.webhook_url,
+            customData={"renderId": record.render_id, "userId": record.user_id},
+        ),
         enable_cancellation=True,
         delete_after=delete_after(retention_days),
         max_retries=1,
@@ -85,13 +93,16 @@ class RemotionLambdaBackend:
     def __init__(self, settings: ServiceSettings, client: RemotionClient | None = None):
         self.settings = settings
         self.client = client or RemotionClient(
-            region=settings.region, serve_url=settings.remotion_serve_url, function_name=settings.remotion_function_name,
+            region=settings.region,
+            serve_url=settings.remotion_serve_url,
+            function_name=settings.remotion_function_name,
         )
 
     def start(self, request: RenderRequest) -> BackendStart:
         settings = self.settings
-        params = render_params(request, settings.bucket_name, settings.render_concurrency_limit,
-                               settings.render_retention_days)
+        params = render_params(
+            request, settings.bucket_name, settings.render_concurrency_limit, settings.render_retention_days
+        )
         try:
             response = self.client.render_media_on_lambda(params)
         except (RemotionException, ClientError, BotoCoreError, ValueError) as error:
@@ -113,7 +124,8 @@ class RemotionLambdaBackend:
             return Failed(error=errors[-1] if errors else "the render failed", ours=failure_is_ours(errors))
         if status.done and status.outKey:
             return Succeeded(
-                output_key=status.outKey, size_bytes=status.outputSizeInBytes,
+                output_key=status.outKey,
+                size_bytes=status.outputSizeInBytes,
                 costs=status.costs if isinstance(status.costs, dict) else None,
                 render_seconds=(status.timeToFinish or 0) / 1000 or None,
             )

@@ -17,8 +17,12 @@ def record_download(services: Services, user_id: str, render_id: str, user_agent
     if record.status is not RenderStatus.SUCCEEDED or not record.output_key:
         raise Conflict(f"render {render_id} has no file to download: it is {record.status.value}")
     at = clock.now()
-    event = DownloadEvent(render_id=render_id, at=clock.iso(at), user_agent=user_agent[:512],
-                          ip_hash=hash_ip(ip, services.settings.ip_hash_salt))
+    event = DownloadEvent(
+        render_id=render_id,
+        at=clock.iso(at),
+        user_agent=user_agent[:512],
+        ip_hash=hash_ip(ip, services.settings.ip_hash_salt),
+    )
     services.store.record_download(record, event, secrets.token_hex(4), now=int(at))
     seconds = services.settings.download_url_seconds
     url = services.sign_download(record, download_name(record.title, record.format.value), seconds)

@@ -53,14 +53,26 @@ def plan_export(project: Project, fmt: OutputFormat, quality: Quality, limits: L
     return plan_compiled(project, compiled.scenes, compiled.warnings, fmt, quality, limits)
 
 
-def plan_compiled(project: Project, scenes: list[CompiledScene], warnings: list[str], fmt: OutputFormat,
-                  quality: Quality, limits: Limits) -> ExportPlan:
+def plan_compiled(
+    project: Project,
+    scenes: list[CompiledScene],
+    warnings: list[str],
+    fmt: OutputFormat,
+    quality: Quality,
+    limits: Limits,
+) -> ExportPlan:
     """The plan for scenes already compiled (one compile serves every format and quality)."""
     check_duration(sum(scene.duration_in_frames for scene in scenes), fmt, limits)
     output = render_settings(project, fmt, quality)
     design_width, design_height = design_size(project)
-    props = CompositionProps(title=project.title, width=output.width, height=output.height,
-                             design_width=design_width, design_height=design_height, scenes=scenes)
+    props = CompositionProps(
+        title=project.title,
+        width=output.width,
+        height=output.height,
+        design_width=design_width,
+        design_height=design_height,
+        scenes=scenes,
+    )
     return ExportPlan(props=props, output=output, warnings=warnings)
 
 
@@ -68,6 +80,12 @@ def design_props(project: Project, limits: Limits) -> tuple[CompositionProps, li
     """The project at its design size, as the page's player previews it (no output preset)."""
     compiled = compile_project(project, limits)
     design_width, design_height = design_size(project)
-    props = CompositionProps(title=project.title, width=design_width, height=design_height,
-                             design_width=design_width, design_height=design_height, scenes=compiled.scenes)
+    props = CompositionProps(
+        title=project.title,
+        width=design_width,
+        height=design_height,
+        design_width=design_width,
+        design_height=design_height,
+        scenes=compiled.scenes,
+    )
     return props, compiled.warnings

@@ -41,8 +41,9 @@ def describe(services: Services, record: RenderRecord) -> RenderResponse:
     return RenderResponse.of(record, services.locate_output(record))
 
 
-def start_render(services: Services, user_id: str, project_id: str, fmt: OutputFormat,
-                 quality: Quality) -> StartRenderResponse:
+def start_render(
+    services: Services, user_id: str, project_id: str, fmt: OutputFormat, quality: Quality
+) -> StartRenderResponse:
     """Plan (no quota spent on a project that cannot render), reuse an identical file, or take
     quota and lock in one transaction and start the backend."""
     settings = services.settings
@@ -50,12 +51,22 @@ def start_render(services: Services, user_id: str, project_id: str, fmt: OutputF
     plan = plan_export(project, fmt, quality, services.limits)
     at = clock.now()
     record = RenderRecord(
-        render_id=new_render_id(at), user_id=user_id, project_id=project_id, title=project.title,
-        format=fmt, quality=quality, width=plan.output.width, height=plan.output.height,
+        render_id=new_render_id(at),
+        user_id=user_id,
+        project_id=project_id,
+        title=project.title,
+        format=fmt,
+        quality=quality,
+        width=plan.output.width,
+        height=plan.output.height,
         video_seconds=plan.video_seconds,
         estimated_render_seconds=services.backend.estimate_seconds(plan.total_frames, plan.output.every_nth_frame),
-        created_at=clock.iso(at), last_news_at=int(at), lock_slot=0, quota_day=clock.day(at),
-        warnings=plan.warnings, content_key=plan.content_key,
+        created_at=clock.iso(at),
+        last_news_at=int(at),
+        lock_slot=0,
+        quota_day=clock.day(at),
+        warnings=plan.warnings,
+        content_key=plan.content_key,
     )
     reused = _reuse_identical(services, record)
     if reused is not None:
@@ -66,17 +77,24 @@ def start_render(services: Services, user_id: str, project_id: str, fmt: OutputF
     record = record.model_copy(update={"lock_slot": slot})
     try:
         used = services.store.start_render(
-            record, settings.daily_export_limit,
-            lock_expires_at=int(at) + settings.render_timeout_seconds + _LOCK_MARGIN_SECONDS, now=int(at))
+            record,
+            settings.daily_export_limit,
+            lock_expires_at=int(at) + settings.render_timeout_seconds + _LOCK_MARGIN_SECONDS,
+            now=int(at),
+        )
     except StartRefused as refused:
         if refused.reason == "daily_limit":
-            raise QuotaExceeded("daily_limit", f"you have used all {settings.daily_export_limit} exports of today "
-                                "(UTC); the count starts again at midnight UTC",
-                                retry_after=clock.seconds_to_next_day(at)) from None
+            raise QuotaExceeded(
+                "daily_limit",
+                f"you have used all {settings.daily_export_limit} exports of today "
+                "(UTC); the count starts again at midnight UTC",
+                retry_after=clock.seconds_to_next_day(at),
+            ) from None
         raise _render_in_progress(services, user_id) from None
     _start_backend(services, record, plan, download_name(project.title, plan.output.extension))
     return StartRenderResponse(
-        render_id=record.render_id, status=RenderStatus.RENDERING,
+        render_id=record.render_id,
+        status=RenderStatus.RENDERING,
         estimate=Estimate(video_seconds=record.video_seconds, render_seconds=record.estimated_render_seconds),
         quota=QuotaState(used_today=used, daily_limit=settings.daily_export_limit),
     )
@@ -89,46 +107,79 @@ def _reuse_identical(services: Services, record: RenderRecord) -> StartRenderRes
     if earlier is None or not services.store.output_exists(earlier.bucket_name, earlier.output_key):
         return None  # never made, or its file has expired: render it again
     now = clock.now()
-    reused = record.model_copy(update={
-        "status": RenderStatus.SUCCEEDED, "progress": 100, "reused": True, "completed_at": clock.iso(now),
-        "output_key": earlier.output_key, "bucket_name": earlier.bucket_name, "size_bytes": earlier.size_bytes,
-        "render_seconds": 0, "estimated_render_seconds": 0,
-    })
+    reused = record.model_copy(
+        update={
+            "status": RenderStatus.SUCCEEDED,
+            "progress": 100,
+            "reused": True,
+            "completed_at": clock.iso(now),
+            "output_key": earlier.output_key,
+            "bucket_name": earlier.bucket_name,
+            "size_bytes": earlier.size_bytes,
+            "render_seconds": 0,
+            "estimated_render_seconds": 0,
+        }
+    )
     services.store.put_ended_render(reused)
     used = services.store.used_today(record.user_id, record.quota_day)
     return StartRenderResponse(
-        render_id=reused.render_id, status=RenderStatus.SUCCEEDED,
+        render_id=reused.render_id,
+        status=RenderStatus.SUCCEEDED,
         estimate=Estimate(video_seconds=reused.video_seconds, render_seconds=0),
         quota=QuotaState(used_today=used, daily_limit=services.settings.daily_export_limit),
     )
 
 
 def _start_backend(services: Services, record: RenderRecord, plan: ExportPlan, filename: str) -> None:
-    request = RenderRequest(record=record, props=plan.props, settings=plan.output, download_name=filename,
-                            webhook_url=services.settings.webhook_url, webhook_secret=services.webhook_secret)
+    request = RenderRequest(
+        record=record,
+        props=plan.props,
+        settings=plan.output,
+        download_name=filename,
+        webhook_url=services.settings.webhook_url,
+        webhook_secret=services.webhook_secret,
+    )
     try:
         started = services.backend.start(request)
     except BackendRefused as refused:
         logger.warning("render backend refused %s: %s", record.render_id, refused)
         finish(services, record, RenderStatus.FAILED, error=str(refused), refund=True)
-        raise BackendUnavailable("the render service could not start this export; it was not counted "
-                                 "against your quota, please try again") from None
-    services.store.update_render(record, {"status": RenderStatus.RENDERING,
-                                          "backendRenderId": started.backend_render_id,
-                                          "bucketName": started.bucket_name}, now=int(clock.now()))
+        raise BackendUnavailable(
+            "the render service could not start this export; it was not counted against your quota, please try again"
+        ) from None
+    services.store.update_render(
+        record,
+        {
+            "status": RenderStatus.RENDERING,
+            "backendRenderId": started.backend_render_id,
+            "bucketName": started.bucket_name,
+        },
+        now=int(clock.now()),
+    )
 
 
 def _render_in_progress(services: Services, user_id: str) -> QuotaExceeded:
     active = [r for r in services.store.list_renders(user_id, 20, None)[0] if not r.status.terminal]
     details = [{"renderId": r.render_id, "status": r.status.value} for r in active]
     limit = services.settings.concurrent_render_limit
-    return QuotaExceeded("render_in_progress",
-                         f"{'a render is' if limit == 1 else f'{limit} renders are'} already running; "
-                         "wait for it to finish or cancel it", retry_after=10, details=details)
+    return QuotaExceeded(
+        "render_in_progress",
+        f"{'a render is' if limit == 1 else f'{limit} renders are'} already running; "
+        "wait for it to finish or cancel it",
+        retry_after=10,
+        details=details,
+    )
 
 
-def finish(services: Services, record: RenderRecord, status: RenderStatus, *, error: str | None = None,
-           refund: bool = False, report: Succeeded | Failed | None = None) -> bool:
+def finish(
+    services: Services,
+    record: RenderRecord,
+    status: RenderStatus,
+    *,
+    error: str | None = None,
+    refund: bool = False,
+    report: Succeeded | Failed | None = None,
+) -> bool:
     """The one way a render ends. Idempotent: only the first caller changes anything."""
     at = clock.now()
     fields: dict[str, Any] = {"completedAt": clock.iso(at)}
@@ -138,9 +189,16 @@ def finish(services: Services, record: RenderRecord, status: RenderStatus, *, er
         fields["refunded"] = True
     match report:
         case Succeeded():
-            fields |= {k: v for k, v in {"outputKey": report.output_key, "sizeBytes": report.size_bytes,
-                                         "costs": report.costs, "renderSeconds": report.render_seconds}.items()
-                       if v is not None}
+            fields |= {
+                k: v
+                for k, v in {
+                    "outputKey": report.output_key,
+                    "sizeBytes": report.size_bytes,
+                    "costs": report.costs,
+                    "renderSeconds": report.render_seconds,
+                }.items()
+                if v is not None
+            }
     if report is not None and report.warnings:
         fields["warnings"] = sorted(set(record.warnings) | set(report.warnings))
     if status is RenderStatus.SUCCEEDED:
@@ -179,8 +237,11 @@ def apply_progress(services: Services, record: RenderRecord, report: BackendProg
             return finish(services, record, RenderStatus.SUCCEEDED, report=report)
         case Running(progress=progress):
             percent = round(min(progress, 0.99) * 100, 1)  # 100 is for a finished file only
-            return services.store.update_render(record, {"progress": max(percent, record.progress),
-                                                         "progressCheckedAt": clock.now()}, now=int(clock.now()))
+            return services.store.update_render(
+                record,
+                {"progress": max(percent, record.progress), "progressCheckedAt": clock.now()},
+                now=int(clock.now()),
+            )
 
 
 def _owned_render(services: Services, user_id: str, render_id: str) -> RenderRecord:
@@ -219,8 +280,9 @@ def apply_webhook(services: Services, webhook: RemotionWebhook) -> bool:
     if record is None:
         raise NotFound(f"no export for render {custom.render_id}")
     if record.backend_render_id and webhook.render_id != record.backend_render_id:
-        raise InvalidWebhook(f"the webhook names render {webhook.render_id}, not the one export "
-                             f"{record.render_id} started")
+        raise InvalidWebhook(
+            f"the webhook names render {webhook.render_id}, not the one export {record.render_id} started"
+        )
     match webhook:
         case SuccessWebhook():
             return finish(services, record, RenderStatus.SUCCEEDED, report=_success_report(services, record, webhook))
@@ -238,10 +300,16 @@ def _success_report(services: Services, record: RenderRecord, webhook: SuccessWe
     succeeded = details if isinstance(details, Succeeded) else None
     key = succeeded.output_key if succeeded else _key_in_bucket(webhook.output_file, record.bucket_name)
     expected_prefix = f"{RENDERS_PREFIX}{record.backend_render_id}/"
-    if not record.backend_render_id or webhook.bucket_name != record.bucket_name or not key \
-            or not key.startswith(expected_prefix) or ".." in key.split("/"):
-        raise InvalidWebhook(f"the output of render {record.render_id} must be under "
-                             f"{record.bucket_name}/{expected_prefix}")
+    if (
+        not record.backend_render_id
+        or webhook.bucket_name != record.bucket_name
+        or not key
+        or not key.startswith(expected_prefix)
+        or ".." in key.split("/")
+    ):
+        raise InvalidWebhook(
+            f"the output of render {record.render_id} must be under {record.bucket_name}/{expected_prefix}"
+        )
     return Succeeded(
         output_key=key,
         size_bytes=succeeded.size_bytes if succeeded else None,
@@ -263,7 +331,7 @@ def _key_in_bucket(url: str | None, bucket: str | None) -> str | None:
     if parts.scheme == "https" and parts.netloc.startswith(f"{bucket}.s3."):
         return path.lstrip("/")
     if parts.scheme == "https" and parts.netloc.startswith("s3.") and path.startswith(f"/{bucket}/"):
-        return path[len(bucket) + 2:]
+        return path[len(bucket) + 2 :]
     return None
 
 
@@ -276,7 +344,6 @@ def sweep(services: Services) -> dict[str, int]:
         if isinstance(report, Succeeded | Failed):
             apply_progress(services, record, report)
             ended["finalized"] += 1
-        elif finish(services, record, RenderStatus.TIMED_OUT, error="no news from the renderer in time",
-                    refund=True):
+        elif finish(services, record, RenderStatus.TIMED_OUT, error="no news from the renderer in time", refund=True):
             ended["timed_out"] += 1
     return ended

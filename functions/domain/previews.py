@@ -1,6 +1,5 @@
 """What the page previews and estimates before an export: the compiled project and its costs in time."""
 
-
 from functions.contract import FPS
 from functions.domain.export_plan import design_props, plan_compiled
 from functions.domain.projects import as_project, get_project
@@ -30,8 +29,10 @@ def preview(services: Services, user_id: str, project_id: str) -> Preview:
     return Preview(
         props=props,
         video_seconds=round(frames / FPS, 3),
-        render_seconds={fmt: {q: estimate(frames, render_settings(project, fmt, q).every_nth_frame) for q in Quality}
-                        for fmt in OutputFormat},
+        render_seconds={
+            fmt: {q: estimate(frames, render_settings(project, fmt, q).every_nth_frame) for q in Quality}
+            for fmt in OutputFormat
+        },
         max_gif_seconds=services.limits.max_gif_seconds,
         max_render_minutes=services.limits.max_render_duration_minutes,
         warnings=warnings,
@@ -40,8 +41,9 @@ def preview(services: Services, user_id: str, project_id: str) -> Preview:
     )
 
 
-def _ready_at_once(services: Services, user_id: str, project: Project,
-                   props: CompositionProps) -> dict[OutputFormat, dict[Quality, bool]]:
+def _ready_at_once(
+    services: Services, user_id: str, project: Project, props: CompositionProps
+) -> dict[OutputFormat, dict[Quality, bool]]:
     """For each format and quality, whether an identical export's file exists (it would be returned
     at once, at no quota): the same content key the start looks up."""
     ready: dict[OutputFormat, dict[Quality, bool]] = {}
@@ -54,6 +56,7 @@ def _ready_at_once(services: Services, user_id: str, project: Project,
                 ready[fmt][quality] = False
                 continue
             found = services.store.find_output(user_id, plan.content_key)
-            ready[fmt][quality] = found is not None and services.store.output_exists(found.bucket_name,
-                                                                                     found.output_key)
+            ready[fmt][quality] = found is not None and services.store.output_exists(
+                found.bucket_name, found.output_key
+            )
     return ready

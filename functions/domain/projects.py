@@ -15,9 +15,17 @@ def create_project(store: Store, user_id: str, project: Project, limits: Limits)
     if project.scenes:
         check_sizes(project, limits)
     at = clock.iso(clock.now())
-    record = ProjectRecord(project_id=new_project_id(), user_id=user_id, title=project.title, format=project.format,
-                           width=project.width, height=project.height, scenes=project.scenes,
-                           created_at=at, updated_at=at)
+    record = ProjectRecord(
+        project_id=new_project_id(),
+        user_id=user_id,
+        title=project.title,
+        format=project.format,
+        width=project.width,
+        height=project.height,
+        scenes=project.scenes,
+        created_at=at,
+        updated_at=at,
+    )
     store.put_project(record)
     return record
 
@@ -35,12 +43,14 @@ def get_project(store: Store, user_id: str, project_id: str) -> ProjectRecord:
 
 
 def as_project(record: ProjectRecord) -> Project:
-    return Project(title=record.title, format=record.format, width=record.width, height=record.height,
-                   scenes=record.scenes)
+    return Project(
+        title=record.title, format=record.format, width=record.width, height=record.height, scenes=record.scenes
+    )
 
 
-def replace_scenes(store: Store, user_id: str, project_id: str, scenes: list[SceneInput],
-                   limits: Limits) -> PutScenesResponse:
+def replace_scenes(
+    store: Store, user_id: str, project_id: str, scenes: list[SceneInput], limits: Limits
+) -> PutScenesResponse:
     """Store the new scenes and say how each compiles: diagnostics do not block saving work."""
     record = get_project(store, user_id, project_id)
     updated = record.model_copy(update={"scenes": scenes, "updated_at": clock.iso(clock.now())})

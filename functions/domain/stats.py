@@ -11,8 +11,9 @@ from functions.models.records import RenderStatus
 
 def export_stats(services: Services, user_id: str) -> StatsResponse:
     renders = services.store.all_renders(user_id)
-    done = [r.render_seconds for r in renders
-            if r.status is RenderStatus.SUCCEEDED and r.render_seconds and not r.reused]
+    done = [
+        r.render_seconds for r in renders if r.status is RenderStatus.SUCCEEDED and r.render_seconds and not r.reused
+    ]
     settings = services.settings
     now = clock.now()
     return StatsResponse(

@@ -73,8 +73,9 @@ def health() -> Health:
 
 
 @app.post("/projects")
-def create_project(project: Annotated[Project, Body()], user: UserDep,
-                   services: ServicesDep) -> Response[ProjectResponse]:
+def create_project(
+    project: Annotated[Project, Body()], user: UserDep, services: ServicesDep
+) -> Response[ProjectResponse]:
     record = projects.create_project(services.store, user, project, services.limits)
     return Response(201, "application/json", ProjectResponse.of(record))
 
@@ -90,8 +91,9 @@ def get_project(project_id: str, user: UserDep, services: ServicesDep) -> Projec
 
 
 @app.put("/projects/<project_id>/scenes")
-def put_scenes(project_id: str, request: Annotated[PutScenesRequest, Body()], user: UserDep,
-               services: ServicesDep) -> PutScenesResponse:
+def put_scenes(
+    project_id: str, request: Annotated[PutScenesRequest, Body()], user: UserDep, services: ServicesDep
+) -> PutScenesResponse:
     return projects.replace_scenes(services.store, user, project_id, request.scenes, services.limits)
 
 
@@ -118,8 +120,9 @@ class StartRenderCall(BaseModel):
 
 def _start(call: StartRenderCall, services: Services) -> StartRenderResponse:
     started = lifecycle.start_render(services, call.user_id, call.project_id, call.format, call.quality)
-    metrics.add_metric(name="ExportReused" if started.status.terminal else "ExportStarted",
-                       unit=MetricUnit.Count, value=1)
+    metrics.add_metric(
+        name="ExportReused" if started.status.terminal else "ExportStarted", unit=MetricUnit.Count, value=1
+    )
     return started
 
 
@@ -134,13 +137,15 @@ def _start_once() -> Callable[..., StartRenderResponse]:
     )
     from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
-    config = IdempotencyConfig(event_key_jmespath="[user_id, idempotency_key]",
-                               payload_validation_jmespath="[project_id, format, quality]",
-                               expires_after_seconds=24 * 3600)
+    config = IdempotencyConfig(
+        event_key_jmespath="[user_id, idempotency_key]",
+        payload_validation_jmespath="[project_id, format, quality]",
+        expires_after_seconds=24 * 3600,
+    )
     persistence = DynamoDBPersistenceLayer(table_name=ApiSettings.from_env().idempotency_table_name)
     once: Callable[..., StartRenderResponse] = idempotent_function(
-        data_keyword_argument="call", persistence_store=persistence, config=config,
-        output_serializer=PydanticSerializer)(_start)
+        data_keyword_argument="call", persistence_store=persistence, config=config, output_serializer=PydanticSerializer
+    )(_start)
 
     def start(call: StartRenderCall, services: Services) -> StartRenderResponse:
         config.register_lambda_context(app.lambda_context)  # stops waiting when the invocation ends
@@ -170,15 +175,24 @@ def start_render(
     services: ServicesDep,
     idempotency_key: Annotated[str | None, Header(alias="idempotency-key", min_length=1, max_length=128)] = None,
 ) -> Response[StartRenderResponse]:
-    call = StartRenderCall(user_id=user, project_id=request.project_id, format=request.format,
-                           quality=request.quality, idempotency_key=idempotency_key)
+    call = StartRenderCall(
+        user_id=user,
+        project_id=request.project_id,
+        format=request.format,
+        quality=request.quality,
+        idempotency_key=idempotency_key,
+    )
     started = _start_idempotently(call, services) if idempotency_key else _start(call, services)
     return Response(202, "application/json", started)
 
 
 @app.get("/renders")
-def list_renders(user: UserDep, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                 cursor: Annotated[str | None, Query(max_length=2048)] = None) -> RenderList:
+def list_renders(
+    user: UserDep,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> RenderList:
     records, next_cursor = services.store.list_renders(user, limit, cursor)
     return RenderList(items=[lifecycle.describe(services, r) for r in records], next_cursor=next_cursor)
 
@@ -198,8 +212,13 @@ def download(render_id: str, user: UserDep, services: ServicesDep) -> DownloadRe
     event = app.current_event
     # Behind CloudFront the connection is CloudFront's: the viewer is the first X-Forwarded-For address.
     forwarded = event.headers.get("x-forwarded-for", "").split(",")[0].strip()
-    return downloads.record_download(services, user, render_id, user_agent=event.headers.get("user-agent", ""),
-                                     ip=forwarded or event.request_context.http.source_ip or "")
+    return downloads.record_download(
+        services,
+        user,
+        render_id,
+        user_agent=event.headers.get("user-agent", ""),
+        ip=forwarded or event.request_context.http.source_ip or "",
+    )
 
 
 @app.get("/exports/stats")

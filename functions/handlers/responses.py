@@ -12,11 +12,20 @@ from functions.errors import FramecastError
 from functions.models.api import ErrorResponse
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
-                   headers: dict[str, str] | None = None) -> Response[str]:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
     body = ErrorResponse.model_validate({"error": {"code": code, "message": message, "details": details}})
-    return Response(status_code=status, content_type="application/json", body=body.model_dump_json(exclude_none=True),
-                    headers=headers or {})
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=body.model_dump_json(exclude_none=True),
+        headers=headers or {},
+    )
 
 
 @cache
@@ -44,16 +53,22 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
             return error_response(400, "malformed_json", "the request body is not valid JSON")
-        details = [{"field": ".".join(str(part) for part in p["loc"] if part != "body"), "message": p["msg"]}
-                   for p in problems]
-        return error_response(422, "invalid_request", "; ".join(f"{d['field']}: {d['message']}" for d in details),
-                              details)
+        details = [
+            {"field": ".".join(str(part) for part in p["loc"] if part != "body"), "message": p["msg"]} for p in problems
+        ]
+        return error_response(
+            422, "invalid_request", "; ".join(f"{d['field']}: {d['message']}" for d in details), details
+        )
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response[str]:
         path, method = app.current_event.path, app.current_event.http_method.upper()
         allowed = sorted({m for pattern, methods in _route_methods(app) if pattern.match(path) for m in methods})
         if allowed:
-            return error_response(405, "method_not_allowed", f"{path} answers {', '.join(allowed)}, not {method}",
-                                  headers={"Allow": ", ".join(allowed)})
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"{path} answers {', '.join(allowed)}, not {method}",
+                headers={"Allow": ", ".join(allowed)},
+            )
         return error_response(404, "not_found", f"no route for {method} {path}")

@@ -49,8 +49,12 @@ def remotion_webhook_route(services: Annotated[Services, Depends(get_services)])
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             return error_response(400, "malformed_json", "the webhook body is not valid JSON")
         details = [{"field": ".".join(map(str, p["loc"])), "message": p["msg"]} for p in error.errors()]
-        return error_response(400, "invalid_webhook", "the body is not a Remotion webhook (success, error or "
-                              "timeout) for a Framecast render", details)
+        return error_response(
+            400,
+            "invalid_webhook",
+            "the body is not a Remotion webhook (success, error or timeout) for a Framecast render",
+            details,
+        )
     changed = lifecycle.apply_webhook(services, webhook)
     if changed:
         succeeded = isinstance(webhook, SuccessWebhook)

@@ -130,8 +130,9 @@ class RenderResponse(CamelModel):
     @classmethod
     def of(cls, record: RenderRecord, output_url: str | None) -> "RenderResponse":
         data = record.model_dump(include=set(cls.model_fields) - {"output_url", "quota_counted"})
-        return cls.model_validate({**data, "output_url": output_url,
-                                   "quota_counted": not (record.reused or record.refunded)})
+        return cls.model_validate(
+            {**data, "output_url": output_url, "quota_counted": not (record.reused or record.refunded)}
+        )
 
 
 class RenderList(CamelModel):

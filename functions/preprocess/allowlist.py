@@ -19,7 +19,6 @@ ALLOWED_MODULES: tuple[str, ...] = (
 )
 
 
-
 def package_of(specifier: str) -> str:
     parts = specifier.split("/")
     return "/".join(parts[:2]) if specifier.startswith("@") else parts[0]

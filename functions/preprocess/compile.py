@@ -77,8 +77,11 @@ def _compile_modules(scenes: list[SceneInput]) -> tuple[dict[str, str], list[str
     for index, scene in enumerate(scenes):
         source = with_default_export(scene.tsx_code)
         if source is None:
-            diagnostics.append(_diagnostic(scene, 1, 1, "the scene has no component: `export default` one, "
-                                                         "or declare `const Component = ...`"))
+            diagnostics.append(
+                _diagnostic(
+                    scene, 1, 1, "the scene has no component: `export default` one, or declare `const Component = ...`"
+                )
+            )
         else:
             entries[str(index)] = source
     if diagnostics:
@@ -138,7 +141,9 @@ def _icon_candidates(code: str, library: IconLibrary) -> set[str]:
     return names
 
 
-def compile_project(project: Project, limits: Limits | None = None, library: IconLibrary | None = None) -> CompiledProject:
+def compile_project(
+    project: Project, limits: Limits | None = None, library: IconLibrary | None = None
+) -> CompiledProject:
     limits = limits or Limits.from_env()
     library = library or default_library()
     check_sizes(project, limits)
@@ -156,7 +161,13 @@ def compile_project(project: Project, limits: Limits | None = None, library: Ico
                 f'scene "{scene.id}" compiles to {size} bytes; at most {limits.max_scene_compiled_bytes} are allowed',
                 [{"sceneId": scene.id, "limit": limits.max_scene_compiled_bytes, "actual": size}],
             )
-        compiled.append(CompiledScene(
-            id=scene.id, name=scene.name, duration_in_frames=scene_duration(scene), js_code=code, icons=registry,
-        ))
+        compiled.append(
+            CompiledScene(
+                id=scene.id,
+                name=scene.name,
+                duration_in_frames=scene_duration(scene),
+                js_code=code,
+                icons=registry,
+            )
+        )
     return CompiledProject(scenes=compiled, total_frames=sum(s.duration_in_frames for s in compiled), warnings=warnings)

@@ -90,11 +90,21 @@ def build(entries: dict[str, str], externals: tuple[str, ...]) -> BuildResult:
             Path(src, f"{name}.tsx").write_text(source, encoding="utf-8")
             files.append(f"{name}.tsx")
         command = [
-            esbuild_binary(), *files,
-            "--bundle", "--format=cjs", "--platform=browser", "--target=es2020",
-            "--jsx=automatic", "--minify", "--charset=utf8", "--legal-comments=none",
-            f"--outdir={out}", f"--metafile={tmp}/meta.json",
-            "--color=false", "--log-level=warning", "--log-limit=0",
+            esbuild_binary(),
+            *files,
+            "--bundle",
+            "--format=cjs",
+            "--platform=browser",
+            "--target=es2020",
+            "--jsx=automatic",
+            "--minify",
+            "--charset=utf8",
+            "--legal-comments=none",
+            f"--outdir={out}",
+            f"--metafile={tmp}/meta.json",
+            "--color=false",
+            "--log-level=warning",
+            "--log-limit=0",
             *(f"--external:{package}" for package in externals),
         ]
         proc = subprocess.run(command, cwd=src, capture_output=True, text=True, timeout=_TIMEOUT_SECONDS)

@@ -31,21 +31,27 @@ def main() -> int:
     os.environ["PROGRESS_REFRESH_SECONDS"] = "3600"  # the status must come from the webhook alone
     with LambdaModeStack(port=0, state_dir=None) as stack:
         function = stack.function
-        print(f"local stack on {stack.url}, RENDER_MODE=lambda: Remotion {function.version}'s render function "
-              f"{function.function_name} on {function.api.url}", file=sys.stderr)
+        print(
+            f"local stack on {stack.url}, RENDER_MODE=lambda: Remotion {function.version}'s render function "
+            f"{function.function_name} on {function.api.url}",
+            file=sys.stderr,
+        )
         api = Api(stack.url, issue_token(USER))
         status, project = api.call("POST", "/projects", json.loads(PROJECT.read_text()))
         if status != 201:
             raise SystemExit(f"creating the project failed ({status}): {project}")
-        status, started = api.call("POST", "/renders", {"projectId": project["projectId"], "format": "mp4",
-                                                        "quality": "medium"})
+        status, started = api.call(
+            "POST", "/renders", {"projectId": project["projectId"], "format": "mp4", "quality": "medium"}
+        )
         if status != 202:
             raise SystemExit(f"starting the export failed ({status}): {started}")
         began = time.monotonic()
         record = stack.services.store.get_render(USER, started["renderId"])
         backend = stack.services.backend  # the composition root's RemotionLambdaBackend
-        bar = ProgressBar(f"{project['title']}: mp4/medium, {started['estimate']['videoSeconds']:.1f} s of video; "
-                          f"Remotion render {record.backend_render_id} in s3://{record.bucket_name}")
+        bar = ProgressBar(
+            f"{project['title']}: mp4/medium, {started['estimate']['videoSeconds']:.1f} s of video; "
+            f"Remotion render {record.backend_render_id} in s3://{record.bucket_name}"
+        )
         while True:
             progress = backend.progress(record)
             bar.update(progress.progress if isinstance(progress, Running) else 1.0 if progress else 0.0)
@@ -66,12 +72,18 @@ def main() -> int:
         _, stats = api.call("GET", "/exports/stats")
         invocations = [r for r in function.api.records if r.outcome]
     chunks = sum(1 for r in invocations if r.routine == "renderer")
-    print(f"{out} ({out.stat().st_size / 1e6:.2f} MB, {render['width']}×{render['height']}, "
-          f"{render['videoSeconds']:.1f} s of video) in {seconds:.1f} s; status set by the function's webhook")
-    print(f"the function ran {len(invocations)} invocations: {chunks} chunk renders, "
-          f"cost as Remotion estimates it on AWS: {render['costs']['estimatedDisplayCost'] if render['costs'] else 'n/a'}")
-    print(f"stats for {USER}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
-          f"{stats['usedToday']}/{stats['dailyLimit']} used today")
+    print(
+        f"{out} ({out.stat().st_size / 1e6:.2f} MB, {render['width']}×{render['height']}, "
+        f"{render['videoSeconds']:.1f} s of video) in {seconds:.1f} s; status set by the function's webhook"
+    )
+    print(
+        f"the function ran {len(invocations)} invocations: {chunks} chunk renders, "
+        f"cost as Remotion estimates it on AWS: {render['costs']['estimatedDisplayCost'] if render['costs'] else 'n/a'}"
+    )
+    print(
+        f"stats for {USER}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
+        f"{stats['usedToday']}/{stats['dailyLimit']} used today"
+    )
     return 0
 
 

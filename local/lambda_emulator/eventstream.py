@@ -32,11 +32,14 @@ def message(headers: dict[str, str], payload: bytes) -> bytes:
 
 
 def payload_chunk(data: bytes) -> bytes:
-    return message({":event-type": "PayloadChunk", ":content-type": "application/octet-stream",
-                    ":message-type": "event"}, data)
+    return message(
+        {":event-type": "PayloadChunk", ":content-type": "application/octet-stream", ":message-type": "event"}, data
+    )
 
 
 def invoke_complete(error_code: str | None = None, error_details: str | None = None) -> bytes:
     details = {"ErrorCode": error_code, "ErrorDetails": error_details} if error_code else {}
-    return message({":event-type": "InvokeComplete", ":content-type": "application/json",
-                    ":message-type": "event"}, json.dumps(details).encode())
+    return message(
+        {":event-type": "InvokeComplete", ":content-type": "application/json", ":message-type": "event"},
+        json.dumps(details).encode(),
+    )

@@ -28,9 +28,17 @@ logger = logging.getLogger(__name__)
 
 
 class RemotionLambdaEmulator:
-    def __init__(self, emulator_port: int, bucket: str, credentials: tuple[str, str], region: str = "us-east-1", *,
-                 timeout_seconds: float = DEFAULT_SIZE.timeout_seconds, renderer_slots: int | None = None,
-                 state_dir: Path = DEFAULT_STATE_DIR):
+    def __init__(
+        self,
+        emulator_port: int,
+        bucket: str,
+        credentials: tuple[str, str],
+        region: str = "us-east-1",
+        *,
+        timeout_seconds: float = DEFAULT_SIZE.timeout_seconds,
+        renderer_slots: int | None = None,
+        state_dir: Path = DEFAULT_STATE_DIR,
+    ):
         """`emulator_port`: the local stack's emulator (moto behind signature checks and S3's ACL rule),
         whose `credentials` the function signs its calls with, as the stack does."""
         namespace_command()  # refuse here, before anything starts, where no private /tmp can be made
@@ -43,10 +51,18 @@ class RemotionLambdaEmulator:
         self.s3 = S3Front(emulator_port, state_dir / "s3-requests.jsonl")
         self.site_origin = SiteOrigin(self.s3_client(), bucket, (facts.sites_key,))
         self.config = FunctionConfig(
-            function_dir=prepare(), function_name=self.function_name, region=region, log_dir=state_dir / "logs",
+            function_dir=prepare(),
+            function_name=self.function_name,
+            region=region,
+            log_dir=state_dir / "logs",
             timeout_seconds=timeout_seconds,
-            environment={"AWS_ACCESS_KEY_ID": credentials[0], "AWS_SECRET_ACCESS_KEY": credentials[1],
-                         "AWS_ENDPOINT_URL_S3": self.s3.url, "AWS_ENDPOINT_URL_LAMBDA": "", "NODE_OPTIONS": ""},
+            environment={
+                "AWS_ACCESS_KEY_ID": credentials[0],
+                "AWS_SECRET_ACCESS_KEY": credentials[1],
+                "AWS_ENDPOINT_URL_S3": self.s3.url,
+                "AWS_ENDPOINT_URL_LAMBDA": "",
+                "NODE_OPTIONS": "",
+            },
         )
         self.api = LambdaApi(self.config, renderer_slots=renderer_slots, record_path=state_dir / "invocations.jsonl")
         self.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = self.api.url
@@ -80,8 +96,13 @@ class RemotionLambdaEmulator:
 
     def s3_client(self):
         """A client of the emulated S3 through the front (its requests logged), with the stack's credentials."""
-        return boto3.client("s3", endpoint_url=self.s3.url, region_name=self.region,
-                            aws_access_key_id=self.credentials[0], aws_secret_access_key=self.credentials[1])
+        return boto3.client(
+            "s3",
+            endpoint_url=self.s3.url,
+            region_name=self.region,
+            aws_access_key_id=self.credentials[0],
+            aws_secret_access_key=self.credentials[1],
+        )
 
     def deploy(self) -> None:
         """The render site into the bucket (which the stack has made, with the stack's ownership setting)."""

@@ -40,7 +40,9 @@ def prepare(cache_dir: Path = CACHE_DIR) -> Path:
     """The folder holding index.js and binaries that run here; built once per zip and machine."""
     machine = platform.machine()
     if machine not in COMPOSITOR_PACKAGES:
-        raise FunctionSetupError(f"no Remotion compositor for this CPU ({machine}); known: {sorted(COMPOSITOR_PACKAGES)}")
+        raise FunctionSetupError(
+            f"no Remotion compositor for this CPU ({machine}); known: {sorted(COMPOSITOR_PACKAGES)}"
+        )
     if not ZIP_PATH.is_file():
         raise FunctionSetupError(f"{ZIP_PATH} is missing: run `npm ci` (make setup)")
     version = _version(LAMBDA_PACKAGE)
@@ -64,8 +66,10 @@ def prepare(cache_dir: Path = CACHE_DIR) -> Path:
         if not compositor.is_dir():
             raise FunctionSetupError(f"{compositor} is missing: run `npm ci` (make setup)")
         if _version(compositor) != version:
-            raise FunctionSetupError(f"@remotion/lambda is {version} but {compositor.name} is {_version(compositor)}: "
-                                     "the compositor must be the same version as the function")
+            raise FunctionSetupError(
+                f"@remotion/lambda is {version} but {compositor.name} is {_version(compositor)}: "
+                "the compositor must be the same version as the function"
+            )
         shipped, replacements = _native_names(staging), _native_names(compositor)
         if shipped != replacements:
             raise FunctionSetupError(f"the zip's native files {shipped} differ from {compositor.name}'s {replacements}")

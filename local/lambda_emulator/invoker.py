@@ -44,20 +44,28 @@ class IsolationUnavailable(RuntimeError):
 def namespace_command() -> tuple[str, ...]:
     """The `unshare` prefix that works here (as root, or in a user namespace); raises if none does."""
     if not shutil.which("unshare"):
-        raise IsolationUnavailable("`unshare` (util-linux) is not installed, so the render function cannot get "
-                                   "a private /tmp; it empties /tmp on every invocation and must not run on the host's")
+        raise IsolationUnavailable(
+            "`unshare` (util-linux) is not installed, so the render function cannot get "
+            "a private /tmp; it empties /tmp on every invocation and must not run on the host's"
+        )
     base = ("unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child=SIGKILL", "--mount-proc")
     attempts = [base] if os.geteuid() == 0 else []
     attempts.append(base[:1] + ("--map-root-user",) + base[1:])
     reasons = []
     for command in attempts:
-        probe = subprocess.run([*command, "sh", "-c", "mount -t tmpfs probe /tmp && test ! -e /tmp/.probe"],
-                               capture_output=True, text=True, timeout=30)
+        probe = subprocess.run(
+            [*command, "sh", "-c", "mount -t tmpfs probe /tmp && test ! -e /tmp/.probe"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         if probe.returncode == 0:
             return command
         reasons.append(f"`{' '.join(command)}`: {probe.stderr.strip() or f'exit {probe.returncode}'}")
-    raise IsolationUnavailable("cannot give the render function a private /tmp (it empties /tmp on every "
-                               "invocation, so it is not run on the host's): " + "; ".join(reasons))
+    raise IsolationUnavailable(
+        "cannot give the render function a private /tmp (it empties /tmp on every "
+        "invocation, so it is not run on the host's): " + "; ".join(reasons)
+    )
 
 
 @dataclass(frozen=True)
@@ -100,27 +108,49 @@ class Invocation:
         result_read, result_write = os.pipe()
         deadline_ms = int((time.time() + config.timeout_seconds) * 1000)
         env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": ":UTC", "HOME": "/tmp",
-            "AWS_LAMBDA_FUNCTION_NAME": config.function_name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "TZ": ":UTC",
+            "HOME": "/tmp",
+            "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.function_name}",
             "AWS_LAMBDA_LOG_STREAM_NAME": f"emulated/{self.request_id}",
-            "AWS_REGION": config.region, "AWS_DEFAULT_REGION": config.region,
-            "LAMBDA_TASK_ROOT": str(config.function_dir), "_HANDLER": "index.handler",
+            "AWS_REGION": config.region,
+            "AWS_DEFAULT_REGION": config.region,
+            "LAMBDA_TASK_ROOT": str(config.function_dir),
+            "_HANDLER": "index.handler",
             **config.environment,
-            "FRAMECAST_LAMBDA_DEADLINE_MS": str(deadline_ms), "FRAMECAST_REQUEST_ID": self.request_id,
+            "FRAMECAST_LAMBDA_DEADLINE_MS": str(deadline_ms),
+            "FRAMECAST_REQUEST_ID": self.request_id,
             "FRAMECAST_INVOKED_FUNCTION_ARN": config.arn,
-            "FRAMECAST_RESPONSE_FD": str(response_write), "FRAMECAST_RESULT_FD": str(result_write),
+            "FRAMECAST_RESPONSE_FD": str(response_write),
+            "FRAMECAST_RESULT_FD": str(result_write),
         }
         setup = NAMESPACE_SETUP.format(tmp_mb=config.ephemeral_storage_mb, chromium=SYSTEM_CHROMIUM)
-        command = [*namespace_command(), "sh", "-c", setup, "lambda-init",
-                   shutil.which("node") or "node", str(RUNTIME), str(config.function_dir)]
+        command = [
+            *namespace_command(),
+            "sh",
+            "-c",
+            setup,
+            "lambda-init",
+            shutil.which("node") or "node",
+            str(RUNTIME),
+            str(config.function_dir),
+        ]
         self._log = open(self.log_path, "ab")
         self._log.write(f"START RequestId: {self.request_id} Version: $LATEST\n".encode())
         self._log.flush()
         self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=self._log, stderr=subprocess.STDOUT, env=env,
-            pass_fds=(response_write, result_write), start_new_session=True, cwd=config.function_dir,
+            command,
+            stdin=subprocess.PIPE,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            pass_fds=(response_write, result_write),
+            start_new_session=True,
+            cwd=config.function_dir,
         )
         os.close(response_write)
         os.close(result_write)
@@ -177,17 +207,23 @@ class Invocation:
         outcome = Outcome(request_id=self.request_id, seconds=seconds, log_path=self.log_path)
         if self._timed_out.is_set():
             outcome.timed_out = True
-            outcome.error = {"errorType": "Sandbox.Timedout",
-                             "errorMessage": f"{self.request_id} Task timed out after {self.config.timeout_seconds:.2f} seconds"}
+            outcome.error = {
+                "errorType": "Sandbox.Timedout",
+                "errorMessage": f"{self.request_id} Task timed out after {self.config.timeout_seconds:.2f} seconds",
+            }
         elif line:
             reported = json.loads(line.splitlines()[-1])
             outcome.error = None if reported.get("ok") else reported
         else:
-            outcome.error = {"errorType": "Runtime.ExitError",
-                             "errorMessage": f"RequestId: {self.request_id} Error: Runtime exited with exit code "
-                                             f"{self.process.returncode}"}
+            outcome.error = {
+                "errorType": "Runtime.ExitError",
+                "errorMessage": f"RequestId: {self.request_id} Error: Runtime exited with exit code "
+                f"{self.process.returncode}",
+            }
         status = "timed out" if outcome.timed_out else ("failed" if outcome.error else "ok")
-        self._log.write(f"END RequestId: {self.request_id}\nREPORT RequestId: {self.request_id} "
-                        f"Duration: {seconds * 1000:.2f} ms Status: {status}\n".encode())
+        self._log.write(
+            f"END RequestId: {self.request_id}\nREPORT RequestId: {self.request_id} "
+            f"Duration: {seconds * 1000:.2f} ms Status: {status}\n".encode()
+        )
         self._log.close()
         return outcome

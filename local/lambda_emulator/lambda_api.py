@@ -48,9 +48,13 @@ class InvocationRecord:
 
 
 class LambdaApi(LoopbackServer):
-
-    def __init__(self, config: FunctionConfig, renderer_slots: int | None = None, host: str = "127.0.0.1",
-                 record_path: Path | None = None):
+    def __init__(
+        self,
+        config: FunctionConfig,
+        renderer_slots: int | None = None,
+        host: str = "127.0.0.1",
+        record_path: Path | None = None,
+    ):
         super().__init__(_Handler, host)
         self.config = config
         self.record_path = record_path  # one JSON line per ended invocation, for tests and for people
@@ -60,22 +64,28 @@ class LambdaApi(LoopbackServer):
         self._lock = threading.Lock()
         self._event_threads: list[threading.Thread] = []
 
-
     def knows(self, name: str) -> bool:
         """A function name, partial ARN or ARN (an optional :qualifier of $LATEST) naming our function."""
         name = unquote(name)
         for candidate in (name, name.rsplit(":", 1)[0]):
-            if candidate in (self.config.function_name, self.config.arn,
-                             f"{ACCOUNT_ID}:function:{self.config.function_name}"):
+            if candidate in (
+                self.config.function_name,
+                self.config.arn,
+                f"{ACCOUNT_ID}:function:{self.config.function_name}",
+            ):
                 return True
         return False
 
-    def invoke(self, payload: bytes, invocation_type: str, request_id: str | None = None) -> tuple[Invocation, InvocationRecord]:
+    def invoke(
+        self, payload: bytes, invocation_type: str, request_id: str | None = None
+    ) -> tuple[Invocation, InvocationRecord]:
         try:
             routine = json.loads(payload or b"null").get("type")
         except (ValueError, AttributeError):
             routine = None
-        record = InvocationRecord(request_id="", invocation_type=invocation_type, routine=routine, started_at=time.time())
+        record = InvocationRecord(
+            request_id="", invocation_type=invocation_type, routine=routine, started_at=time.time()
+        )
         if routine == "renderer":
             self.renderer_slots.acquire()
         try:
@@ -100,22 +110,38 @@ class LambdaApi(LoopbackServer):
                 self.renderer_slots.release()
         if self.record_path:
             self._write_record(record)
-        logger.info("invocation %s (%s, %s) ended in %.1f s%s", record.request_id, record.invocation_type,
-                    record.routine, record.outcome.seconds, f": {record.outcome.error}" if record.outcome.error else "")
+        logger.info(
+            "invocation %s (%s, %s) ended in %.1f s%s",
+            record.request_id,
+            record.invocation_type,
+            record.routine,
+            record.outcome.seconds,
+            f": {record.outcome.error}" if record.outcome.error else "",
+        )
         return record.outcome
 
     def _write_record(self, record: InvocationRecord) -> None:
         outcome = record.outcome
-        line = json.dumps({"requestId": record.request_id, "invocationType": record.invocation_type,
-                           "routine": record.routine, "startedAt": record.started_at, "seconds": round(outcome.seconds, 3),
-                           "timedOut": outcome.timed_out, "error": outcome.error, "log": str(outcome.log_path)})
+        line = json.dumps(
+            {
+                "requestId": record.request_id,
+                "invocationType": record.invocation_type,
+                "routine": record.routine,
+                "startedAt": record.started_at,
+                "seconds": round(outcome.seconds, 3),
+                "timedOut": outcome.timed_out,
+                "error": outcome.error,
+                "log": str(outcome.log_path),
+            }
+        )
         with self._lock, open(self.record_path, "a") as out:
             out.write(line + "\n")
 
     def run_in_background(self, payload: bytes) -> str:
         invocation, record = self.invoke(payload, "Event")
-        thread = threading.Thread(target=self.finish, args=(invocation, record), daemon=True,
-                                  name=f"event-{invocation.request_id}")
+        thread = threading.Thread(
+            target=self.finish, args=(invocation, record), daemon=True, name=f"event-{invocation.request_id}"
+        )
         thread.start()
         self._event_threads.append(thread)
         return invocation.request_id
@@ -144,7 +170,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, body: dict, headers: dict | None = None) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
-        for name, value in {"Content-Type": "application/json", "Content-Length": str(len(data)), **(headers or {})}.items():
+        for name, value in {
+            "Content-Type": "application/json",
+            "Content-Length": str(len(data)),
+            **(headers or {}),
+        }.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
@@ -156,8 +186,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > limit:
             self.rfile.read(length)
-            self._error(413, "RequestTooLargeException",
-                        f"Request must be smaller than {limit} bytes for the {self.command} operation")
+            self._error(
+                413,
+                "RequestTooLargeException",
+                f"Request must be smaller than {limit} bytes for the {self.command} operation",
+            )
             return None
         return self.rfile.read(length)
 
@@ -172,7 +205,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(404, "UnknownOperationException", f"the emulated Lambda does not answer POST {path}")
 
     def do_GET(self) -> None:
-        self._error(404, "UnknownOperationException", f"the emulated Lambda does not answer GET {urlsplit(self.path).path}")
+        self._error(
+            404, "UnknownOperationException", f"the emulated Lambda does not answer GET {urlsplit(self.path).path}"
+        )
 
     def _invoke(self, name: str) -> None:
         invocation_type = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
@@ -245,8 +280,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         error = outcome.error
         try:
-            self._write_chunk(eventstream.invoke_complete(
-                error and error.get("errorType"), error and json.dumps(error)))
+            self._write_chunk(
+                eventstream.invoke_complete(error and error.get("errorType"), error and json.dumps(error))
+            )
             self.wfile.write(b"0\r\n\r\n")
         except OSError:
             self.close_connection = True

@@ -17,10 +17,18 @@ from urllib.parse import unquote, urlsplit
 
 from local.lambda_emulator.loopback_server import LoopbackServer
 
-ACL_HEADERS = ("x-amz-acl", "x-amz-grant-full-control", "x-amz-grant-read", "x-amz-grant-read-acp",
-               "x-amz-grant-write", "x-amz-grant-write-acp")
-SERVICE_UNAVAILABLE = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>ServiceUnavailable</Code>'
-                       "<Message>Please reduce your request rate.</Message></Error>")
+ACL_HEADERS = (
+    "x-amz-acl",
+    "x-amz-grant-full-control",
+    "x-amz-grant-read",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write",
+    "x-amz-grant-write-acp",
+)
+SERVICE_UNAVAILABLE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>ServiceUnavailable</Code>'
+    "<Message>Please reduce your request rate.</Message></Error>"
+)
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 
 
@@ -88,20 +96,30 @@ class _Handler(BaseHTTPRequestHandler):
             if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
                 self.send_header(name, value)
         # A HEAD answer's Content-Length is the object's size (the SDK reads it), not the empty body's.
-        self.send_header("Content-Length", response.getheader("Content-Length", "0") if self.command == "HEAD"
-                         else str(len(data)))
+        self.send_header(
+            "Content-Length", response.getheader("Content-Length", "0") if self.command == "HEAD" else str(len(data))
+        )
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
         error = None
         if response.status >= 400 and data.startswith(b"<?xml"):
             start, end = data.find(b"<Code>"), data.find(b"</Code>")
-            error = data[start + 6:end].decode() if 0 <= start < end else None
-        self.server.record({"at": time.time(), "method": self.command, "bucket": bucket, "key": key,
-                            "query": urlsplit(self.path).query,
-                            "acl": {h: self.headers[h] for h in ACL_HEADERS if self.headers.get(h) is not None},
-                            "bytes": len(body), "userAgent": (self.headers.get("User-Agent") or "")[:120],
-                            "status": response.status, "error": error})
+            error = data[start + 6 : end].decode() if 0 <= start < end else None
+        self.server.record(
+            {
+                "at": time.time(),
+                "method": self.command,
+                "bucket": bucket,
+                "key": key,
+                "query": urlsplit(self.path).query,
+                "acl": {h: self.headers[h] for h in ACL_HEADERS if self.headers.get(h) is not None},
+                "bytes": len(body),
+                "userAgent": (self.headers.get("User-Agent") or "")[:120],
+                "status": response.status,
+                "error": error,
+            }
+        )
 
     def _unavailable(self, bucket: str | None, key: str | None) -> None:
         data = SERVICE_UNAVAILABLE.encode()
@@ -111,8 +129,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
-        self.server.record({"at": time.time(), "method": self.command, "bucket": bucket, "key": key,
-                            "query": urlsplit(self.path).query, "acl": {}, "bytes": 0, "userAgent": "",
-                            "status": 503, "error": "ServiceUnavailable"})
+        self.server.record(
+            {
+                "at": time.time(),
+                "method": self.command,
+                "bucket": bucket,
+                "key": key,
+                "query": urlsplit(self.path).query,
+                "acl": {},
+                "bytes": 0,
+                "userAgent": "",
+                "status": 503,
+                "error": "ServiceUnavailable",
+            }
+        )
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle

@@ -26,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--function-timeout", type=float, default=None, help="the render function's timeout, s (900)")
     parser.add_argument("--renderer-slots", type=int, default=None, help="chunk renders at a time (the CPU count)")
-    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="function logs and the S3 request log")
+    parser.add_argument(
+        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="function logs and the S3 request log"
+    )
     parser.add_argument("--fresh", action="store_true", help="keep no data across restarts")
     parser.add_argument("--ready-file", type=Path, help="write the addresses here as JSON once ready")
     args = parser.parse_args(argv)
@@ -39,18 +41,34 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, lambda *_: stop.set())
     # Its own saved state: renders of the local mode are not the function's to answer for.
     options = {"state_dir": None if args.fresh else LOCAL_DIR / "state-lambda"}
-    stack = LambdaModeStack(port=args.port, function_timeout_seconds=args.function_timeout,
-                            renderer_slots=args.renderer_slots, function_state_dir=args.state_dir, **options)
+    stack = LambdaModeStack(
+        port=args.port,
+        function_timeout_seconds=args.function_timeout,
+        renderer_slots=args.renderer_slots,
+        function_state_dir=args.state_dir,
+        **options,
+    )
     stack.start()
     function = stack.function
-    where = {"url": stack.url, "functionName": function.function_name, "lambdaEndpoint": function.api.url,
-             "s3Endpoint": function.s3.url, "serveUrl": function.serve_url, "stateDir": str(args.state_dir),
-             "s3Log": str(function.s3.log_path), "invocationLog": str(function.api.record_path), "functionLogs": str(function.config.log_dir),
-             "functionTimeoutSeconds": function.config.timeout_seconds}
-    print(f"Framecast local stack, RENDER_MODE=lambda, on {stack.url}\n"
-          f"  render function {function.function_name} (Remotion {function.version}) at {function.api.url}\n"
-          f"  site {function.serve_url}\n  function logs in {function.config.log_dir}, S3 requests in "
-          f"{function.s3.log_path}\n  Ctrl-C stops it", flush=True)
+    where = {
+        "url": stack.url,
+        "functionName": function.function_name,
+        "lambdaEndpoint": function.api.url,
+        "s3Endpoint": function.s3.url,
+        "serveUrl": function.serve_url,
+        "stateDir": str(args.state_dir),
+        "s3Log": str(function.s3.log_path),
+        "invocationLog": str(function.api.record_path),
+        "functionLogs": str(function.config.log_dir),
+        "functionTimeoutSeconds": function.config.timeout_seconds,
+    }
+    print(
+        f"Framecast local stack, RENDER_MODE=lambda, on {stack.url}\n"
+        f"  render function {function.function_name} (Remotion {function.version}) at {function.api.url}\n"
+        f"  site {function.serve_url}\n  function logs in {function.config.log_dir}, S3 requests in "
+        f"{function.s3.log_path}\n  Ctrl-C stops it",
+        flush=True,
+    )
     if args.ready_file:
         args.ready_file.write_text(json.dumps(where))
     while not stop.wait(1):

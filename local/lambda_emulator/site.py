@@ -31,7 +31,11 @@ def deploy_site(s3, bucket: str, key: str, source: Path) -> int:
     for path in sorted(source.rglob("*")):
         if path.is_file():
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            s3.upload_file(str(path), bucket, f"{key}/{path.relative_to(source).as_posix()}",
-                           ExtraArgs={"ContentType": content_type})
+            s3.upload_file(
+                str(path),
+                bucket,
+                f"{key}/{path.relative_to(source).as_posix()}",
+                ExtraArgs={"ContentType": content_type},
+            )
             count += 1
     return count

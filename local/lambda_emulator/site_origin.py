@@ -16,12 +16,10 @@ from local.lambda_emulator.loopback_server import LoopbackServer
 
 
 class SiteOrigin(LoopbackServer):
-
     def __init__(self, s3, bucket: str, prefixes: tuple[str, ...], host: str = "127.0.0.1"):
         """`s3`: a client with the bucket owner's credentials (the distribution's origin access)."""
         super().__init__(_Handler, host)
         self.s3, self.bucket, self.prefixes = s3, bucket, tuple(p.rstrip("/") + "/" for p in prefixes)
-
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -53,8 +51,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404 if status in (403, 404) else status, b"Not Found", {"Content-Type": "text/plain"})
             return
         body = obj["Body"].read()
-        headers = {"Content-Type": obj.get("ContentType", "application/octet-stream"), "Accept-Ranges": "bytes",
-                   "ETag": obj.get("ETag", "")}
+        headers = {
+            "Content-Type": obj.get("ContentType", "application/octet-stream"),
+            "Accept-Ranges": "bytes",
+            "ETag": obj.get("ETag", ""),
+        }
         if obj.get("ContentRange"):
             headers["Content-Range"] = obj["ContentRange"]
         self._send(206 if extra else 200, body, headers)

@@ -17,8 +17,14 @@ from local.stack import BUCKET_NAME, LocalStack
 
 
 class LambdaModeStack(LocalStack):
-    def __init__(self, *args, function_timeout_seconds: float | None = None, renderer_slots: int | None = None,
-                 function_state_dir: Path | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        function_timeout_seconds: float | None = None,
+        renderer_slots: int | None = None,
+        function_state_dir: Path | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         options: dict = {"renderer_slots": renderer_slots}
         if function_timeout_seconds is not None:

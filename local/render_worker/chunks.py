@@ -57,7 +57,9 @@ def _align_up(frame: int, step: int) -> int:
     return -(-frame // step) * step
 
 
-def plan_chunks(durations: list[int], every_nth_frame: int = 1, chunk_frames: int = DEFAULT_CHUNK_FRAMES) -> list[Chunk]:
+def plan_chunks(
+    durations: list[int], every_nth_frame: int = 1, chunk_frames: int = DEFAULT_CHUNK_FRAMES
+) -> list[Chunk]:
     """Frame ranges covering every frame once, in order.
 
     With every_nth_frame > 1 (gif) every chunk starts on a multiple of it, as Remotion picks the
@@ -102,15 +104,25 @@ def site_data_fingerprint(site_public: Path) -> str:
     return _digest(entries)
 
 
-def keyed_chunks(chunks: list[Chunk], input_props: dict, settings: RenderSettings, bundle_hash: str,
-                 site_data: str) -> list[Chunk]:
+def keyed_chunks(
+    chunks: list[Chunk], input_props: dict, settings: RenderSettings, bundle_hash: str, site_data: str
+) -> list[Chunk]:
     """Each chunk with its key: everything that decides its frames and how they are encoded."""
     scenes = input_props["scenes"]
     scene_digests = [_digest(scene) for scene in scenes]  # code, icons, duration, id and name
     common = {
-        "format": CHUNK_FORMAT, "bundle": bundle_hash, "siteData": site_data,
-        "settings": [settings.codec, settings.crf, settings.jpeg_quality, settings.width, settings.height,
-                     settings.every_nth_frame, settings.fps],
+        "format": CHUNK_FORMAT,
+        "bundle": bundle_hash,
+        "siteData": site_data,
+        "settings": [
+            settings.codec,
+            settings.crf,
+            settings.jpeg_quality,
+            settings.width,
+            settings.height,
+            settings.every_nth_frame,
+            settings.fps,
+        ],
         "design": [input_props["designWidth"], input_props["designHeight"]],
     }
     keyed = []

@@ -38,8 +38,7 @@ class RenderFailed(Exception):
     False for the scene's own failures (it stalled, ran past its memory cap, failed to render).
     """
 
-    def __init__(self, message: str, cancelled: bool = False, warnings: list[str] | None = None,
-                 ours: bool = False):
+    def __init__(self, message: str, cancelled: bool = False, warnings: list[str] | None = None, ours: bool = False):
         super().__init__(message)
         self.cancelled = cancelled
         self.warnings = warnings or []

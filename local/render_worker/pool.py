@@ -37,8 +37,7 @@ SITE_PUBLIC = REPO_ROOT / "remotion_site/public"
 AUDIO_RATE, AUDIO_CHANNELS = 48000, 2  # what Remotion writes for pcm-16
 CHUNK_EXTENSIONS = {"h264": "ts", "gif": "ts", "vp8": "webm", "vp9": "webm"}
 # Browser disconnects that leave the process unable to render: it is replaced after them.
-BROKEN_BROWSER = ("Target closed", "Browser closed", "browser has disconnected", "Session closed",
-                  "Connection closed")
+BROKEN_BROWSER = ("Target closed", "Browser closed", "browser has disconnected", "Session closed", "Connection closed")
 _ids = itertools.count(1)
 
 
@@ -97,10 +96,18 @@ class _Run:
 
 
 class RenderPool:
-    def __init__(self, size: int | None = None, cache: ChunkCache | None | bool = True,
-                 log_dir: Path | None = None, env: dict[str, str] | None = None, *,
-                 chunk_frames: int | None = None, stall_seconds: float | None = None,
-                 first_frame_seconds: float | None = None, memory_limit_mb: int | None = None):
+    def __init__(
+        self,
+        size: int | None = None,
+        cache: ChunkCache | None | bool = True,
+        log_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+        *,
+        chunk_frames: int | None = None,
+        stall_seconds: float | None = None,
+        first_frame_seconds: float | None = None,
+        memory_limit_mb: int | None = None,
+    ):
         """Every setting defaults from the environment (docs/running.md lists the variables)."""
         self.size = size or default_pool_size()
         self.cache = ChunkCache.from_env() if cache is True else (cache or None)
@@ -162,8 +169,9 @@ class RenderPool:
                 raise errors[0]
             self.site_data = site_data_fingerprint(SITE_PUBLIC)
             for process in self.processes:
-                threading.Thread(target=self._serve, args=(process,), daemon=True,
-                                 name=f"render-pool-{process.index}").start()
+                threading.Thread(
+                    target=self._serve, args=(process,), daemon=True, name=f"render-pool-{process.index}"
+                ).start()
             threading.Thread(target=self._watch_memory, daemon=True, name="render-pool-memory").start()
             self._started = True
 
@@ -186,8 +194,13 @@ class RenderPool:
         self.start()
         props, settings = job.input_props, job.settings
         durations = [scene["durationInFrames"] for scene in props["scenes"]]
-        chunks = keyed_chunks(plan_chunks(durations, settings.every_nth_frame, self.chunk_frames), props, settings,
-                              self.info["bundleHash"], self.site_data)
+        chunks = keyed_chunks(
+            plan_chunks(durations, settings.every_nth_frame, self.chunk_frames),
+            props,
+            settings,
+            self.info["bundleHash"],
+            self.site_data,
+        )
         scratch = self.cache.scratch if self.cache else None
         workdir = Path(tempfile.mkdtemp(prefix=f"render-{job.id}-", dir=scratch))
         run = _Run(job, next(self._seq), chunks, workdir, on_progress)
@@ -213,9 +226,15 @@ class RenderPool:
             self._report(run, 1.0)
             frames = sum(durations)
             return RenderResult(
-                output_path=Path(job.output_path), size_bytes=size, warnings=list(run.warnings),
-                duration_in_frames=frames, width=settings.width, height=settings.height,
-                render_seconds=time.monotonic() - started, chunks_total=len(chunks), chunks_cached=run.cached,
+                output_path=Path(job.output_path),
+                size_bytes=size,
+                warnings=list(run.warnings),
+                duration_in_frames=frames,
+                width=settings.width,
+                height=settings.height,
+                render_seconds=time.monotonic() - started,
+                chunks_total=len(chunks),
+                chunks_cached=run.cached,
             )
         finally:
             with self._cond:
@@ -302,14 +321,26 @@ class RenderPool:
     def _run_task(self, task: _Task, process: WorkerProcess) -> None:
         run, chunk, settings = task.run, task.chunk, task.run.job.settings
         events = process.open_route(task.id)
-        sent = process.send({
-            "type": "chunk", "id": task.id, "inputProps": run.job.input_props,
-            "composition": {"width": settings.width, "height": settings.height, "fps": 30,
-                            "durationInFrames": run.total_frames},
-            "codec": settings.codec, "crf": settings.crf, "jpegQuality": settings.jpeg_quality,
-            "everyNthFrame": settings.every_nth_frame, "frameRange": list(chunk.frame_range),
-            "videoPath": str(task.video_path), "audioPath": str(task.audio_path) if task.audio_path else None,
-        })
+        sent = process.send(
+            {
+                "type": "chunk",
+                "id": task.id,
+                "inputProps": run.job.input_props,
+                "composition": {
+                    "width": settings.width,
+                    "height": settings.height,
+                    "fps": 30,
+                    "durationInFrames": run.total_frames,
+                },
+                "codec": settings.codec,
+                "crf": settings.crf,
+                "jpegQuality": settings.jpeg_quality,
+                "everyNthFrame": settings.every_nth_frame,
+                "frameRange": list(chunk.frame_range),
+                "videoPath": str(task.video_path),
+                "audioPath": str(task.audio_path) if task.audio_path else None,
+            }
+        )
         outcome: dict | None = None
         dispatched = last_news = time.monotonic()
         first_frame_at = None
@@ -328,8 +359,9 @@ class RenderPool:
                     first_frame_at = first_frame_at or now
                     last_news, window = now, self.stall_seconds
                     with self._cond:
-                        run.in_flight[chunk.index] = min(chunk.end - chunk.start,
-                                                         event["rendered"] * settings.every_nth_frame)
+                        run.in_flight[chunk.index] = min(
+                            chunk.end - chunk.start, event["rendered"] * settings.every_nth_frame
+                        )
                     self._report(run)
                 else:
                     outcome = event
@@ -340,9 +372,11 @@ class RenderPool:
                 elif cancel_sent_at is not None and now - cancel_sent_at > 15:
                     process.kill()  # a cancel it cannot act on (a stuck page): ours, nobody is billed
                 elif cancel_sent_at is None and now - last_news > window:
-                    process.kill(f"{chunk.scenes_label()} stopped making frames: none in {window:.0f} s "
-                                 "(an endless loop, a navigation away, or a delayRender() never cleared); "
-                                 "the render was stopped")
+                    process.kill(
+                        f"{chunk.scenes_label()} stopped making frames: none in {window:.0f} s "
+                        "(an endless loop, a navigation away, or a delayRender() never cleared); "
+                        "the render was stopped"
+                    )
         finally:
             process.close_route(task.id)
             with self._cond:
@@ -350,9 +384,16 @@ class RenderPool:
                 run.in_flight.pop(chunk.index, None)
         if not sent:
             outcome = EXIT
-        logger.info("chunk %s (frames %s-%s) on worker %s: first frame after %.1f s, done in %.1f s: %s",
-                    chunk.index, chunk.start, chunk.end - 1, process.index,
-                    (first_frame_at or time.monotonic()) - dispatched, time.monotonic() - dispatched, outcome["type"])
+        logger.info(
+            "chunk %s (frames %s-%s) on worker %s: first frame after %.1f s, done in %.1f s: %s",
+            chunk.index,
+            chunk.start,
+            chunk.end - 1,
+            process.index,
+            (first_frame_at or time.monotonic()) - dispatched,
+            time.monotonic() - dispatched,
+            outcome["type"],
+        )
         self._finish_task(task, process, outcome)
 
     def _finish_task(self, task: _Task, process: WorkerProcess, outcome: dict) -> None:
@@ -382,9 +423,15 @@ class RenderPool:
             if reason is not None:
                 self._fail(run, RenderFailed(reason, warnings=list(run.warnings)))
             else:
-                self._fail(run, RenderFailed(
-                    f"a render worker process died while rendering {chunk.scenes_label()}; "
-                    "it has been replaced (our failure, not the scene's)", warnings=list(run.warnings), ours=True))
+                self._fail(
+                    run,
+                    RenderFailed(
+                        f"a render worker process died while rendering {chunk.scenes_label()}; "
+                        "it has been replaced (our failure, not the scene's)",
+                        warnings=list(run.warnings),
+                        ours=True,
+                    ),
+                )
             return
         message = outcome.get("message", "unknown error")
         if any(sign in message for sign in BROKEN_BROWSER):
@@ -393,8 +440,14 @@ class RenderPool:
             self._fail(run, RenderFailed("the render was cancelled", cancelled=True, warnings=list(run.warnings)))
             return
         warnings = list(run.warnings) + list(outcome.get("warnings", []))
-        self._fail(run, RenderFailed(f"{chunk.scenes_label()} could not be rendered: {message}",
-                                     warnings=warnings, ours=bool(outcome.get("infra"))))
+        self._fail(
+            run,
+            RenderFailed(
+                f"{chunk.scenes_label()} could not be rendered: {message}",
+                warnings=warnings,
+                ours=bool(outcome.get("infra")),
+            ),
+        )
 
     def _watch_memory(self) -> None:
         while not self._closed:
@@ -405,8 +458,10 @@ class RenderPool:
                 total += used
                 if used > self.memory_limit_bytes and process.alive():
                     scenes = self._scenes_on(process)
-                    process.kill(f"{scenes} used more than {self.memory_limit_bytes >> 20} MiB of memory "
-                                 "(the per-render cap); the render was stopped")
+                    process.kill(
+                        f"{scenes} used more than {self.memory_limit_bytes >> 20} MiB of memory "
+                        "(the per-render cap); the render was stopped"
+                    )
             self.peak_memory_bytes = max(self.peak_memory_bytes, total)
             time.sleep(0.5)
 
@@ -451,9 +506,14 @@ class RenderPool:
     def _combine(self, run: _Run) -> int:
         settings = run.job.settings
         command = {
-            "type": "combine", "id": f"{run.job.id}/combine-{next(_ids)}", "codec": settings.codec,
-            "fps": settings.fps, "everyNthFrame": settings.every_nth_frame, "durationInFrames": run.total_frames,
-            "videoFiles": [str(run.files[c.index][0]) for c in run.chunks], "audioFiles": self._audio_files(run),
+            "type": "combine",
+            "id": f"{run.job.id}/combine-{next(_ids)}",
+            "codec": settings.codec,
+            "fps": settings.fps,
+            "everyNthFrame": settings.every_nth_frame,
+            "durationInFrames": run.total_frames,
+            "videoFiles": [str(run.files[c.index][0]) for c in run.chunks],
+            "audioFiles": self._audio_files(run),
             "outputPath": str(Path(run.job.output_path).resolve()),
         }
         for _attempt in range(2):  # a process that dies under the join: once more on another
@@ -470,6 +530,7 @@ class RenderPool:
             if event["type"] == "combined":
                 return event["sizeBytes"]
             if event["type"] == "error":
-                raise RenderFailed(f"the chunks could not be joined: {event['message']}",
-                                   warnings=list(run.warnings), ours=True)
+                raise RenderFailed(
+                    f"the chunks could not be joined: {event['message']}", warnings=list(run.warnings), ours=True
+                )
         raise RenderFailed("no render worker was there to join the chunks", warnings=list(run.warnings), ours=True)

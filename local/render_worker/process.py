@@ -100,24 +100,37 @@ class WorkerProcess:
         self._control = queue.Queue()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [node, str(WORKER_SCRIPT)], cwd=REPO_ROOT, env=self.env, text=True, bufsize=1,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                [node, str(WORKER_SCRIPT)],
+                cwd=REPO_ROOT,
+                env=self.env,
+                text=True,
+                bufsize=1,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
                 # Its own session: a Ctrl-C or SIGTERM to the terminal's group reaches the stack, which
                 # ends its renders by the rule and closes the workers, not the workers first.
                 start_new_session=True,
             )
-        threading.Thread(target=self._read_events, args=(self.process, self._control), daemon=True,
-                         name=f"render-worker-{self.index}-events").start()
+        threading.Thread(
+            target=self._read_events,
+            args=(self.process, self._control),
+            daemon=True,
+            name=f"render-worker-{self.index}-events",
+        ).start()
         try:
             ready = self._control.get(timeout=READY_TIMEOUT_SECONDS)
         except queue.Empty:
             self.kill()
-            raise RenderFailed(f"a render worker did not start in {READY_TIMEOUT_SECONDS} s; see {self.log_path}",
-                               ours=True) from None
+            raise RenderFailed(
+                f"a render worker did not start in {READY_TIMEOUT_SECONDS} s; see {self.log_path}", ours=True
+            ) from None
         if ready.get("type") != "ready":
             self.kill()
-            raise RenderFailed(f"a render worker could not start: {ready.get('message', 'it exited')} "
-                               f"(log: {self.log_path})", ours=True)
+            raise RenderFailed(
+                f"a render worker could not start: {ready.get('message', 'it exited')} (log: {self.log_path})",
+                ours=True,
+            )
         self.info = ready
         return ready
 

@@ -33,8 +33,11 @@ class Stack:
         from local.auth import issue_token
 
         request = urllib.request.Request(
-            self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {issue_token(user, days=1)}", "Content-Type": "application/json"})
+            self.url + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {issue_token(user, days=1)}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read() or b"null")
 
@@ -44,8 +47,14 @@ def page_stack():
     """`python -m tests.e2e.stack_process` with USER_DAILY_EXPORT_LIMIT=1, stopped at the end."""
     assert (REPO_ROOT / "web/dist/index.html").is_file(), "build the page first: make web"
     env = {**os.environ, "USER_DAILY_EXPORT_LIMIT": str(DAILY_LIMIT)}
-    process = subprocess.Popen([sys.executable, "-m", "tests.e2e.stack_process"], cwd=REPO_ROOT, env=env,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.e2e.stack_process"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(process.stdout.readline().strip()), daemon=True)
     reader.start()
@@ -68,9 +77,17 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield launched
         launched.close()
 
@@ -89,9 +106,18 @@ export default function Card() {
 
 
 def card_project(title: str, seconds: float, fmt: str = "landscape") -> dict:
-    return {"title": title, "format": fmt, "scenes": [
-        {"id": "card", "name": "Title card", "durationInFrames": round(seconds * 30),
-         "tsxCode": SCENE.replace("TITLE", title)}]}
+    return {
+        "title": title,
+        "format": fmt,
+        "scenes": [
+            {
+                "id": "card",
+                "name": "Title card",
+                "durationInFrames": round(seconds * 30),
+                "tsxCode": SCENE.replace("TITLE", title),
+            }
+        ],
+    }
 
 
 class User:
@@ -124,8 +150,9 @@ def open_page(browser, page_stack):
     """open_page(user, width=1280, height=860, **context options) → a page signed in as that user."""
     contexts = []
 
-    def _open(who: User, width: int = 1280, height: int = 860, path: str = "/", init_script: str | None = None,
-              **options):
+    def _open(
+        who: User, width: int = 1280, height: int = 860, path: str = "/", init_script: str | None = None, **options
+    ):
         from local.auth import issue_token
 
         context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **options)
@@ -165,9 +192,11 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
         page.add_script_tag(content=AXE.read_text())
     # The frame inside the Player is the user's video (pixels, as in a <video>), not the page: its
     # colours are the scene author's. The Player's own controls are checked with the rest.
-    result = page.evaluate("async () => (await window.axe.run({exclude: [['.preview-player .__remotion-player']]}))"
-                           ".violations.map("
-                           "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160) + ' ' + (n.any[0]?.message ?? ''))}))")
+    result = page.evaluate(
+        "async () => (await window.axe.run({exclude: [['.preview-player .__remotion-player']]}))"
+        ".violations.map("
+        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160) + ' ' + (n.any[0]?.message ?? ''))}))"
+    )
     return [v for v in result if v["impact"] in impacts]
 
 

@@ -72,7 +72,9 @@ def test_export_webm_from_the_page_with_progress_download_and_history(user, open
     for header in ("Video", "Date", "Format", "Length", "Size", "Status"):
         history.get_by_role("columnheader", name=header).wait_for()
     row = history.get_by_role("row").nth(1)
-    assert re.search(r"Sparkle loop\s*Today \d?\d:\d\d( [AP]M)?\s*WEBM · 480×480\s*2\.0 s\s*\d+ kB\s*Ready", row.inner_text())
+    assert re.search(
+        r"Sparkle loop\s*Today \d?\d:\d\d( [AP]M)?\s*WEBM · 480×480\s*2\.0 s\s*\d+ kB\s*Ready", row.inner_text()
+    )
     row.get_by_role("button", name="Export again: Sparkle loop, starting from these settings").wait_for()
     # Clicking the title shows the export; it does not download it again.
     row.get_by_role("button", name="Sparkle loop", exact=True).click()
@@ -93,10 +95,13 @@ def test_export_webm_from_the_page_with_progress_download_and_history(user, open
     assert len(downloads) == 1
 
 
-@pytest.mark.parametrize(("label", "codec", "size", "name"), [
-    ("MP4 (H.264)", "h264", (854, 480), "Quick-card.mp4"),
-    ("GIF", "gif", (426, 240), "Quick-card.gif"),
-])
+@pytest.mark.parametrize(
+    ("label", "codec", "size", "name"),
+    [
+        ("MP4 (H.264)", "h264", (854, 480), "Quick-card.mp4"),
+        ("GIF", "gif", (426, 240), "Quick-card.gif"),
+    ],
+)
 def test_mp4_and_gif_download_by_themselves_and_are_valid(user, open_page, tmp_path, label, codec, size, name):
     project = user.add(card_project("Quick card", 1))
     page = open_page(user, path=f"/?project={project}")

@@ -15,10 +15,21 @@ export default function Card() { return <AbsoluteFill style={{backgroundColor: '
 
 
 def test_a_project_that_does_not_compile_shows_its_title_and_errors_by_scene_name(user, open_page):
-    project = user.add({"title": "Broken promo", "format": "landscape", "scenes": [
-        {"id": "intro", "name": "Title card", "durationInFrames": 30, "tsxCode": GOOD},
-        {"id": "s2", "name": "Price list", "durationInFrames": 30,
-         "tsxCode": "export default function Prices() {\n  return <div>;\n}\n"}]})
+    project = user.add(
+        {
+            "title": "Broken promo",
+            "format": "landscape",
+            "scenes": [
+                {"id": "intro", "name": "Title card", "durationInFrames": 30, "tsxCode": GOOD},
+                {
+                    "id": "s2",
+                    "name": "Price list",
+                    "durationInFrames": 30,
+                    "tsxCode": "export default function Prices() {\n  return <div>;\n}\n",
+                },
+            ],
+        }
+    )
     page = open_page(user, path=f"/?project={project}")
     page.get_by_role("heading", name="Broken promo").wait_for()
     scenes = page.get_by_role("list", name="Scenes")
@@ -74,9 +85,20 @@ def test_a_cancel_says_it_counted(user, open_page):
 
 
 def test_a_scene_that_throws_ends_done_with_the_problem_in_view(user, open_page):
-    project = user.add({"title": "Shaky", "format": "square", "scenes": [
-        {"id": "bad", "name": "Data chart", "durationInFrames": 30,
-         "tsxCode": "export default function Chart() { throw new Error('no data for the chart'); }\n"}]})
+    project = user.add(
+        {
+            "title": "Shaky",
+            "format": "square",
+            "scenes": [
+                {
+                    "id": "bad",
+                    "name": "Data chart",
+                    "durationInFrames": 30,
+                    "tsxCode": "export default function Chart() { throw new Error('no data for the chart'); }\n",
+                }
+            ],
+        }
+    )
     page = open_page(user, path=f"/?project={project}")
     page.get_by_role("heading", name="Shaky").wait_for()
     start_export(page)

@@ -56,8 +56,10 @@ def test_reload_mid_render_finds_the_export_and_delivers_the_file_once(user, ope
     page.get_by_role("button", name="Close").click()
     page.get_by_role("button", name="Export", exact=True).click()
     dialog = page.get_by_role("dialog")
-    assert re.fullmatch(r"You have used all 1 of today's exports\. You can export again at .+ \(in (\d+ h )?\d+ min\)\.",
-                        dialog.locator("#export-quota").inner_text())
+    assert re.fullmatch(
+        r"You have used all 1 of today's exports\. You can export again at .+ \(in (\d+ h )?\d+ min\)\.",
+        dialog.locator("#export-quota").inner_text(),
+    )
     assert dialog.get_by_role("button", name="Start export").is_disabled()
     assert page.get_by_text(re.compile(r"0 of 1\s*left today · back at")).is_visible()
     assert_accessible(page, "the daily limit")

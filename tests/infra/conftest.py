@@ -21,8 +21,12 @@ def synth(outdir: Path, region: str = REGION, **overrides):
 
     from stacks.application import build
 
-    context = {**json.loads((REPO_ROOT / "cdk.json").read_text())["context"], "devDownloadKey": "true",
-               "region": region, **overrides}
+    context = {
+        **json.loads((REPO_ROOT / "cdk.json").read_text())["context"],
+        "devDownloadKey": "true",
+        "region": region,
+        **overrides,
+    }
     app = cdk.App(context=context, outdir=str(outdir))
     stack = build(app)
     assembly = app.synth()  # raises when cdk-nag reports an error that is not acknowledged

@@ -22,8 +22,12 @@ API, WEBHOOK, SWEEPER = (f"functions.handlers.{name}.lambda_handler" for name in
 
 def role_statements(resources: dict, function: dict) -> list[dict]:
     role = function["Role"]["Fn::GetAtt"][0]
-    return [s for policy in of_type(resources, "AWS::IAM::Policy").values() if {"Ref": role} in policy["Roles"]
-            for s in policy["PolicyDocument"]["Statement"]]
+    return [
+        s
+        for policy in of_type(resources, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Roles"]
+        for s in policy["PolicyDocument"]["Statement"]
+    ]
 
 
 def actions(statement: dict) -> list[str]:
@@ -49,6 +53,7 @@ def object_suffixes(statements: list[dict], action: str) -> set[str]:
 
 # 1. Layers: Remotion's getLayers(), within Lambda's 250 MB --------------------------------------
 
+
 def test_render_function_gets_remotions_default_layers_not_all_five(resources):
     layers = render_function(resources)["Layers"]
     assert sorted(layer_kind(a) for a in layers) == ["chromium", "cjk", "emoji-google", "fonts"]
@@ -69,8 +74,15 @@ def test_apple_emojis_option_is_remotions_combination():
 
 # AWS, "Controlling ownership of objects and disabling ACLs": with BucketOwnerEnforced, a PUT that
 # carries an ACL other than bucket-owner-full-control fails with AccessControlListNotSupported.
-CANNED_ACLS = {"private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
-               "bucket-owner-read", "bucket-owner-full-control"}
+CANNED_ACLS = {
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+}
 PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
 
 
@@ -86,8 +98,12 @@ def acls_sent_by_render_function() -> set[str]:
         code = archive.read("index.js").decode()
     expressions = re.findall(r"\bACL:([^,}]{1,120})", code)
     assert expressions, "the pinned function sets no ACL any more: revisit the bucket's ownership"
-    return {literal for expression in expressions for literal in re.findall(r'"([a-z-]+)"', expression)
-            if literal in CANNED_ACLS}
+    return {
+        literal
+        for expression in expressions
+        for literal in re.findall(r'"([a-z-]+)"', expression)
+        if literal in CANNED_ACLS
+    }
 
 
 def test_bucket_accepts_every_acl_the_render_function_sends_and_blocks_public_access(resources):
@@ -97,8 +113,12 @@ def test_bucket_accepts_every_acl_the_render_function_sends_and_blocks_public_ac
     [rule] = bucket["OwnershipControls"]["Rules"]
     assert all(accepts_acl(rule["ObjectOwnership"], acl) for acl in sent)
     # Public ACLs stay refused by the public access block, whatever the ownership setting.
-    assert bucket["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                                        "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
     assert sent & PUBLIC_ACLS == {"public-read"}  # only for privacy "public", which the backend never asks
 
 
@@ -110,6 +130,7 @@ def test_the_acl_rule_itself():
 
 # 4. Large props: GetBucketLocation on every remotionlambda-* bucket -----------------------------
 
+
 def test_api_may_locate_every_remotion_bucket(resources):
     statements = role_statements(resources, service_function(resources, API))
     located = [r for s in statements if "s3:GetBucketLocation" in actions(s) for r in resources_of(s)]
@@ -118,6 +139,7 @@ def test_api_may_locate_every_remotion_bucket(resources):
 
 
 # 5. Render logs: PutLogEvents on the log group's streams ----------------------------------------
+
 
 def test_render_role_may_put_log_events_in_its_streams(resources):
     statements = role_statements(resources, render_function(resources))
@@ -128,6 +150,7 @@ def test_render_role_may_put_log_events_in_its_streams(resources):
 
 
 # 6. Site under a content hash; its serve URL to the API; the page invalidated -------------------
+
 
 def test_site_is_deployed_under_a_content_hash_and_that_url_given_to_the_api(resources):
     deployments = of_type(resources, "Custom::CDKBucketDeployment").values()
@@ -152,6 +175,7 @@ def test_content_hash_follows_the_files(tmp_path):
 
 # 7. Writes scoped to the prefixes each function needs -------------------------------------------
 
+
 def test_service_functions_write_only_where_they_need(resources):
     api = role_statements(resources, service_function(resources, API))
     assert object_suffixes(api, "s3:PutObject") == {"projects/*", "input-props/*", "renders/*/cancel.json"}
@@ -165,6 +189,7 @@ def test_service_functions_write_only_where_they_need(resources):
 
 # 9. Capacity: reserved concurrency for API and webhook, a cap on renders -----------------------
 
+
 def test_api_and_webhook_have_reserved_concurrency(resources):
     assert service_function(resources, API)["ReservedConcurrentExecutions"] == 50
     assert service_function(resources, WEBHOOK)["ReservedConcurrentExecutions"] == 10
@@ -172,6 +197,7 @@ def test_api_and_webhook_have_reserved_concurrency(resources):
 
 
 # 10. Data hygiene ------------------------------------------------------------------------------
+
 
 def test_input_props_expire_tables_are_protected_and_the_bucket_is_versioned(resources):
     [bucket] = [p for p in of_type(resources, "AWS::S3::Bucket").values() if "BucketName" in p]
@@ -188,6 +214,7 @@ def test_input_props_expire_tables_are_protected_and_the_bucket_is_versioned(res
 
 # 11. CloudFront and login config ----------------------------------------------------------------
 
+
 def test_no_local_origin_reaches_production(resources):
     text = json.dumps(resources)
     assert "127.0.0.1" not in text and "localhost" not in text
@@ -197,11 +224,16 @@ def test_no_local_origin_reaches_production(resources):
 
 # Seed: compression and the API behind CloudFront ------------------------------------------------
 
+
 def test_every_behavior_compresses_with_brotli_and_gzip(resources):
     [distribution] = of_type(resources, "AWS::CloudFront::Distribution").values()
     config = distribution["DistributionConfig"]
-    policies = {k: v["CachePolicyConfig"] for k, v in resources.items() if v["Type"] == "AWS::CloudFront::CachePolicy"
-                for v in [v["Properties"]]}
+    policies = {
+        k: v["CachePolicyConfig"]
+        for k, v in resources.items()
+        if v["Type"] == "AWS::CloudFront::CachePolicy"
+        for v in [v["Properties"]]
+    }
     for behavior in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]:
         assert behavior["Compress"] is True
         policy = policies[behavior["CachePolicyId"]["Ref"]]["ParametersInCacheKeyAndForwardedToOrigin"]
@@ -220,7 +252,9 @@ def test_sign_in_is_rate_limited_per_ip_by_waf(resources):
     assert rule["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
     assert "Block" in rule["Action"]
     [association] = of_type(resources, "AWS::WAFv2::WebACLAssociation").values()
-    assert association["ResourceArn"]["Fn::GetAtt"][1] == "Arn" and "Users" in association["ResourceArn"]["Fn::GetAtt"][0]
+    assert (
+        association["ResourceArn"]["Fn::GetAtt"][1] == "Arn" and "Users" in association["ResourceArn"]["Fn::GetAtt"][0]
+    )
 
 
 def test_routes_that_compile_or_render_have_tighter_throttles(resources):
@@ -229,8 +263,9 @@ def test_routes_that_compile_or_render_have_tighter_throttles(resources):
     [stage] = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
     settings = stage["RouteSettings"]
     assert set(settings) == set(COSTLY_ROUTE_LIMITS)
-    assert all(s["ThrottlingRateLimit"] < stage["DefaultRouteSettings"]["ThrottlingRateLimit"]
-               for s in settings.values())
+    assert all(
+        s["ThrottlingRateLimit"] < stage["DefaultRouteSettings"]["ThrottlingRateLimit"] for s in settings.values()
+    )
     [stage_id] = [k for k, v in resources.items() if v["Type"] == "AWS::ApiGatewayV2::Stage"]
     routes = {v["Properties"]["RouteKey"]: k for k, v in resources.items() if v["Type"] == "AWS::ApiGatewayV2::Route"}
     assert {routes[key] for key in settings} <= set(resources[stage_id]["DependsOn"])
@@ -249,6 +284,7 @@ def test_a_layer_option_over_the_documented_budget_warns_at_synth():
     RenderFunction(stack, "Renderer", facts=facts, bucket=s3.Bucket(stack, "Bucket"), concurrency_cap=600)
     Annotations.from_stack(stack).has_warning("*", Match.string_like_regexp("over Lambda's 250 MiB"))
     default = cdk.Stack(app, "Default", env=cdk.Environment(region=REGION))
-    RenderFunction(default, "Renderer", facts=remotion_facts(REGION), bucket=s3.Bucket(default, "Bucket"),
-                   concurrency_cap=600)
+    RenderFunction(
+        default, "Renderer", facts=remotion_facts(REGION), bucket=s3.Bucket(default, "Bucket"), concurrency_cap=600
+    )
     assert Annotations.from_stack(default).find_warning("*", Match.string_like_regexp("250 MiB")) == []

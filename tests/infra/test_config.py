@@ -9,8 +9,9 @@ from stacks.keys import MissingDownloadKey, public_key_pem
 
 
 def config(region: str = "eu-central-1", **context):
-    return config_from_context(context.get, region=region, bundle_dir=Path("."), layer_dir=Path("."),
-                               web_dist_dir=Path("."), public_key_pem="")
+    return config_from_context(
+        context.get, region=region, bundle_dir=Path("."), layer_dir=Path("."), web_dist_dir=Path("."), public_key_pem=""
+    )
 
 
 def test_defaults_leave_the_local_origin_out_of_production():

@@ -6,8 +6,11 @@ from stacks.nag import BUCKET_DEPLOYMENT
 
 
 def report(outdir) -> dict:
-    [plugin] = [p for p in json.loads((outdir / "validation-report.json").read_text())["pluginReports"]
-                if p["pluginName"] == "AwsSolutions"]
+    [plugin] = [
+        p
+        for p in json.loads((outdir / "validation-report.json").read_text())["pluginReports"]
+        if p["pluginName"] == "AwsSolutions"
+    ]
     return plugin
 
 

@@ -16,9 +16,17 @@ IMPORTED = "remotion-render-4-0-527-mem3008mb-disk4096mb-600sec"
 
 @pytest.fixture(scope="module")
 def us_east_1(tmp_path_factory):
-    return synth(tmp_path_factory.mktemp("us-east-1"), "us-east-1", renderRetentionDays=14,
-                 webOrigins=["https://app.example"], apiProvisionedConcurrency=2, renderMemoryMb=10240,
-                 renderDiskMb=10240, sentryDsnSecretName=SENTRY, renderConcurrencyCap=800)
+    return synth(
+        tmp_path_factory.mktemp("us-east-1"),
+        "us-east-1",
+        renderRetentionDays=14,
+        webOrigins=["https://app.example"],
+        apiProvisionedConcurrency=2,
+        renderMemoryMb=10240,
+        renderDiskMb=10240,
+        sentryDsnSecretName=SENTRY,
+        renderConcurrencyCap=800,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +35,11 @@ def ap_southeast_2(tmp_path_factory):
 
 
 def cfn_lint_errors(outdir) -> list:
-    result = subprocess.run([str(REPO_ROOT / ".venv/bin/cfn-lint"), "--format", "json",
-                             str(outdir / "Framecast.template.json")], capture_output=True, text=True)
+    result = subprocess.run(
+        [str(REPO_ROOT / ".venv/bin/cfn-lint"), "--format", "json", str(outdir / "Framecast.template.json")],
+        capture_output=True,
+        text=True,
+    )
     return [f for f in json.loads(result.stdout or "[]") if f["Level"] == "Error"]
 
 
@@ -39,7 +50,10 @@ def test_us_east_1_with_a_10_gb_render_function_sentry_and_provisioned_api(us_ea
     # Remotion's speculateFunctionName() for these values.
     assert render["FunctionName"] == "remotion-render-4-0-527-mem10240mb-disk10240mb-900sec"
     assert (render["MemorySize"], render["EphemeralStorage"], render["ReservedConcurrentExecutions"]) == (
-        10240, {"Size": 10240}, 800)
+        10240,
+        {"Size": 10240},
+        800,
+    )
     assert all(":us-east-1:" in arn for arn in render["Layers"])
     # Retention from context, for the bucket rule and the functions.
     [bucket] = [p for p in of_type(resources, "AWS::S3::Bucket").values() if "BucketName" in p]
@@ -71,8 +85,12 @@ def test_ap_southeast_2_with_an_imported_render_function(ap_southeast_2):
     assert not [p for p in of_type(resources, "AWS::Lambda::Function").values() if p.get("Runtime") == "nodejs24.x"]
     env = service_function(resources, "functions.handlers.api.lambda_handler")["Environment"]["Variables"]
     assert env["REMOTION_FUNCTION_NAME"] == IMPORTED
-    invoke = [s for p in of_type(resources, "AWS::IAM::Policy").values() for s in p["PolicyDocument"]["Statement"]
-              if s["Action"] == "lambda:InvokeFunction"]
+    invoke = [
+        s
+        for p in of_type(resources, "AWS::IAM::Policy").values()
+        for s in p["PolicyDocument"]["Statement"]
+        if s["Action"] == "lambda:InvokeFunction"
+    ]
     assert invoke and all(f"function:{IMPORTED}" in json.dumps(s["Resource"]) for s in invoke)
 
 

@@ -27,19 +27,26 @@ def test_render_function_is_remotions(resources):
     assert (props["Handler"], props["MemorySize"], props["Timeout"]) == ("index.handler", 2048, 900)
     assert props["EphemeralStorage"] == {"Size": 2048}
     assert props["Architectures"] == ["arm64"]
-    assert props["Layers"] == facts.layers and all(f":{REGION}:678892195805:layer:remotion-binaries-" in arn
-                                                   for arn in props["Layers"])
+    assert props["Layers"] == facts.layers and all(
+        f":{REGION}:678892195805:layer:remotion-binaries-" in arn for arn in props["Layers"]
+    )
     assert props["ReservedConcurrentExecutions"] == 600  # renderConcurrencyCap in cdk.json
-    assert props["RuntimeManagementConfig"] == {"UpdateRuntimeOn": "Manual",
-                                                "RuntimeVersionArn": facts.runtime_version_arn}
+    assert props["RuntimeManagementConfig"] == {
+        "UpdateRuntimeOn": "Manual",
+        "RuntimeVersionArn": facts.runtime_version_arn,
+    }
     [invoke_config] = of_type(resources, "AWS::Lambda::EventInvokeConfig").values()
     assert invoke_config["MaximumRetryAttempts"] == 0
 
 
 def test_render_role_has_remotions_permissions_scoped_to_this_deployment(resources):
     role = render_function(resources)["Role"]["Fn::GetAtt"][0]
-    statements = [s for policy in of_type(resources, "AWS::IAM::Policy").values()
-                  if {"Ref": role} in policy["Roles"] for s in policy["PolicyDocument"]["Statement"]]
+    statements = [
+        s
+        for policy in of_type(resources, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Roles"]
+        for s in policy["PolicyDocument"]["Statement"]
+    ]
     actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
     documented = {a for p in remotion_facts(REGION).role_permissions for a in p["actions"]}
     assert actions == documented
@@ -52,8 +59,12 @@ def test_render_role_has_remotions_permissions_scoped_to_this_deployment(resourc
 def test_bucket_is_private_ssl_only_logged_with_lifecycle_rules(resources):
     [bucket] = [p for p in of_type(resources, "AWS::S3::Bucket").values() if "BucketName" in p]
     assert bucket["BucketName"]["Fn::Join"][1][0] == "remotionlambda-" + REGION.replace("-", "") + "-"
-    assert bucket["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                                        "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
     assert "DestinationBucketName" in bucket["LoggingConfiguration"]
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-renders"]["Prefix"] == "renders/" and rules["expire-renders"]["ExpirationInDays"] == 30
@@ -61,8 +72,12 @@ def test_bucket_is_private_ssl_only_logged_with_lifecycle_rules(resources):
         assert rules[f"delete-after-{key}"]["Prefix"] == f"renders/{key}"
         assert rules[f"delete-after-{key}"]["ExpirationInDays"] == days
     assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
-    ssl_only = [s for p in of_type(resources, "AWS::S3::BucketPolicy").values()
-                for s in p["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    ssl_only = [
+        s
+        for p in of_type(resources, "AWS::S3::BucketPolicy").values()
+        for s in p["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny"
+    ]
     assert ssl_only and all(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in ssl_only)
 
 
@@ -78,7 +93,9 @@ def test_cloudfront_uses_oac_https_only_security_headers_and_signed_downloads(re
     open_paths = {b["PathPattern"] for b in config["CacheBehaviors"] if "TrustedKeyGroups" not in b}
     assert open_paths == {"sites/*", "app/*", "api/*"}  # the render sites, the export page and its API
     assert all(o["OriginAccessControlId"] for o in config["Origins"] if "S3OriginConfig" in o)
-    assert [o for o in config["Origins"] if "CustomOriginConfig" in o][0]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert [o for o in config["Origins"] if "CustomOriginConfig" in o][0]["CustomOriginConfig"][
+        "OriginProtocolPolicy"
+    ] == "https-only"
     assert of_type(resources, "AWS::CloudFront::KeyGroup")
 
 
@@ -102,9 +119,11 @@ def service_function(resources: dict, handler: str) -> dict:
 
 
 def test_service_functions_are_arm64_python_with_the_layer_and_powertools(resources):
-    for handler, service in [("functions.handlers.api.lambda_handler", "framecast-api"),
-                             ("functions.handlers.webhook.lambda_handler", "framecast-webhook"),
-                             ("functions.handlers.sweeper.lambda_handler", "framecast-sweeper")]:
+    for handler, service in [
+        ("functions.handlers.api.lambda_handler", "framecast-api"),
+        ("functions.handlers.webhook.lambda_handler", "framecast-webhook"),
+        ("functions.handlers.sweeper.lambda_handler", "framecast-sweeper"),
+    ]:
         props = service_function(resources, handler)
         assert props["Runtime"] == "python3.13" and props["Architectures"] == ["arm64"]
         assert len(props["Layers"]) == 1
@@ -131,8 +150,10 @@ def test_the_layer_is_built_for_arm64(synthesized):
 
 def test_only_functions_go_into_the_code_asset(synthesized):
     _, _, outdir = synthesized
-    api = service_function(json.loads((outdir / "Framecast.template.json").read_text())["Resources"],
-                           "functions.handlers.api.lambda_handler")
+    api = service_function(
+        json.loads((outdir / "Framecast.template.json").read_text())["Resources"],
+        "functions.handlers.api.lambda_handler",
+    )
     asset = outdir / f"asset.{api['Code']['S3Key'].removesuffix('.zip')}"
     assert sorted(p.name for p in asset.iterdir()) == ["functions"]
 
@@ -155,11 +176,15 @@ def test_api_stage_has_access_logs_and_throttling(resources):
 
 
 def test_sweeper_runs_on_a_schedule(template):
-    template.has_resource_properties("AWS::Events::Rule", {
-        "ScheduleExpression": "rate(5 minutes)",
-        "Targets": Match.array_with([Match.object_like({"Arn": {"Fn::GetAtt": [Match.string_like_regexp("Sweeper"),
-                                                                               "Arn"]}})]),
-    })
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(5 minutes)",
+            "Targets": Match.array_with(
+                [Match.object_like({"Arn": {"Fn::GetAtt": [Match.string_like_regexp("Sweeper"), "Arn"]}})]
+            ),
+        },
+    )
 
 
 def test_alarms_cover_render_failures_errors_throttles_and_5xx(resources):
@@ -184,8 +209,9 @@ def test_webhook_secret_is_in_secrets_manager(resources):
 def test_cfn_lint_reports_no_error(synthesized):
     _, _, outdir = synthesized
     templates = [str(p) for p in outdir.glob("*.template.json")]
-    result = subprocess.run([str(REPO_ROOT / ".venv/bin/cfn-lint"), "--format", "json", *templates],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(REPO_ROOT / ".venv/bin/cfn-lint"), "--format", "json", *templates], capture_output=True, text=True
+    )
     findings = json.loads(result.stdout or "[]")
     errors = [f for f in findings if f["Level"] == "Error"]
     assert templates and errors == []

@@ -30,7 +30,9 @@ const Component = () => <AbsoluteFill><Badge/></AbsoluteFill>;
 """
 
 
-@pytest.mark.parametrize("source", [IMPORTS_FORM, GLOBALS_FORM, NO_EXPORT_FORM], ids=["imports", "globals", "no-export"])
+@pytest.mark.parametrize(
+    "source", [IMPORTS_FORM, GLOBALS_FORM, NO_EXPORT_FORM], ids=["imports", "globals", "no-export"]
+)
 def test_every_scene_form_compiles_to_a_commonjs_module_with_a_default_export(source):
     compiled = compile_project(project(scene(source))).scenes[0]
     assert "module.exports=" in compiled.js_code
@@ -47,7 +49,9 @@ def test_imports_become_require_calls_of_allowlisted_modules():
 def test_all_scenes_compile_in_one_esbuild_process(monkeypatch):
     calls = []
     real_build = esbuild.build
-    monkeypatch.setattr(esbuild, "build", lambda entries, externals: calls.append(len(entries)) or real_build(entries, externals))
+    monkeypatch.setattr(
+        esbuild, "build", lambda entries, externals: calls.append(len(entries)) or real_build(entries, externals)
+    )
     result = compile_project(project(*(scene(IMPORTS_FORM, id=f"s{i}") for i in range(5))))
     assert calls == [5]
     assert [s.id for s in result.scenes] == ["s0", "s1", "s2", "s3", "s4"]
@@ -161,8 +165,10 @@ def test_compiled_size_is_limited():
 
 
 def test_examples_compile_with_their_durations():
-    durations = {name: [s.duration_in_frames for s in compile_project(load_example(name)).scenes]
-                 for name in ("landscape", "portrait", "square")}
+    durations = {
+        name: [s.duration_in_frames for s in compile_project(load_example(name)).scenes]
+        for name in ("landscape", "portrait", "square")
+    }
     assert durations == {"landscape": [90, 100, 120], "portrait": [150, 60], "square": [60]}
 
 

@@ -13,18 +13,31 @@ from tests.conftest import REPO_ROOT
 def _site_constants(tmp_path) -> dict:
     """What the composition's TypeScript exports, bundled by esbuild and run by Node."""
     out = tmp_path / "contract.cjs"
-    subprocess.run([esbuild_binary(), str(REPO_ROOT / "remotion_site/src/contract.ts"), "--bundle",
-                    "--platform=node", "--format=cjs", f"--outfile={out}", "--log-level=error"],
-                   check=True, cwd=REPO_ROOT)
+    subprocess.run(
+        [
+            esbuild_binary(),
+            str(REPO_ROOT / "remotion_site/src/contract.ts"),
+            "--bundle",
+            "--platform=node",
+            "--format=cjs",
+            f"--outfile={out}",
+            "--log-level=error",
+        ],
+        check=True,
+        cwd=REPO_ROOT,
+    )
     script = f"const c = require({json.dumps(str(out))}); console.log(JSON.stringify(c))"
     return json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout)
 
 
 def test_the_composition_exports_the_contract(tmp_path):
     site = _site_constants(tmp_path)
-    assert site == {"COMPOSITION_ID": contract.COMPOSITION_ID, "FPS": contract.FPS,
-                    "REPORT_PREFIX": contract.REPORT_PREFIX, "ENDED_STATUSES": sorted(contract.ENDED_STATUSES,
-                                                                                    key=site["ENDED_STATUSES"].index)}
+    assert site == {
+        "COMPOSITION_ID": contract.COMPOSITION_ID,
+        "FPS": contract.FPS,
+        "REPORT_PREFIX": contract.REPORT_PREFIX,
+        "ENDED_STATUSES": sorted(contract.ENDED_STATUSES, key=site["ENDED_STATUSES"].index),
+    }
 
 
 def test_python_reads_the_contract():

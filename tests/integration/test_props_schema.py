@@ -32,12 +32,22 @@ def _shape(schema: dict, root: dict) -> dict:
 def zod_schema(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("schema") / "schema.cjs"
     subprocess.run(
-        [esbuild_binary(), str(REPO_ROOT / "remotion_site/src/schema.ts"), "--bundle", "--platform=node",
-         "--format=cjs", f"--outfile={out}", "--log-level=error"],
-        check=True, cwd=REPO_ROOT,
+        [
+            esbuild_binary(),
+            str(REPO_ROOT / "remotion_site/src/schema.ts"),
+            "--bundle",
+            "--platform=node",
+            "--format=cjs",
+            f"--outfile={out}",
+            "--log-level=error",
+        ],
+        check=True,
+        cwd=REPO_ROOT,
     )
-    script = (f"const {{z}} = require('zod'); const s = require({json.dumps(str(out))});"
-              "console.log(JSON.stringify(z.toJSONSchema(s.compositionPropsSchema, {io: 'input'})))")
+    script = (
+        f"const {{z}} = require('zod'); const s = require({json.dumps(str(out))});"
+        "console.log(JSON.stringify(z.toJSONSchema(s.compositionPropsSchema, {io: 'input'})))"
+    )
     printed = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
     return json.loads(printed.stdout)
 

@@ -26,8 +26,10 @@ def test_every_remotion_package_is_pinned_to_one_exact_version():
 def test_installed_remotion_packages_match_the_pin():
     lock = json.loads((REPO_ROOT / "package-lock.json").read_text())
     installed = {
-        path: meta["version"] for path, meta in lock["packages"].items()
-        if re.search(r"node_modules/(remotion|@remotion/[^/]+)$", path) and "compositor" not in path
+        path: meta["version"]
+        for path, meta in lock["packages"].items()
+        if re.search(r"node_modules/(remotion|@remotion/[^/]+)$", path)
+        and "compositor" not in path
         and "licensing" not in path
     }
     assert installed and set(installed.values()) == {REMOTION_VERSION}, installed

@@ -23,24 +23,42 @@ class LambdaStack:
     def __init__(self, state_dir: Path, *, function_timeout: float | None = None, env: dict | None = None):
         self.state_dir = state_dir
         ready = state_dir / "ready.json"
-        command = [sys.executable, "-m", "local.lambda_emulator.serve", "--port", "0", "--fresh",
-                   "--state-dir", str(state_dir), "--ready-file", str(ready)]
+        command = [
+            sys.executable,
+            "-m",
+            "local.lambda_emulator.serve",
+            "--port",
+            "0",
+            "--fresh",
+            "--state-dir",
+            str(state_dir),
+            "--ready-file",
+            str(ready),
+        ]
         if function_timeout:
             command += ["--function-timeout", str(function_timeout)]
         self.log = open(state_dir / "stack.log", "wb")
-        self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-                                        env={**os.environ, **(env or {})})
+        self.process = subprocess.Popen(
+            command, cwd=REPO_ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
         deadline = time.monotonic() + 120
         while not ready.is_file():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the lambda-mode stack did not start:\n{(state_dir / 'stack.log').read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"the lambda-mode stack did not start:\n{(state_dir / 'stack.log').read_text()[-3000:]}"
+                )
             time.sleep(0.2)
         self.where = json.loads(ready.read_text())
         self.url = self.where["url"]
         self.credentials = auth.emulator_credentials()  # the stack's, kept in the local folder
-        self.s3 = boto3.client("s3", endpoint_url=self.where["s3Endpoint"], region_name="us-east-1",
-                               aws_access_key_id=self.credentials[0], aws_secret_access_key=self.credentials[1])
+        self.s3 = boto3.client(
+            "s3",
+            endpoint_url=self.where["s3Endpoint"],
+            region_name="us-east-1",
+            aws_access_key_id=self.credentials[0],
+            aws_secret_access_key=self.credentials[1],
+        )
 
     def client(self) -> Client:
         return Client(self.url, f"user-{uuid.uuid4().hex[:8]}")
@@ -75,8 +93,9 @@ class LambdaStack:
     @staticmethod
     def start_export(client: Client, scenes: list[dict], fmt: str = "mp4", quality: str = "low") -> dict:
         project = client.project(scenes=scenes)
-        status, started, _ = client.call("POST", "/renders", {"projectId": project["projectId"], "format": fmt,
-                                                              "quality": quality})
+        status, started, _ = client.call(
+            "POST", "/renders", {"projectId": project["projectId"], "format": fmt, "quality": quality}
+        )
         assert status == 202, started
         return started
 
@@ -102,7 +121,8 @@ def lambda_stack(tmp_path_factory):
 @pytest.fixture(scope="module")
 def short_timeout_stack(tmp_path_factory):
     """The function's timeout cut to 20 s; as above, only the function's webhook ends a render."""
-    stack = LambdaStack(tmp_path_factory.mktemp("lambda-timeout"), function_timeout=20,
-                        env={"PROGRESS_REFRESH_SECONDS": "3600"})
+    stack = LambdaStack(
+        tmp_path_factory.mktemp("lambda-timeout"), function_timeout=20, env={"PROGRESS_REFRESH_SECONDS": "3600"}
+    )
     yield stack
     stack.stop()

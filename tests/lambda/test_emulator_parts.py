@@ -37,8 +37,9 @@ def test_binaries_are_for_this_machine_and_index_js_is_as_shipped():
         assert header[:4] == b"\x7fELF" and int.from_bytes(header[18:20], "little") == elf_machine, name
     with zipfile.ZipFile(ZIP_PATH) as archive:
         assert (folder / "index.js").read_bytes() == archive.read("index.js")
-    done = subprocess.run([str(folder / "ffprobe"), "-version"], capture_output=True, text=True,
-                          env={"LD_LIBRARY_PATH": str(folder)})
+    done = subprocess.run(
+        [str(folder / "ffprobe"), "-version"], capture_output=True, text=True, env={"LD_LIBRARY_PATH": str(folder)}
+    )
     assert done.returncode == 0 and "ffprobe version" in done.stdout
 
 
@@ -53,8 +54,14 @@ def test_event_stream_messages_decode_with_botocore():
 
 
 def _config(tmp_path: Path, function_dir: Path, timeout: float = 30) -> FunctionConfig:
-    return FunctionConfig(function_dir=function_dir, function_name="probe-function", region="us-east-1",
-                          environment={}, log_dir=tmp_path / "logs", timeout_seconds=timeout)
+    return FunctionConfig(
+        function_dir=function_dir,
+        function_name="probe-function",
+        region="us-east-1",
+        environment={},
+        log_dir=tmp_path / "logs",
+        timeout_seconds=timeout,
+    )
 
 
 @pytest.fixture
@@ -79,7 +86,9 @@ def test_invocation_has_a_private_tmp_and_opt(tmp_path, function_home):
     canary = Path("/tmp") / f"lambda-test-{tmp_path.name}"
     canary.write_text("the host's")
     try:
-        folder = _fake_function(function_home, """async (event, stream, context) => {
+        folder = _fake_function(
+            function_home,
+            """async (event, stream, context) => {
             const fs = require('node:fs');
             const before = fs.readdirSync('/tmp');
             for (const name of before) fs.rmSync('/tmp/' + name, {recursive: true, force: true});
@@ -89,7 +98,8 @@ def test_invocation_has_a_private_tmp_and_opt(tmp_path, function_home):
               arn: context.invokedFunctionArn, remaining: context.getRemainingTimeInMillis(),
               name: process.env.AWS_LAMBDA_FUNCTION_NAME, memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE}));
             stream.end();
-        }""")
+        }""",
+        )
         invocation = Invocation(_config(tmp_path, folder), b"{}")
         answer = json.loads(b"".join(invocation.response_chunks()))
         outcome = invocation.wait()
@@ -104,10 +114,13 @@ def test_invocation_has_a_private_tmp_and_opt(tmp_path, function_home):
 
 
 def test_invocation_is_killed_at_its_timeout(tmp_path, function_home):
-    folder = _fake_function(function_home, """async (event, stream) => {
+    folder = _fake_function(
+        function_home,
+        """async (event, stream) => {
         require('node:child_process').spawn('sleep', ['299.4242'], {detached: true, stdio: 'ignore'});
         await new Promise(() => {});
-    }""")
+    }""",
+    )
     invocation = Invocation(_config(tmp_path, folder, timeout=2), b"{}")
     assert b"".join(invocation.response_chunks()) == b""
     outcome = invocation.wait()
@@ -127,14 +140,22 @@ def test_handler_errors_come_back_as_lambda_reports_them(tmp_path, function_home
 
 
 def test_invoke_api_answers_as_lambda_does(tmp_path, function_home):
-    folder = _fake_function(function_home, """async (event, stream) => {
+    folder = _fake_function(
+        function_home,
+        """async (event, stream) => {
         if (event.fail) throw new Error('asked to fail');
         stream.write(JSON.stringify({echo: event.value})); stream.end();
-    }""")
+    }""",
+    )
     api = LambdaApi(_config(tmp_path, folder), renderer_slots=1)
     threading.Thread(target=api.serve_forever, daemon=True).start()
-    client = boto3.client("lambda", endpoint_url=api.url, region_name="us-east-1",
-                          aws_access_key_id="local", aws_secret_access_key="local")
+    client = boto3.client(
+        "lambda",
+        endpoint_url=api.url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
     try:
         answer = client.invoke(FunctionName="probe-function", Payload=json.dumps({"value": 7}))
         assert json.loads(answer["Payload"].read()) == {"echo": 7}
@@ -142,7 +163,8 @@ def test_invoke_api_answers_as_lambda_does(tmp_path, function_home):
         assert failed["FunctionError"] == "Unhandled"
         assert json.loads(failed["Payload"].read())["errorMessage"] == "asked to fail"
         streamed = client.invoke_with_response_stream(
-            FunctionName="arn:aws:lambda:us-east-1:123456789012:function:probe-function", Payload=b'{"value": 3}')
+            FunctionName="arn:aws:lambda:us-east-1:123456789012:function:probe-function", Payload=b'{"value": 3}'
+        )
         events = list(streamed["EventStream"])
         assert b"".join(e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e) == b'{"echo":3}'
         assert "ErrorCode" not in events[-1]["InvokeComplete"]
@@ -151,8 +173,11 @@ def test_invoke_api_answers_as_lambda_does(tmp_path, function_home):
             client.invoke(FunctionName="another-function", Payload=b"{}")
         assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
         with pytest.raises(ClientError) as too_large:
-            client.invoke(FunctionName="probe-function", InvocationType="Event",
-                          Payload=json.dumps({"value": "x" * EVENT_PAYLOAD_LIMIT}))
+            client.invoke(
+                FunctionName="probe-function",
+                InvocationType="Event",
+                Payload=json.dumps({"value": "x" * EVENT_PAYLOAD_LIMIT}),
+            )
         assert too_large.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
     finally:
         api.close()
@@ -166,8 +191,13 @@ def moto_s3(tmp_path):
     """The local stack's emulator (moto behind signature checks and S3's ACL rule)."""
     port = emulator.free_port()
     process, _ = emulator.start(port, tmp_path / "emulator.log", None, *CREDENTIALS)
-    s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                      aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1])
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    )
     yield port, s3
     emulator.stop(process)
 
@@ -175,8 +205,13 @@ def moto_s3(tmp_path):
 def _front(port: int, tmp_path: Path) -> tuple[S3Front, object]:
     front = S3Front(port, tmp_path / "s3.jsonl")
     threading.Thread(target=front.serve_forever, daemon=True).start()
-    return front, boto3.client("s3", endpoint_url=front.url, region_name="us-east-1",
-                               aws_access_key_id=CREDENTIALS[0], aws_secret_access_key=CREDENTIALS[1])
+    return front, boto3.client(
+        "s3",
+        endpoint_url=front.url,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS[0],
+        aws_secret_access_key=CREDENTIALS[1],
+    )
 
 
 def test_s3_front_logs_what_the_emulator_answers_acls_included(moto_s3, tmp_path):
@@ -191,18 +226,35 @@ def test_s3_front_logs_what_the_emulator_answers_acls_included(moto_s3, tmp_path
         s3.put_object(Bucket="remotionlambda-preferred", Key="renders/x/progress.json", Body=b"{}", ACL="private")
         assert s3.get_object(Bucket="remotionlambda-preferred", Key="renders/x/progress.json")["Body"].read() == b"{}"
         s3.upload_file(__file__, "remotionlambda-preferred", "big/file.py")  # a streamed upload passes intact
-        assert s3.head_object(Bucket="remotionlambda-preferred", Key="big/file.py")["ContentLength"] == \
-            Path(__file__).stat().st_size
-        forged = boto3.client("s3", endpoint_url=front.url, region_name="us-east-1",
-                              aws_access_key_id=CREDENTIALS[0], aws_secret_access_key="not-the-secret")
+        assert (
+            s3.head_object(Bucket="remotionlambda-preferred", Key="big/file.py")["ContentLength"]
+            == Path(__file__).stat().st_size
+        )
+        forged = boto3.client(
+            "s3",
+            endpoint_url=front.url,
+            region_name="us-east-1",
+            aws_access_key_id=CREDENTIALS[0],
+            aws_secret_access_key="not-the-secret",
+        )
         with pytest.raises(ClientError):  # the front adds no authority of its own
             forged.get_object(Bucket="remotionlambda-preferred", Key="renders/x/progress.json")
         log = read_log(front.log_path)
-        assert {"method": "PUT", "bucket": "remotionlambda-enforced", "key": "renders/x/progress.json",
-                "acl": {"x-amz-acl": "private"}, "status": 400, "error": "AccessControlListNotSupported"}.items() \
-            <= log[0].items()
-        assert {"method": "PUT", "key": "renders/x/progress.json", "acl": {"x-amz-acl": "private"}, "status": 200,
-                "bytes": 2}.items() <= log[1].items()
+        assert {
+            "method": "PUT",
+            "bucket": "remotionlambda-enforced",
+            "key": "renders/x/progress.json",
+            "acl": {"x-amz-acl": "private"},
+            "status": 400,
+            "error": "AccessControlListNotSupported",
+        }.items() <= log[0].items()
+        assert {
+            "method": "PUT",
+            "key": "renders/x/progress.json",
+            "acl": {"x-amz-acl": "private"},
+            "status": 200,
+            "bytes": 2,
+        }.items() <= log[1].items()
         assert log[-1]["status"] == 403
     finally:
         front.shutdown()
@@ -224,7 +276,9 @@ def test_s3_front_answers_503_while_the_emulator_is_down(tmp_path):
 def test_site_origin_serves_only_the_site_and_the_bucket_stays_private(moto_s3, tmp_path):
     port, direct = moto_s3
     direct.create_bucket(Bucket="remotionlambda-site", ObjectOwnership="BucketOwnerPreferred")
-    direct.put_object(Bucket="remotionlambda-site", Key="sites/framecast/index.html", Body=b"<html>", ContentType="text/html")
+    direct.put_object(
+        Bucket="remotionlambda-site", Key="sites/framecast/index.html", Body=b"<html>", ContentType="text/html"
+    )
     direct.put_object(Bucket="remotionlambda-site", Key="renders/r1/out.mp4", Body=b"video")
     front, s3 = _front(port, tmp_path)
     origin = SiteOrigin(s3, "remotionlambda-site", ("sites",))
@@ -232,8 +286,11 @@ def test_site_origin_serves_only_the_site_and_the_bucket_stays_private(moto_s3, 
     try:
         with urllib.request.urlopen(f"{origin.url}/sites/framecast/index.html") as page:
             assert page.read() == b"<html>" and page.headers["Content-Type"] == "text/html"
-        for url in (f"{origin.url}/renders/r1/out.mp4", f"{origin.url}/sites/framecast/../../renders/r1/out.mp4",
-                    f"{front.url}/remotionlambda-site/sites/framecast/index.html"):  # anonymous, straight to S3
+        for url in (
+            f"{origin.url}/renders/r1/out.mp4",
+            f"{origin.url}/sites/framecast/../../renders/r1/out.mp4",
+            f"{front.url}/remotionlambda-site/sites/framecast/index.html",
+        ):  # anonymous, straight to S3
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(url)
             assert refused.value.code == 403, url

@@ -45,8 +45,15 @@ def finished(lambda_stack, tmp_path_factory):
             bucket, key = render["outputUrl"].removeprefix("s3://").split("/", 1)
             lambda_stack.s3.download_file(bucket, key, str(out))
         lambda_stack.ended_invocations("launch", began)
-        yield {"render": render, "began": began, "file": out, "client": client, "canary": canary, "canary_text": canary.read_text(),
-               "s3_requests": lambda_stack.s3_requests()[requests_before:]}
+        yield {
+            "render": render,
+            "began": began,
+            "file": out,
+            "client": client,
+            "canary": canary,
+            "canary_text": canary.read_text(),
+            "s3_requests": lambda_stack.s3_requests()[requests_before:],
+        }
     finally:
         canary.unlink(missing_ok=True)
 
@@ -60,8 +67,9 @@ def test_export_end_to_end(finished, lambda_stack):
     assert (video["codec_name"], video["width"], video["height"]) == ("h264", 480, 480)
     assert int(video["nb_read_frames"]) == 60
     assert render["costs"]["currency"] == "USD"  # what Remotion's webhook reported
-    routines = {(i["invocationType"], i["routine"]) for i in lambda_stack.invocations()
-                if i["startedAt"] >= finished["began"]}
+    routines = {
+        (i["invocationType"], i["routine"]) for i in lambda_stack.invocations() if i["startedAt"] >= finished["began"]
+    }
     # The client's start (RequestResponse), start's launch (Event), launch's chunks (response streams).
     assert {("RequestResponse", "start"), ("Event", "launch"), ("Stream", "renderer")} <= routines
 
@@ -123,15 +131,26 @@ def test_a_missing_composition_arrives_by_the_error_webhook(lambda_stack, monkey
     monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", lambda_stack.where["lambdaEndpoint"])
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", lambda_stack.where["s3Endpoint"])
     try:
-        remotion = RemotionClient(region="us-east-1", serve_url=lambda_stack.where["serveUrl"],
-                                  function_name=lambda_stack.where["functionName"],
-                                  session=boto3.Session(aws_access_key_id=lambda_stack.credentials[0],
-                                                        aws_secret_access_key=lambda_stack.credentials[1]))
-        remotion.render_media_on_lambda(RenderMediaParams(
-            composition="NoSuchComposition", bucket_name="remotionlambda-local", input_props={},
-            webhook=Webhook(secret="test-secret", url=f"http://127.0.0.1:{receiver.server_address[1]}/hook",
-                            customData={"case": "missing"}),
-        ))
+        remotion = RemotionClient(
+            region="us-east-1",
+            serve_url=lambda_stack.where["serveUrl"],
+            function_name=lambda_stack.where["functionName"],
+            session=boto3.Session(
+                aws_access_key_id=lambda_stack.credentials[0], aws_secret_access_key=lambda_stack.credentials[1]
+            ),
+        )
+        remotion.render_media_on_lambda(
+            RenderMediaParams(
+                composition="NoSuchComposition",
+                bucket_name="remotionlambda-local",
+                input_props={},
+                webhook=Webhook(
+                    secret="test-secret",
+                    url=f"http://127.0.0.1:{receiver.server_address[1]}/hook",
+                    customData={"case": "missing"},
+                ),
+            )
+        )
         assert receiver.arrived.wait(120), "no webhook arrived"
         headers, body = receiver.received[0]
         validate("test-secret", body, headers.get("x-remotion-signature"))
@@ -166,7 +185,11 @@ def test_cancel_mid_render(lambda_stack):
     # Remotion's cancel (cancel_render_on_lambda) stops the function: its launch ends soon, no file is made.
     launch = lambda_stack.ended_invocations("launch", began, seconds=90)
     assert launch[0]["startedAt"] + launch[0]["seconds"] < cancelled_at + 90
-    keys = [r["key"] for r in lambda_stack.s3_requests() if r["method"] == "PUT" and (r["key"] or "").startswith(f"renders/{render_id}/")]
+    keys = [
+        r["key"]
+        for r in lambda_stack.s3_requests()
+        if r["method"] == "PUT" and (r["key"] or "").startswith(f"renders/{render_id}/")
+    ]
     assert keys and not any(k.endswith("out.mp4") for k in keys), keys
     assert lambda_stack.wait_for_end(client, started["renderId"])["status"] == "cancelled"
 
@@ -183,13 +206,18 @@ export default () => <AbsoluteFill style={{{{backgroundColor: '#204060', color: 
     started = lambda_stack.start_export(client, [_scene(id=f"s{i}", frames=10, tsx=tsx) for i in range(4)])
     render = lambda_stack.wait_for_end(client, started["renderId"])
     assert render["status"] == "succeeded", render
-    uploads = [r for r in lambda_stack.s3_requests()
-               if r["at"] >= began and r["method"] == "PUT" and (r["key"] or "").startswith("input-props/")]
+    uploads = [
+        r
+        for r in lambda_stack.s3_requests()
+        if r["at"] >= began and r["method"] == "PUT" and (r["key"] or "").startswith("input-props/")
+    ]
     assert len(uploads) == 1 and uploads[0]["status"] == 200 and uploads[0]["bytes"] > 194_000
-    by_function = [(r["method"], r["status"]) for r in lambda_stack.s3_requests()
-                   if r["key"] == uploads[0]["key"] and "aws-sdk-js" in r["userAgent"]]
+    by_function = [
+        (r["method"], r["status"])
+        for r in lambda_stack.s3_requests()
+        if r["key"] == uploads[0]["key"] and "aws-sdk-js" in r["userAgent"]
+    ]
     assert ("GET", 200) in by_function and ("DELETE", 204) in by_function  # read back, then cleaned up
-
 
 
 def test_progress_polling_and_the_timeout_webhook_when_the_function_is_killed(short_timeout_stack, monkeypatch):
@@ -200,10 +228,12 @@ def test_progress_polling_and_the_timeout_webhook_when_the_function_is_killed(sh
     # Progress as the backend polls it: the official client reading the function's progress.json.
     monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", stack.where["lambdaEndpoint"])
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", stack.where["s3Endpoint"])
-    remotion = RemotionClient(region="us-east-1", serve_url=stack.where["serveUrl"],
-                              function_name=stack.where["functionName"],
-                              session=boto3.Session(aws_access_key_id=stack.credentials[0],
-                                                    aws_secret_access_key=stack.credentials[1]))
+    remotion = RemotionClient(
+        region="us-east-1",
+        serve_url=stack.where["serveUrl"],
+        function_name=stack.where["functionName"],
+        session=boto3.Session(aws_access_key_id=stack.credentials[0], aws_secret_access_key=stack.credentials[1]),
+    )
     seen = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

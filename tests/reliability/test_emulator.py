@@ -28,10 +28,8 @@ class Running:
         return f"http://127.0.0.1:{self.port}"
 
     def client(self, service: str, secret: str = SECRET, access: str = ACCESS, **config):
-        session = boto3.session.Session(aws_access_key_id=access, aws_secret_access_key=secret,
-                                        region_name="us-east-1")
-        return session.client(service, endpoint_url=self.endpoint, config=Config(retries={"max_attempts": 1},
-                                                                                 **config))
+        session = boto3.session.Session(aws_access_key_id=access, aws_secret_access_key=secret, region_name="us-east-1")
+        return session.client(service, endpoint_url=self.endpoint, config=Config(retries={"max_attempts": 1}, **config))
 
     def restart(self) -> "Running":
         emulator.stop(self.process)
@@ -65,8 +63,11 @@ def test_unsigned_requests_are_refused(running):
     _seed(running)
     status, body = _urlopen(f"{running.endpoint}/bucket-preferred?list-type=2")
     assert status == 403 and b"MissingAuthenticationToken" in body and b"projects/" not in body
-    scan = urllib.request.Request(running.endpoint + "/", data=b'{"TableName": "service"}', headers={
-        "X-Amz-Target": "DynamoDB_20120810.Scan", "Content-Type": "application/x-amz-json-1.0"})
+    scan = urllib.request.Request(
+        running.endpoint + "/",
+        data=b'{"TableName": "service"}',
+        headers={"X-Amz-Target": "DynamoDB_20120810.Scan", "Content-Type": "application/x-amz-json-1.0"},
+    )
     status, body = _urlopen(scan)
     assert status == 400 and b"MissingAuthenticationToken" in body and b"USER#a" not in body
     status, _ = _urlopen(f"{running.endpoint}/moto-api/reset")  # moto's own API: no way around the check
@@ -76,16 +77,25 @@ def test_unsigned_requests_are_refused(running):
 def test_a_made_up_signature_is_refused(running):
     _seed(running)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    forged = urllib.request.Request(running.endpoint + "/", data=b'{"TableName": "service"}', headers={
-        "X-Amz-Target": "DynamoDB_20120810.Scan", "Content-Type": "application/x-amz-json-1.0", "X-Amz-Date": stamp,
-        "Authorization": f"AWS4-HMAC-SHA256 Credential={ACCESS}/{stamp[:8]}/us-east-1/dynamodb/aws4_request, "
-                         "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64})
+    forged = urllib.request.Request(
+        running.endpoint + "/",
+        data=b'{"TableName": "service"}',
+        headers={
+            "X-Amz-Target": "DynamoDB_20120810.Scan",
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Date": stamp,
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={ACCESS}/{stamp[:8]}/us-east-1/dynamodb/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64,
+        },
+    )
     status, body = _urlopen(forged)
     assert status == 400 and b"SignatureDoesNotMatch" in body and b"USER#a" not in body
 
 
-@pytest.mark.parametrize(("access", "secret", "code"), [
-    ("SOMEONEELSE", SECRET, "InvalidAccessKeyId"), (ACCESS, "a-guessed-secret", "SignatureDoesNotMatch")])
+@pytest.mark.parametrize(
+    ("access", "secret", "code"),
+    [("SOMEONEELSE", SECRET, "InvalidAccessKeyId"), (ACCESS, "a-guessed-secret", "SignatureDoesNotMatch")],
+)
 def test_other_credentials_are_refused_for_both_services(running, access, secret, code):
     _seed(running)
     with pytest.raises(ClientError) as dynamodb_error:
@@ -99,12 +109,14 @@ def test_other_credentials_are_refused_for_both_services(running, access, secret
 def test_presigned_urls_are_checked_and_expire(running):
     _seed(running)
     s3 = running.client("s3", signature_version="s3v4")
-    url = s3.generate_presigned_url("get_object", Params={"Bucket": "bucket-preferred", "Key": "projects/a/1.json"},
-                                    ExpiresIn=60)
+    url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "bucket-preferred", "Key": "projects/a/1.json"}, ExpiresIn=60
+    )
     assert _urlopen(url) == (200, b"[]")
     assert _urlopen(url.replace("X-Amz-Signature=", "X-Amz-Signature=0"))[0] == 403
-    expired = s3.generate_presigned_url("get_object", Params={"Bucket": "bucket-preferred",
-                                                              "Key": "projects/a/1.json"}, ExpiresIn=1)
+    expired = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "bucket-preferred", "Key": "projects/a/1.json"}, ExpiresIn=1
+    )
     time.sleep(2)
     assert _urlopen(expired)[0] == 403
 
@@ -116,11 +128,16 @@ def test_a_tampered_body_is_refused(running):
     from botocore.credentials import Credentials
 
     _seed(running)
-    signed = AWSRequest(method="POST", url=running.endpoint + "/", data=b'{"TableName": "other"}', headers={
-        "X-Amz-Target": "DynamoDB_20120810.Scan", "Content-Type": "application/x-amz-json-1.0"})
+    signed = AWSRequest(
+        method="POST",
+        url=running.endpoint + "/",
+        data=b'{"TableName": "other"}',
+        headers={"X-Amz-Target": "DynamoDB_20120810.Scan", "Content-Type": "application/x-amz-json-1.0"},
+    )
     SigV4Auth(Credentials(ACCESS, SECRET), "dynamodb", "us-east-1").add_auth(signed)
-    request = urllib.request.Request(running.endpoint + "/", data=b'{"TableName": "service"}',
-                                     headers=dict(signed.headers))
+    request = urllib.request.Request(
+        running.endpoint + "/", data=b'{"TableName": "service"}', headers=dict(signed.headers)
+    )
     status, body = _urlopen(request)
     assert status == 400 and b"USER#a" not in body
 
@@ -138,7 +155,9 @@ def test_acls_on_a_bucket_owner_enforced_bucket_fail_as_on_aws(running):
             s3.create_multipart_upload(Bucket=bucket, Key="renders/out.mp4", ACL="private")
         assert refused.value.response["Error"]["Code"] == "AccessControlListNotSupported"
         with pytest.raises(ClientError) as refused:
-            s3.put_object(Bucket=bucket, Key="k", Body=b"{}", GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"')
+            s3.put_object(
+                Bucket=bucket, Key="k", Body=b"{}", GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"'
+            )
         assert refused.value.response["Error"]["Code"] == "AccessControlListNotSupported"
         s3.put_object(Bucket=bucket, Key="no-acl", Body=b"{}")
         s3.put_object(Bucket=bucket, Key="owner-full-control", Body=b"{}", ACL="bucket-owner-full-control")
@@ -161,7 +180,8 @@ def test_the_local_stacks_bucket_takes_the_acl_remotion_sends(stack):
 
     s3 = boto3.client("s3")
     assert s3.get_bucket_ownership_controls(Bucket=BUCKET_NAME)["OwnershipControls"]["Rules"] == [
-        {"ObjectOwnership": BUCKET_OBJECT_OWNERSHIP}]
+        {"ObjectOwnership": BUCKET_OBJECT_OWNERSHIP}
+    ]
     s3.put_object(Bucket=BUCKET_NAME, Key="renders/acl-check/progress.json", Body=b"{}", ACL="private")
     s3.delete_object(Bucket=BUCKET_NAME, Key="renders/acl-check/progress.json")
 
@@ -169,23 +189,35 @@ def test_the_local_stacks_bucket_takes_the_acl_remotion_sends(stack):
 def test_everything_comes_back_after_a_stop(running):
     _seed(running)
     s3 = running.client("s3")
-    s3.put_object(Bucket="bucket-preferred", Key="renders/r/out.mp4", Body=b"\x00" * 3_000_000,
-                  ContentType="video/mp4", ContentDisposition='attachment; filename="a.mp4"', Metadata={"k": "v"})
-    running.client("dynamodb").update_time_to_live(TableName="service", TimeToLiveSpecification={
-        "Enabled": True, "AttributeName": "expiresAt"})
+    s3.put_object(
+        Bucket="bucket-preferred",
+        Key="renders/r/out.mp4",
+        Body=b"\x00" * 3_000_000,
+        ContentType="video/mp4",
+        ContentDisposition='attachment; filename="a.mp4"',
+        Metadata={"k": "v"},
+    )
+    running.client("dynamodb").update_time_to_live(
+        TableName="service", TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"}
+    )
     again = running.restart()
     try:
         assert again.restored == 3
         dynamodb, s3 = again.client("dynamodb"), again.client("s3")
         item = dynamodb.get_item(TableName="service", Key={"pk": {"S": "USER#a"}, "sk": {"S": "PROJECT#1"}})["Item"]
         assert item["secret"] == {"S": "x"}
-        assert dynamodb.describe_table(TableName="service")["Table"]["GlobalSecondaryIndexes"][0]["IndexName"] == "active"
-        assert dynamodb.describe_time_to_live(TableName="service")["TimeToLiveDescription"]["AttributeName"] == "expiresAt"
+        assert (
+            dynamodb.describe_table(TableName="service")["Table"]["GlobalSecondaryIndexes"][0]["IndexName"] == "active"
+        )
+        assert (
+            dynamodb.describe_time_to_live(TableName="service")["TimeToLiveDescription"]["AttributeName"] == "expiresAt"
+        )
         video = s3.get_object(Bucket="bucket-preferred", Key="renders/r/out.mp4")
         assert video["Body"].read() == b"\x00" * 3_000_000 and video["ContentType"] == "video/mp4"
         assert video["ContentDisposition"] == 'attachment; filename="a.mp4"' and video["Metadata"] == {"k": "v"}
         assert s3.get_bucket_ownership_controls(Bucket="bucket-preferred")["OwnershipControls"]["Rules"] == [
-            {"ObjectOwnership": "BucketOwnerPreferred"}]
+            {"ObjectOwnership": "BucketOwnerPreferred"}
+        ]
     finally:
         emulator.stop(again.process)
 
@@ -254,8 +286,12 @@ def test_state_saved_by_an_earlier_version_is_imported_once(stack, tmp_path):
 
 
 def test_a_kept_bucket_follows_a_changed_ownership_definition(running, monkeypatch):
-    for name, value in {"AWS_ENDPOINT_URL": running.endpoint, "AWS_ACCESS_KEY_ID": ACCESS,
-                        "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ENDPOINT_URL": running.endpoint,
+        "AWS_ACCESS_KEY_ID": ACCESS,
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # the default clients read the variables above
     emulator.create_resources({}, "bucket-kept", "BucketOwnerEnforced")

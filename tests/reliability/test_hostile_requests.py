@@ -16,6 +16,7 @@ from tests.reliability.conftest import assert_error_envelope, raw_http
 USER = "hostile-user"
 OTHER_KEY = "0" * 64
 
+
 def token(sub: str = USER, key: str | None = None, **claims) -> str:
     now = int(time.time())
     payload = {"sub": sub, "iss": auth.ISSUER, "aud": auth.AUDIENCE, "iat": now, "exp": now + 600} | claims
@@ -29,8 +30,9 @@ def alg_none_token() -> str:
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sub': USER, 'iss': auth.ISSUER, 'aud': auth.AUDIENCE})}."
 
 
-def http_request(method: str, path: str, body: bytes = b"", headers: dict | None = None,
-                 bearer: str | None = "valid") -> bytes:
+def http_request(
+    method: str, path: str, body: bytes = b"", headers: dict | None = None, bearer: str | None = "valid"
+) -> bytes:
     all_headers = {"Host": "127.0.0.1", "Content-Type": "application/json", "Connection": "close"}
     if bearer == "valid":
         all_headers["Authorization"] = f"Bearer {token()}"
@@ -45,10 +47,18 @@ def http_request(method: str, path: str, body: bytes = b"", headers: dict | None
 
 # Every route of the API, with ids filled in by the `ids` fixture.
 AUTHENTICATED_ROUTES = [
-    ("GET", "/projects"), ("POST", "/projects"), ("GET", "/projects/{project}"), ("DELETE", "/projects/{missing}"),
-    ("PUT", "/projects/{project}/scenes"), ("GET", "/projects/{project}/preview"), ("POST", "/renders"),
-    ("GET", "/renders"), ("GET", "/renders/{render}"), ("POST", "/renders/{render}/cancel"),
-    ("POST", "/renders/{render}/downloads"), ("GET", "/exports/stats"),
+    ("GET", "/projects"),
+    ("POST", "/projects"),
+    ("GET", "/projects/{project}"),
+    ("DELETE", "/projects/{missing}"),
+    ("PUT", "/projects/{project}/scenes"),
+    ("GET", "/projects/{project}/preview"),
+    ("POST", "/renders"),
+    ("GET", "/renders"),
+    ("GET", "/renders/{render}"),
+    ("POST", "/renders/{render}/cancel"),
+    ("POST", "/renders/{render}/downloads"),
+    ("GET", "/exports/stats"),
 ]
 BAD_TOKENS = {
     "no-token": None,
@@ -60,15 +70,37 @@ BAD_TOKENS = {
     "wrong-audience": f"Bearer {token(aud='someone-else')}",
 }
 WRONG_METHODS = [
-    ("PATCH", "/projects"), ("OPTIONS", "/projects"), ("TRACE", "/projects"), ("DELETE", "/projects"),
-    ("PATCH", "/projects/{project}"), ("POST", "/projects/{project}"), ("GET", "/projects/{project}/scenes"),
-    ("PUT", "/renders"), ("DELETE", "/renders/{render}"), ("GET", "/renders/{render}/cancel"),
-    ("GET", "/renders/{render}/downloads"), ("POST", "/exports/stats"), ("GET", "/webhooks/remotion"),
-    ("POST", "/health"), ("OPTIONS", "/health"), ("POST", "/downloads/b/k"), ("PUT", "/index.html"),
+    ("PATCH", "/projects"),
+    ("OPTIONS", "/projects"),
+    ("TRACE", "/projects"),
+    ("DELETE", "/projects"),
+    ("PATCH", "/projects/{project}"),
+    ("POST", "/projects/{project}"),
+    ("GET", "/projects/{project}/scenes"),
+    ("PUT", "/renders"),
+    ("DELETE", "/renders/{render}"),
+    ("GET", "/renders/{render}/cancel"),
+    ("GET", "/renders/{render}/downloads"),
+    ("POST", "/exports/stats"),
+    ("GET", "/webhooks/remotion"),
+    ("POST", "/health"),
+    ("OPTIONS", "/health"),
+    ("POST", "/downloads/b/k"),
+    ("PUT", "/index.html"),
     ("DELETE", "/"),
 ]
-UNKNOWN_ROUTES = ["/projects/{project}/nope", "/projects/a/b/c", "/renders/{render}/nope", "/exports",
-                  "/exports/stats/x", "/webhooks", "/webhooks/other", "/health/x", "/projects/", "/renders/"]
+UNKNOWN_ROUTES = [
+    "/projects/{project}/nope",
+    "/projects/a/b/c",
+    "/renders/{render}/nope",
+    "/exports",
+    "/exports/stats/x",
+    "/webhooks",
+    "/webhooks/other",
+    "/health/x",
+    "/projects/",
+    "/renders/",
+]
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 BIG_NUMBER = b"9" * 5000
@@ -97,14 +129,31 @@ HANDLER_CASES = {
     "post-projects-negative-width": ("POST", "/projects", b'{"title": "t", "width": -1, "height": 100}', {}, "valid"),
     "post-projects-huge-width": ("POST", "/projects", b'{"title": "t", "width": 1e308, "height": 100}', {}, "valid"),
     "post-projects-width-alone": ("POST", "/projects", b'{"title": "t", "width": 100}', {}, "valid"),
-    "post-projects-5000-digit-width": ("POST", "/projects", b'{"title": "t", "width": ' + BIG_NUMBER
-                                       + b', "height": 100}', {}, "valid"),
+    "post-projects-5000-digit-width": (
+        "POST",
+        "/projects",
+        b'{"title": "t", "width": ' + BIG_NUMBER + b', "height": 100}',
+        {},
+        "valid",
+    ),
     "post-projects-deep-nesting": ("POST", "/projects", b'{"title": "t", "scenes": ' + DEEP + b"}", {}, "valid"),
     "post-projects-scenes-not-list": ("POST", "/projects", b'{"title": "t", "scenes": "x"}', {}, "valid"),
-    "post-projects-bad-scene-id": ("POST", "/projects", json.dumps({"title": "t", "scenes": [
-        {"id": "../etc", "name": "n", "tsxCode": ""}]}).encode(), {}, "valid"),
-    "post-projects-duplicate-scenes": ("POST", "/projects", json.dumps({"title": "t", "scenes": [
-        {"id": "a", "name": "n", "tsxCode": ""}, {"id": "a", "name": "n", "tsxCode": ""}]}).encode(), {}, "valid"),
+    "post-projects-bad-scene-id": (
+        "POST",
+        "/projects",
+        json.dumps({"title": "t", "scenes": [{"id": "../etc", "name": "n", "tsxCode": ""}]}).encode(),
+        {},
+        "valid",
+    ),
+    "post-projects-duplicate-scenes": (
+        "POST",
+        "/projects",
+        json.dumps(
+            {"title": "t", "scenes": [{"id": "a", "name": "n", "tsxCode": ""}, {"id": "a", "name": "n", "tsxCode": ""}]}
+        ).encode(),
+        {},
+        "valid",
+    ),
     "post-projects-nan": ("POST", "/projects", b'{"title": "t", "width": NaN, "height": 100}', {}, "valid"),
     "post-projects-trailing-garbage": ("POST", "/projects", b'{"title": "t"} x', {}, "valid"),
     "post-projects-lone-surrogate": ("POST", "/projects", b'{"title": "\\ud800"}', {}, "valid"),
@@ -113,24 +162,64 @@ HANDLER_CASES = {
     "put-scenes-not-list": ("PUT", "/projects/{project}/scenes", b'{"scenes": 5}', {}, "valid"),
     "put-scenes-missing-project": ("PUT", "/projects/{missing}/scenes", b'{"scenes": []}', {}, "valid"),
     "put-scenes-deep-nesting": ("PUT", "/projects/{project}/scenes", b'{"scenes": ' + DEEP + b"}", {}, "valid"),
-    "put-scenes-bad-duration": ("PUT", "/projects/{project}/scenes", json.dumps({"scenes": [
-        {"id": "a", "name": "n", "tsxCode": "", "durationInFrames": -5}]}).encode(), {}, "valid"),
+    "put-scenes-bad-duration": (
+        "PUT",
+        "/projects/{project}/scenes",
+        json.dumps({"scenes": [{"id": "a", "name": "n", "tsxCode": "", "durationInFrames": -5}]}).encode(),
+        {},
+        "valid",
+    ),
     # POST /renders
     "post-renders-empty": ("POST", "/renders", b"{}", {}, "valid"),
-    "post-renders-bad-format": ("POST", "/renders", b'{"projectId": "{project}", "format": "avi", "quality": "low"}',
-                                {}, "valid"),
-    "post-renders-bad-quality": ("POST", "/renders", b'{"projectId": "{project}", "format": "mp4", "quality": "8k"}',
-                                 {}, "valid"),
-    "post-renders-missing-project": ("POST", "/renders", b'{"projectId": "{missing}", "format": "mp4", '
-                                     b'"quality": "low"}', {}, "valid"),
-    "post-renders-project-id-number": ("POST", "/renders", b'{"projectId": 5, "format": "mp4", "quality": "low"}',
-                                       {}, "valid"),
-    "post-renders-project-id-huge": ("POST", "/renders", json.dumps({"projectId": "p" * 10000, "format": "mp4",
-                                                                      "quality": "low"}).encode(), {}, "valid"),
-    "post-renders-idempotency-key-too-long": ("POST", "/renders", b'{"projectId": "{missing}", "format": "mp4", '
-                                              b'"quality": "low"}', {"Idempotency-Key": "k" * 500}, "valid"),
-    "post-renders-5000-digit-number": ("POST", "/renders", b'{"projectId": ' + BIG_NUMBER
-                                       + b', "format": "mp4", "quality": "low"}', {}, "valid"),
+    "post-renders-bad-format": (
+        "POST",
+        "/renders",
+        b'{"projectId": "{project}", "format": "avi", "quality": "low"}',
+        {},
+        "valid",
+    ),
+    "post-renders-bad-quality": (
+        "POST",
+        "/renders",
+        b'{"projectId": "{project}", "format": "mp4", "quality": "8k"}',
+        {},
+        "valid",
+    ),
+    "post-renders-missing-project": (
+        "POST",
+        "/renders",
+        b'{"projectId": "{missing}", "format": "mp4", "quality": "low"}',
+        {},
+        "valid",
+    ),
+    "post-renders-project-id-number": (
+        "POST",
+        "/renders",
+        b'{"projectId": 5, "format": "mp4", "quality": "low"}',
+        {},
+        "valid",
+    ),
+    "post-renders-project-id-huge": (
+        "POST",
+        "/renders",
+        json.dumps({"projectId": "p" * 10000, "format": "mp4", "quality": "low"}).encode(),
+        {},
+        "valid",
+    ),
+    "post-renders-idempotency-key-too-long": (
+        "POST",
+        "/renders",
+        b'{"projectId": "{missing}", "format": "mp4", "quality": "low"}',
+        {"Idempotency-Key": "k" * 500},
+        "valid",
+    ),
+    "post-renders-5000-digit-number": (
+        "POST",
+        "/renders",
+        b'{"projectId": ' + BIG_NUMBER + b', "format": "mp4", "quality": "low"}',
+        {},
+        "valid",
+    ),
     "post-renders-deep-nesting": ("POST", "/renders", DEEP, {}, "valid"),
     "post-renders-list": ("POST", "/renders", b"[1, 2]", {}, "valid"),
     # GET /renders
@@ -141,8 +230,13 @@ HANDLER_CASES = {
     "list-renders-limit-5000-digits": ("GET", "/renders?limit=" + "9" * 5000, b"", {}, "valid"),
     "list-renders-cursor-not-base64": ("GET", "/renders?cursor=Ingi", b"", {}, "valid"),
     "list-renders-cursor-not-a-key": ("GET", "/renders?cursor=eyJwayI6IDF9", b"", {}, "valid"),
-    "list-renders-cursor-a-list": ("GET", "/renders?cursor=" + base64.urlsafe_b64encode(b"[1]").decode(), b"", {},
-                                   "valid"),
+    "list-renders-cursor-a-list": (
+        "GET",
+        "/renders?cursor=" + base64.urlsafe_b64encode(b"[1]").decode(),
+        b"",
+        {},
+        "valid",
+    ),
     "list-renders-cursor-too-long": ("GET", "/renders?cursor=" + "A" * 3000, b"", {}, "valid"),
     # one render, one project: ids that are not theirs, not ids at all
     "get-render-missing": ("GET", "/renders/rnd_000000000000deadbeef", b"", {}, "valid"),
@@ -171,8 +265,11 @@ HANDLER_CASES = {
     "webhook-body-number": _webhook(b"5"),
     "webhook-custom-data-string": _webhook(b'{"type": "success", "renderId": "r", "customData": "x"}'),
     "webhook-custom-data-list": _webhook(b'{"type": "success", "renderId": "r", "customData": [1]}'),
-    "webhook-unknown-render": _webhook(json.dumps({"type": "success", "renderId": "r", "customData": {
-        "renderId": "rnd_000000000000deadbeef", "userId": USER}}).encode()),
+    "webhook-unknown-render": _webhook(
+        json.dumps(
+            {"type": "success", "renderId": "r", "customData": {"renderId": "rnd_000000000000deadbeef", "userId": USER}}
+        ).encode()
+    ),
 }
 
 
@@ -202,8 +299,9 @@ def _bearer(kind) -> str | None:
 @pytest.mark.parametrize("bad_token", list(BAD_TOKENS), ids=list(BAD_TOKENS))
 def test_a_missing_or_bad_token_is_401(stack, ids, method, path, bad_token):
     body = b"{}" if method in ("POST", "PUT") else b""
-    status, headers, payload = raw_http(stack.url, http_request(method, _fill(path, ids), body,
-                                                                bearer=BAD_TOKENS[bad_token]))
+    status, headers, payload = raw_http(
+        stack.url, http_request(method, _fill(path, ids), body, bearer=BAD_TOKENS[bad_token])
+    )
     assert assert_error_envelope(status, headers, payload, 401)["code"] == "unauthorized"
 
 
@@ -220,8 +318,15 @@ def test_an_unknown_route_is_404(stack, ids, path):
     assert assert_error_envelope(status, headers, payload, 404)["code"] == "not_found"
 
 
-@pytest.mark.parametrize(("method", "path"), [("POST", "/projects"), ("PUT", "/projects/{project}/scenes"),
-                                              ("POST", "/renders"), ("POST", "/webhooks/remotion")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/projects"),
+        ("PUT", "/projects/{project}/scenes"),
+        ("POST", "/renders"),
+        ("POST", "/webhooks/remotion"),
+    ],
+)
 def test_a_body_that_is_not_utf8_is_400(stack, ids, method, path):
     status, headers, payload = raw_http(stack.url, http_request(method, _fill(path, ids), b'{"title": "\xff\xfe"}'))
     assert assert_error_envelope(status, headers, payload, 400)["code"] == "malformed_body"
@@ -230,10 +335,14 @@ def test_a_body_that_is_not_utf8_is_400(stack, ids, method, path):
 FRAMING = {
     "content-length-not-a-number": (b"POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}", 400),
     "content-length-negative": (b"POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
-    "two-content-lengths": (b"POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
-                            400),
-    "content-length-and-chunked": (b"POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
-                                   b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+    "two-content-lengths": (
+        b"POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+        400,
+    ),
+    "content-length-and-chunked": (
+        b"POST /projects HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        400,
+    ),
     "bad-chunk-size": (b"POST /projects HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n", 400),
     "no-host": (b"GET /health HTTP/1.1\r\n\r\n", 400),
     "garbage-request-line": (b"HELLO\r\n\r\n", 400),
@@ -256,8 +365,9 @@ def test_framing_problems_are_answered_in_json(stack, case):
 @pytest.mark.parametrize("case", list(HANDLER_CASES))
 def test_hostile_input_to_the_handlers_is_a_clear_4xx(stack, ids, case):
     method, path, body, headers, bearer = HANDLER_CASES[case]
-    request = http_request(method, _fill(path, ids), _fill(body.decode("latin-1"), ids).encode("latin-1"),
-                           headers, bearer=_bearer(bearer))
+    request = http_request(
+        method, _fill(path, ids), _fill(body.decode("latin-1"), ids).encode("latin-1"), headers, bearer=_bearer(bearer)
+    )
     status, response_headers, payload = raw_http(stack.url, request, timeout=60)
     assert_error_envelope(status, response_headers, payload)
 
@@ -266,11 +376,18 @@ def test_the_hostile_suite_covers_every_route_with_over_100_requests(stack):
     """The count the design asks for, and no route of the API left out."""
     from local.openapi import document
 
-    count = (len(AUTHENTICATED_ROUTES) * len(BAD_TOKENS) + len(WRONG_METHODS) + len(UNKNOWN_ROUTES) + 4
-             + len(FRAMING) + len(HANDLER_CASES))
+    count = (
+        len(AUTHENTICATED_ROUTES) * len(BAD_TOKENS)
+        + len(WRONG_METHODS)
+        + len(UNKNOWN_ROUTES)
+        + 4
+        + len(FRAMING)
+        + len(HANDLER_CASES)
+    )
     assert count >= 100
     covered = {(m, p.split("?")[0]) for m, p in AUTHENTICATED_ROUTES} | {
-        (m, p.split("?")[0]) for m, p, *_ in HANDLER_CASES.values()}
+        (m, p.split("?")[0]) for m, p, *_ in HANDLER_CASES.values()
+    }
     for path, operations in document()["paths"].items():
         generic = path.replace("{project_id}", "{project}").replace("{render_id}", "{render}")
         for method in operations:

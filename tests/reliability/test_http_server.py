@@ -31,8 +31,10 @@ def test_a_declared_body_over_10_mb_is_refused_before_it_is_sent(stack):
     """413 from Content-Length alone: the server answers without waiting for (or reading) the body."""
     token = Client(stack.url, "big-body").token
     with _connect(stack) as sock:
-        sock.sendall(f"POST /projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
-                     f"Content-Type: application/json\r\nContent-Length: {12 * 1024 * 1024}\r\n\r\n".encode())
+        sock.sendall(
+            f"POST /projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {12 * 1024 * 1024}\r\n\r\n".encode()
+        )
         status, headers, body = _read_response(sock)
     assert assert_error_envelope(status, headers, body, 413)["code"] == "too_large"
 
@@ -40,8 +42,10 @@ def test_a_declared_body_over_10_mb_is_refused_before_it_is_sent(stack):
 def test_a_chunked_body_is_cut_off_as_soon_as_it_passes_10_mb(stack):
     chunk = b"x" * 65536
     with _connect(stack) as sock:
-        sock.sendall(b"POST /projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n")
+        sock.sendall(
+            b"POST /projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
         sent = 0
         try:
             while sent <= 11 * 1024 * 1024:
@@ -58,9 +62,14 @@ def test_a_body_of_exactly_10_mb_is_read_and_handed_to_the_api(stack):
     """The limit is API Gateway's: 10 MB passes the adapter (the API then judges the content)."""
     body = b'{"title": "' + b"x" * (adapter.MAX_BODY_BYTES - 30) + b'"}'
     client = Client(stack.url, "ten-mb")
-    status, headers, payload = raw_http(stack.url, (
-        f"POST /projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {client.token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body)
+    status, headers, payload = raw_http(
+        stack.url,
+        (
+            f"POST /projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {client.token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        + body,
+    )
     error = assert_error_envelope(status, headers, payload, 422)  # title over 200 characters
     assert error["code"] == "invalid_request"
 
@@ -89,8 +98,10 @@ def test_a_client_too_slow_with_its_body_gets_408(stack, monkeypatch):
     monkeypatch.setattr(adapter, "BODY_TIMEOUT_SECONDS", 1.0)
     token = Client(stack.url, "slow-body").token
     with _connect(stack) as sock:
-        sock.sendall(f"POST /projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
-                     f"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{".encode())
+        sock.sendall(
+            f"POST /projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{".encode()
+        )
         status, headers, body = _read_response(sock)
     assert assert_error_envelope(status, headers, body, 408)["code"] == "request_timeout"
 
@@ -121,10 +132,13 @@ def test_200_concurrent_requests_all_get_an_answer_and_each_user_sees_only_their
     users = [Client(stack.url, f"crowd-{uuid.uuid4().hex[:6]}") for _ in range(40)]
     calls = []
     for client in users:
-        calls += [(client, "POST", "/projects", {"title": f"mine-{client.user}", "format": "square"}),
-                  (client, "GET", "/projects", None), (client, "GET", "/exports/stats", None),
-                  (client, "GET", "/health", None),
-                  (client, "POST", "/renders", {"projectId": "prj_missing", "format": "mp4", "quality": "low"})]
+        calls += [
+            (client, "POST", "/projects", {"title": f"mine-{client.user}", "format": "square"}),
+            (client, "GET", "/projects", None),
+            (client, "GET", "/exports/stats", None),
+            (client, "GET", "/health", None),
+            (client, "POST", "/renders", {"projectId": "prj_missing", "format": "mp4", "quality": "low"}),
+        ]
     assert len(calls) == 200
     barrier = threading.Barrier(len(calls))
 
@@ -161,8 +175,7 @@ def test_50_concurrent_starts_by_one_user_accept_exactly_one(stack):
 
     def start(_):
         barrier.wait()
-        return client.call("POST", "/renders", {"projectId": project["projectId"], "format": "gif",
-                                                "quality": "low"})
+        return client.call("POST", "/renders", {"projectId": project["projectId"], "format": "gif", "quality": "low"})
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         results = list(pool.map(start, range(50)))

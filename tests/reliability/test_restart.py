@@ -31,8 +31,15 @@ class Dev:
         framecast = Path(sys.executable).parent / "framecast"
         env = {**os.environ, "FRAMECAST_LOCAL_DIR": str(local_dir)}
         self.log = open(local_dir.parent / f"{local_dir.name}-dev.log", "ab")
-        self.process = subprocess.Popen([str(framecast), "dev", "--port", "0"], cwd=REPO_ROOT, env=env,
-                                        stdout=subprocess.PIPE, stderr=self.log, start_new_session=True, text=True)
+        self.process = subprocess.Popen(
+            [str(framecast), "dev", "--port", "0"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            start_new_session=True,
+            text=True,
+        )
         self.banner = ""
         while "Ctrl-C stops it" not in self.banner:
             line = self.process.stdout.readline()
@@ -83,8 +90,7 @@ class Dev:
         port = re.search(rb"--port\x00(\d+)", Path(f"/proc/{self.emulator_pid()}/cmdline").read_bytes()).group(1)
         access, secret = auth.emulator_credentials(self.local_dir)
         store = Store(table_name="framecast-service", bucket_name="remotionlambda-local")
-        session = boto3.session.Session(aws_access_key_id=access, aws_secret_access_key=secret,
-                                        region_name="us-east-1")
+        session = boto3.session.Session(aws_access_key_id=access, aws_secret_access_key=secret, region_name="us-east-1")
         store.dynamodb = session.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port.decode()}")
         return store
 
@@ -104,8 +110,9 @@ class Dev:
 
 def _start_long_render(client: Client) -> tuple[dict, dict]:
     project = client.project([LONG_GIF])
-    status, started, _ = client.call("POST", "/renders", {"projectId": project["projectId"], "format": "gif",
-                                                          "quality": "low"})
+    status, started, _ = client.call(
+        "POST", "/renders", {"projectId": project["projectId"], "format": "gif", "quality": "low"}
+    )
     assert status == 202, started
     assert client.call("GET", "/exports/stats")[1]["usedToday"] == 1
     time.sleep(1.5)  # written through: past the emulator's flush interval, as any earlier write would be

@@ -47,14 +47,24 @@ def _state(client: Client, store, record) -> tuple:
 
 def _success(record, output_file: str | None = None) -> bytes:
     key = output_file or f"s3://remotionlambda-local/{record.output_key}"
-    return json.dumps({"type": "success", "renderId": record.render_id, "expectedBucketOwner": "local",
-                       "bucketName": "remotionlambda-local", "outputUrl": key, "outputFile": key,
-                       "timeToFinish": 1000, "lambdaErrors": [],
-                       "customData": {"renderId": record.render_id, "userId": record.user_id}}).encode()
+    return json.dumps(
+        {
+            "type": "success",
+            "renderId": record.render_id,
+            "expectedBucketOwner": "local",
+            "bucketName": "remotionlambda-local",
+            "outputUrl": key,
+            "outputFile": key,
+            "timeToFinish": 1000,
+            "lambdaErrors": [],
+            "customData": {"renderId": record.render_id, "userId": record.user_id},
+        }
+    ).encode()
 
 
-@pytest.mark.parametrize("signature", [None, "", "sha512=", "NO_SECRET_PROVIDED", "sha512=" + "0" * 128,
-                                       "sha256=abc", "other-secret"])
+@pytest.mark.parametrize(
+    "signature", [None, "", "sha512=", "NO_SECRET_PROVIDED", "sha512=" + "0" * 128, "sha256=abc", "other-secret"]
+)
 def test_a_forged_webhook_is_401_and_changes_nothing(stack, in_flight, signature):
     client, store, record = in_flight
     before = _state(client, store, record)
@@ -67,9 +77,19 @@ def test_a_forged_webhook_is_401_and_changes_nothing(stack, in_flight, signature
     assert (before[0], before[3], before[4]) == ("rendering", 1, None)  # in flight, counted, holding its lock
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[]", b"null", b'"x"', b"5", b"{}",
-                                  b'{"type": "success", "customData": "x"}',
-                                  b'{"type": "success", "customData": {"renderId": 5, "userId": []}}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[]",
+        b"null",
+        b'"x"',
+        b"5",
+        b"{}",
+        b'{"type": "success", "customData": "x"}',
+        b'{"type": "success", "customData": {"renderId": 5, "userId": []}}',
+    ],
+)
 def test_a_malformed_webhook_is_refused_and_changes_nothing(stack, in_flight, body):
     client, store, record = in_flight
     before = _state(client, store, record)
@@ -85,10 +105,19 @@ def test_a_replayed_webhook_is_answered_as_a_duplicate_and_changes_nothing(stack
     assert (status, answer) == (200, {"received": True, "duplicate": False})
     after = _state(client, store, record)
     assert after[0] == "succeeded" and after[3] == 1 and after[4] == 0  # counted once, lock released
-    for replay in (body, json.dumps({"type": "error", "renderId": record.render_id, "bucketName": "remotionlambda-local",
-                                     "expectedBucketOwner": "local", "errors": [
-            {"message": "late", "name": "Error", "stack": ""}],
-            "customData": {"renderId": record.render_id, "userId": record.user_id}}).encode()):
+    for replay in (
+        body,
+        json.dumps(
+            {
+                "type": "error",
+                "renderId": record.render_id,
+                "bucketName": "remotionlambda-local",
+                "expectedBucketOwner": "local",
+                "errors": [{"message": "late", "name": "Error", "stack": ""}],
+                "customData": {"renderId": record.render_id, "userId": record.user_id},
+            }
+        ).encode(),
+    ):
         status, answer = _post(stack, replay, _signed(replay))
         assert (status, answer) == (200, {"received": True, "duplicate": True})
         assert _state(client, store, record) == after

@@ -45,11 +45,13 @@ def test_a_killed_worker_is_our_failure_and_queued_renders_are_retried(stack):
     first, second = (Client(stack.url, f"killed-{uuid.uuid4().hex[:6]}") for _ in range(2))
     long_project = first.project([{"id": "long", "name": "Long", "durationInFrames": 1500, "tsxCode": SMALL_SCENE}])
     short_project = second.project([{"id": "one", "name": "One", "durationInFrames": 15, "tsxCode": SMALL_SCENE}])
-    status, running, _ = first.call("POST", "/renders", {"projectId": long_project["projectId"], "format": "gif",
-                                                         "quality": "low"})
+    status, running, _ = first.call(
+        "POST", "/renders", {"projectId": long_project["projectId"], "format": "gif", "quality": "low"}
+    )
     assert status == 202
-    status, queued, _ = second.call("POST", "/renders", {"projectId": short_project["projectId"], "format": "gif",
-                                                         "quality": "low"})
+    status, queued, _ = second.call(
+        "POST", "/renders", {"projectId": short_project["projectId"], "format": "gif", "quality": "low"}
+    )
     assert status == 202
     workers = wait_for(_our_workers, timeout=60)
     for pid in workers:
@@ -64,7 +66,8 @@ def test_a_killed_worker_is_our_failure_and_queued_renders_are_retried(stack):
     assert first.call("GET", "/exports/stats")[1]["usedToday"] == 0  # refunded: ours
     retried = wait_for(lambda: ended(second, queued["renderId"]), timeout=300, every=1)
     assert retried["status"] == "succeeded", retried.get("error")
-    status, again, _ = first.call("POST", "/renders", {"projectId": long_project["projectId"], "format": "gif",
-                                                       "quality": "low"})
+    status, again, _ = first.call(
+        "POST", "/renders", {"projectId": long_project["projectId"], "format": "gif", "quality": "low"}
+    )
     assert status == 202  # the lock was released
     first.call("POST", f"/renders/{again['renderId']}/cancel")

@@ -23,9 +23,22 @@ def video_stream(path: Path) -> dict:
 def frames(path: Path, width: int, height: int) -> Iterator[Image.Image]:
     """Every frame as RGB, in order."""
     process = subprocess.Popen(
-        [str(COMPOSITOR / "ffmpeg"), "-v", "error", "-i", str(path), "-f", "image2pipe", "-c:v", "rawvideo",
-         "-pix_fmt", "rgb24", "-"],
-        stdout=subprocess.PIPE, env=_ENV,
+        [
+            str(COMPOSITOR / "ffmpeg"),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ],
+        stdout=subprocess.PIPE,
+        env=_ENV,
     )
     size = width * height * 3
     try:
@@ -57,9 +70,24 @@ def audio_samples(path: Path) -> bytes:
     with tempfile.TemporaryDirectory(prefix="framecast-audio-") as scratch:
         out = Path(scratch) / "audio.wav"
         subprocess.run(
-            [str(COMPOSITOR / "ffmpeg"), "-v", "error", "-i", str(path), "-vn", "-c:a", "pcm_s16le", "-ac", "2",
-             "-ar", "48000", str(out)],
-            capture_output=True, check=True, env=_ENV,
+            [
+                str(COMPOSITOR / "ffmpeg"),
+                "-v",
+                "error",
+                "-i",
+                str(path),
+                "-vn",
+                "-c:a",
+                "pcm_s16le",
+                "-ac",
+                "2",
+                "-ar",
+                "48000",
+                str(out),
+            ],
+            capture_output=True,
+            check=True,
+            env=_ENV,
         )
         with wave.open(str(out), "rb") as audio:
             return audio.readframes(audio.getnframes())

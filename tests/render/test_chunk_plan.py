@@ -34,8 +34,14 @@ def test_a_long_scene_is_cut_into_a_bounded_number_of_pieces():
 def _keys(*scenes, fmt=OutputFormat.MP4, quality=Quality.LOW, bundle="b1"):
     proj = project(*scenes)
     settings = render_settings(proj, fmt, quality)
-    props = {"scenes": [{"id": s.id, "name": s.name, "durationInFrames": s.duration_in_frames, "jsCode": s.tsx_code,
-                         "icons": {}} for s in scenes], "designWidth": 1920, "designHeight": 1080}
+    props = {
+        "scenes": [
+            {"id": s.id, "name": s.name, "durationInFrames": s.duration_in_frames, "jsCode": s.tsx_code, "icons": {}}
+            for s in scenes
+        ],
+        "designWidth": 1920,
+        "designHeight": 1080,
+    }
     chunks = plan_chunks([s.duration_in_frames for s in scenes], settings.every_nth_frame, 60)
     return [c.key for c in keyed_chunks(chunks, props, settings, bundle, "none")]
 

@@ -41,8 +41,12 @@ def tone_wav(seconds: float = 1.6, hz: float = 440, rate: int = 22050) -> str:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(rate)
-        out.writeframes(b"".join(struct.pack("<h", int(12000 * math.sin(2 * math.pi * hz * i / rate)))
-                                 for i in range(int(seconds * rate))))
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", int(12000 * math.sin(2 * math.pi * hz * i / rate)))
+                for i in range(int(seconds * rate))
+            )
+        )
     return "data:audio/wav;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -61,8 +65,9 @@ def small_chunks(tmp_path_factory):
 
 @pytest.mark.parametrize("fmt", [OutputFormat.MP4, OutputFormat.WEBM, OutputFormat.GIF])
 def test_a_chunked_render_is_the_single_pass_video(small_chunks, tmp_path, fmt):
-    proj = project(scene(MOVING, id="a", duration=40), scene(MOVING, id="b", duration=23),
-                   scene(MOVING, id="c", duration=31))
+    proj = project(
+        scene(MOVING, id="a", duration=40), scene(MOVING, id="b", duration=23), scene(MOVING, id="c", duration=31)
+    )
     export = plan_export(proj, fmt, Quality.LOW, Limits())
     chunked = small_chunks.render(render_job(export, tmp_path / f"chunked.{fmt.value}"))
     single = tmp_path / f"single.{fmt.value}"
@@ -80,8 +85,11 @@ def test_a_chunked_render_is_the_single_pass_video(small_chunks, tmp_path, fmt):
 @pytest.mark.parametrize("fmt", [OutputFormat.MP4, OutputFormat.WEBM])
 def test_audio_is_joined_seamlessly_across_chunks(small_chunks, tmp_path, fmt):
     # Silence, a tone cut across three chunks, silence: the joins must neither gap nor shift.
-    proj = project(scene(MOVING, id="quiet", duration=20), scene(with_tone(), id="tone", duration=45),
-                   scene(MOVING, id="after", duration=16))
+    proj = project(
+        scene(MOVING, id="quiet", duration=20),
+        scene(with_tone(), id="tone", duration=45),
+        scene(MOVING, id="after", duration=16),
+    )
     export = plan_export(proj, fmt, Quality.LOW, Limits())
     chunked = small_chunks.render(render_job(export, tmp_path / f"chunked.{fmt.value}"))
     single = tmp_path / f"single.{fmt.value}"

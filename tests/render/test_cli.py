@@ -11,12 +11,16 @@ pytestmark = pytest.mark.render
 
 
 def framecast(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "local.cli", *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "local.cli", *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=600
+    )
 
 
 def test_webm_low_is_vp8_in_webm_at_the_preset_size(tmp_path):
     out = tmp_path / "portrait.webm"
-    result = framecast("render", str(EXAMPLES / "portrait.json"), "--format", "webm", "--quality", "low", "--out", str(out))
+    result = framecast(
+        "render", str(EXAMPLES / "portrait.json"), "--format", "webm", "--quality", "low", "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     probe = ffprobe(out)
     [video] = probe["streams"]
@@ -30,7 +34,9 @@ def test_webm_low_is_vp8_in_webm_at_the_preset_size(tmp_path):
 
 def test_gif_is_a_real_gif_at_the_gif_preset(tmp_path):
     out = tmp_path / "square.gif"
-    result = framecast("render", str(EXAMPLES / "square.json"), "--format", "gif", "--quality", "low", "--out", str(out))
+    result = framecast(
+        "render", str(EXAMPLES / "square.json"), "--format", "gif", "--quality", "low", "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes()[:6] in (b"GIF87a", b"GIF89a")
     [video] = ffprobe(out)["streams"]

@@ -80,8 +80,12 @@ def test_a_scene_that_never_gets_ready_fails_naming_itself(tmp_path):
     with RenderPool(size=1, cache=None, stall_seconds=8, first_frame_seconds=15) as pool:
         started = time.monotonic()
         with pytest.raises(RenderFailed) as failed:
-            pool.render(job(project(scene(FINE, id="fine", duration=10), scene(NEVER_READY, id="waits", duration=20)),
-                            tmp_path / "out.mp4"))
+            pool.render(
+                job(
+                    project(scene(FINE, id="fine", duration=10), scene(NEVER_READY, id="waits", duration=20)),
+                    tmp_path / "out.mp4",
+                )
+            )
         assert time.monotonic() - started < 60
         assert 'scene "waits"' in str(failed.value) and failed.value.ours is False
         again = pool.render(job(project(scene(FINE, duration=5)), tmp_path / "next.mp4"))
@@ -93,8 +97,12 @@ def test_a_scene_that_navigates_away_cannot_and_its_render_goes_on(tmp_path):
     page is never lost: the render finishes in its normal time and says what was refused."""
     with RenderPool(size=1, cache=None, stall_seconds=8, first_frame_seconds=15) as pool:
         started = time.monotonic()
-        result = pool.render(job(project(scene(FINE, id="fine", duration=10), scene(NAVIGATES, id="away", duration=20)),
-                                 tmp_path / "out.mp4"))
+        result = pool.render(
+            job(
+                project(scene(FINE, id="fine", duration=10), scene(NAVIGATES, id="away", duration=20)),
+                tmp_path / "out.mp4",
+            )
+        )
         assert time.monotonic() - started < 60
         assert video_stream(result.output_path)["nb_read_frames"] == "30"
         assert any("refused to navigate the page to about:blank" in w for w in result.warnings)
@@ -117,14 +125,17 @@ def test_a_killed_worker_is_replaced_its_render_fails_as_ours_and_the_queued_one
 
         def first() -> None:
             try:
-                pool.render(job(project(scene(FINE, id="first", duration=300)), tmp_path / "first.mp4"),
-                            on_progress=lambda p: p > 0.02 and progressed.set())
+                pool.render(
+                    job(project(scene(FINE, id="first", duration=300)), tmp_path / "first.mp4"),
+                    on_progress=lambda p: p > 0.02 and progressed.set(),
+                )
             except RenderFailed as error:
                 results["first"] = error
 
         def queued() -> None:
-            results["queued"] = pool.render(job(project(scene(FINE, id="queued", duration=30)), tmp_path / "q.webm",
-                                                OutputFormat.WEBM))
+            results["queued"] = pool.render(
+                job(project(scene(FINE, id="queued", duration=30)), tmp_path / "q.webm", OutputFormat.WEBM)
+            )
 
         threads = [threading.Thread(target=first)]
         threads[0].start()

@@ -46,15 +46,27 @@ def colour_at(path, frame: int) -> str:
 
 
 def test_after_an_edit_only_the_edited_scene_renders_again(pool, cache, tmp_path):
-    first = render(pool, cache, project(scene(RED, id="a", duration=30), scene(GREEN, id="b", duration=30),
-                                        scene(BLUE, id="c", duration=30)), tmp_path / "first.mp4")
+    first = render(
+        pool,
+        cache,
+        project(scene(RED, id="a", duration=30), scene(GREEN, id="b", duration=30), scene(BLUE, id="c", duration=30)),
+        tmp_path / "first.mp4",
+    )
     assert (first.chunks_total, first.chunks_cached) == (6, 0)
-    edited = render(pool, cache, project(scene(RED, id="a", duration=30), scene(RED, id="b", duration=30),
-                                         scene(BLUE, id="c", duration=30)), tmp_path / "edited.mp4")
+    edited = render(
+        pool,
+        cache,
+        project(scene(RED, id="a", duration=30), scene(RED, id="b", duration=30), scene(BLUE, id="c", duration=30)),
+        tmp_path / "edited.mp4",
+    )
     assert (edited.chunks_total, edited.chunks_cached) == (6, 4)  # scene b's two chunks rendered again
     assert [colour_at(edited.output_path, f) for f in (5, 45, 75)] == ["red", "red", "blue"]
-    again = render(pool, cache, project(scene(RED, id="a", duration=30), scene(RED, id="b", duration=30),
-                                        scene(BLUE, id="c", duration=30)), tmp_path / "again.mp4")
+    again = render(
+        pool,
+        cache,
+        project(scene(RED, id="a", duration=30), scene(RED, id="b", duration=30), scene(BLUE, id="c", duration=30)),
+        tmp_path / "again.mp4",
+    )
     assert again.chunks_cached == again.chunks_total
     assert video_stream(again.output_path)["nb_read_frames"] == "90"
     assert again.output_path.read_bytes() == edited.output_path.read_bytes()

@@ -11,8 +11,19 @@ pytestmark = pytest.mark.render
 
 
 def test_popups_are_blocked_and_one_that_opens_anyway_is_closed_at_once():
-    out = subprocess.run(["node", str(REPO_ROOT / "tests/sandbox/popup_check.mjs")], cwd=REPO_ROOT,
-                         capture_output=True, text=True, timeout=120, check=True).stdout
+    out = subprocess.run(
+        ["node", str(REPO_ROOT / "tests/sandbox/popup_check.mjs")],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
-    assert result == {"droppedFlagPassed": False, "blockedWithoutGesture": True, "openedWithGesture": True,
-                      "popupClosed": True, "extraPages": 0}
+    assert result == {
+        "droppedFlagPassed": False,
+        "blockedWithoutGesture": True,
+        "openedWithGesture": True,
+        "popupClosed": True,
+        "extraPages": 0,
+    }

@@ -28,9 +28,14 @@ def test_at_least_the_top_100_google_fonts_families_ship_with_their_weights():
 
 @pytest.mark.render
 def test_shipped_fonts_load_from_the_site_with_no_network_and_no_warning(worker, tmp_path):
-    fonts = [["Inter", ["400", "700"], ["normal"]], ["Playfair Display", ["400"], ["italic"]],
-             ["Open Sans", ["300", "800"], ["normal"]], ["roboto mono", ["500"], ["normal"]],
-             ["Bebas Neue", ["400"], ["normal"]], ["Great Vibes", ["400"], ["normal"]]]
+    fonts = [
+        ["Inter", ["400", "700"], ["normal"]],
+        ["Playfair Display", ["400"], ["italic"]],
+        ["Open Sans", ["300", "800"], ["normal"]],
+        ["roboto mono", ["500"], ["normal"]],
+        ["Bebas Neue", ["400"], ["normal"]],
+        ["Great Vibes", ["400"], ["normal"]],
+    ]
     result = render(worker, tmp_path, hostile("fonts.tsx", fonts=fonts))
     assert result.warnings == []
 
@@ -44,6 +49,10 @@ def test_icons_of_the_shipped_sets_render_with_no_network_and_no_warning(worker,
 def test_the_shipped_fonts_module_is_what_the_pinned_packages_give():
     import subprocess
 
-    check = subprocess.run(["node", str(REPO_ROOT / "remotion_site/scripts/shipped-fonts.mjs"), "--check"],
-                           capture_output=True, text=True, cwd=REPO_ROOT)
+    check = subprocess.run(
+        ["node", str(REPO_ROOT / "remotion_site/scripts/shipped-fonts.mjs"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+    )
     assert check.returncode == 0, check.stderr

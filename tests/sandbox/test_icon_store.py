@@ -46,7 +46,8 @@ def test_an_unfinished_store_has_no_sets(source, tmp_path):
 
 
 needs_store = pytest.mark.skipif(
-    not (DEFAULT_STORE / "manifest.json").is_file(), reason="no icon store: python -m functions.preprocess.icon_store build"
+    not (DEFAULT_STORE / "manifest.json").is_file(),
+    reason="no icon store: python -m functions.preprocess.icon_store build",
 )
 
 

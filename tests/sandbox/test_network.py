@@ -11,8 +11,14 @@ pytestmark = pytest.mark.render
 
 def test_a_listener_on_a_loopback_port_receives_nothing(worker, listener, tmp_path):
     port = listener.port
-    targets = [f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"https://127.0.0.1:{port}",
-               f"http://[::ffff:127.0.0.1]:{port}", f"http://2130706433:{port}", f"https://localhost:{port}"]
+    targets = [
+        f"http://127.0.0.1:{port}",
+        f"http://localhost:{port}",
+        f"https://127.0.0.1:{port}",
+        f"http://[::ffff:127.0.0.1]:{port}",
+        f"http://2130706433:{port}",
+        f"https://localhost:{port}",
+    ]
     result = render(worker, tmp_path, hostile("reach.tsx", targets=targets))
     assert listener.connections == []
     assert leaks(result) == []
@@ -37,8 +43,13 @@ def runtime_api():
 
 
 def test_the_lambda_runtime_api_and_the_metadata_service_are_unreachable(worker, runtime_api, tmp_path):
-    targets = ["http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "http://169.254.169.254/latest/meta-data",
-               "http://169.254.170.2/v2/credentials", "http://10.0.0.1", "http://192.168.1.1"]
+    targets = [
+        "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next",
+        "http://169.254.169.254/latest/meta-data",
+        "http://169.254.170.2/v2/credentials",
+        "http://10.0.0.1",
+        "http://192.168.1.1",
+    ]
     result = render(worker, tmp_path, hostile("reach.tsx", targets=targets))
     assert runtime_api.connections == []
     assert leaks(result) == []
@@ -52,7 +63,13 @@ def test_the_api_and_the_emulator_of_the_local_stack_are_unreachable(worker, tmp
 
     with LocalStack(port=0, state_dir=None) as stack:
         api, emulator = f"http://127.0.0.1:{stack.port}", f"http://127.0.0.1:{stack.emulator_port}"
-        targets = [api, f"{api}/health", emulator, f"{emulator}/?Action=ListTables", f"http://localhost:{stack.emulator_port}"]
+        targets = [
+            api,
+            f"{api}/health",
+            emulator,
+            f"{emulator}/?Action=ListTables",
+            f"http://localhost:{stack.emulator_port}",
+        ]
         result = render(worker, tmp_path, hostile("reach.tsx", targets=targets))
         # Had anything got through, the scene would have reported what came back.
         assert leaks(result) == []
@@ -62,7 +79,13 @@ def test_the_api_and_the_emulator_of_the_local_stack_are_unreachable(worker, tmp
 
 def test_public_https_and_the_sites_own_files_stay_allowed(worker, tmp_path):
     """The control: the policy refuses by address, not everything."""
-    urls = ["https://example.com/image.png", "https://images.unsplash.com/photo.jpg", "https://fonts.gstatic.com/s/x.woff2",
-            "https://api.iconify.design/mdi.json?icons=home", "https://cdn.example.org/a.png", "https://media.example.co.uk/b.png"]
+    urls = [
+        "https://example.com/image.png",
+        "https://images.unsplash.com/photo.jpg",
+        "https://fonts.gstatic.com/s/x.woff2",
+        "https://api.iconify.design/mdi.json?icons=home",
+        "https://cdn.example.org/a.png",
+        "https://media.example.co.uk/b.png",
+    ]
     result = render(worker, tmp_path, hostile("public.tsx", urls=urls))
     assert [w for w in result.warnings if "the render sandbox" in w] == []

@@ -31,8 +31,8 @@ def _leave_then_read(secret: str) -> str:
     """One scene that first leaves the state and then searches for it, in the same page."""
     leave = hostile("leave_state.tsx", secret=secret)
     read = hostile("read_state.tsx", secret=secret)
-    leave_body = leave[leave.index("const quietly"):leave.index("export default")]
-    read_body = read[read.index("const found"):read.index("export default")]
+    leave_body = leave[leave.index("const quietly") : leave.index("export default")]
+    read_body = read[read.index("const found") : read.index("export default")]
     return f"""import {{useEffect, useState}} from 'react';
 import {{AbsoluteFill, continueRender, delayRender}} from 'remotion';
 const SECRET = {secret!r};

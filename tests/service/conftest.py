@@ -35,9 +35,14 @@ class Client:
             return error.code, json.loads(payload) if payload else None, dict(error.headers)
 
     def project(self, scenes=None, **extra) -> dict:
-        body = {"title": "Test export", "format": "square",
-                "scenes": scenes if scenes is not None else [{"id": "one", "name": "One", "durationInFrames": 30,
-                                                              "tsxCode": SMALL_SCENE}], **extra}
+        body = {
+            "title": "Test export",
+            "format": "square",
+            "scenes": scenes
+            if scenes is not None
+            else [{"id": "one", "name": "One", "durationInFrames": 30, "tsxCode": SMALL_SCENE}],
+            **extra,
+        }
         status, project, _ = self.call("POST", "/projects", body)
         assert status == 201, project
         return project

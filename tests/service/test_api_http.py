@@ -30,8 +30,11 @@ def test_projects_crud_and_another_users_project_is_404(stack, client):
     assert client.call("GET", f"/projects/{project['projectId']}")[1]["scenes"][0]["id"] == "one"
     assert [p["projectId"] for p in client.call("GET", "/projects")[1]["items"]] == [project["projectId"]]
     stranger = other_client(stack)
-    for method, path in [("GET", f"/projects/{project['projectId']}"), ("DELETE", f"/projects/{project['projectId']}"),
-                         ("PUT", f"/projects/{project['projectId']}/scenes")]:
+    for method, path in [
+        ("GET", f"/projects/{project['projectId']}"),
+        ("DELETE", f"/projects/{project['projectId']}"),
+        ("PUT", f"/projects/{project['projectId']}/scenes"),
+    ]:
         status, body, _ = stranger.call(method, path, {"scenes": []} if method == "PUT" else None)
         assert status == 404 and body["error"]["code"] == "not_found"
     assert client.call("DELETE", f"/projects/{project['projectId']}")[0] == 204
@@ -43,7 +46,9 @@ def test_put_scenes_answers_per_scene_diagnostics_and_keeps_the_work(client):
     broken = {"id": "bad", "name": "Bad", "tsxCode": "export default () => <div>{1 +}</div>;"}
     status, body, _ = client.call("PUT", f"/projects/{project['projectId']}/scenes", {"scenes": [broken]})
     assert status == 200
-    assert body["diagnostics"] == [{"sceneId": "bad", "sceneName": "Bad", "line": 1, "column": 31, "message": 'Unexpected "}"'}]
+    assert body["diagnostics"] == [
+        {"sceneId": "bad", "sceneName": "Bad", "line": 1, "column": 31, "message": 'Unexpected "}"'}
+    ]
     assert client.call("GET", f"/projects/{project['projectId']}")[1]["scenes"][0]["id"] == "bad"
 
 
@@ -54,8 +59,9 @@ def test_a_broken_project_previews_the_scenes_that_work_and_names_the_one_that_d
     status, preview, _ = client.call("GET", f"/projects/{project['projectId']}/preview")
     assert status == 200
     assert [scene["id"] for scene in preview["props"]["scenes"]] == ["good"] and preview["videoSeconds"] == 1.5
-    assert preview["diagnostics"] == [{"sceneId": "bad", "sceneName": "Closing", "line": 1, "column": 31,
-                                       "message": 'Unexpected "}"'}]
+    assert preview["diagnostics"] == [
+        {"sceneId": "bad", "sceneName": "Closing", "line": 1, "column": 31, "message": 'Unexpected "}"'}
+    ]
     only_bad = client.project([bad])
     status, preview, _ = client.call("GET", f"/projects/{only_bad['projectId']}/preview")
     assert (status, preview["props"], len(preview["diagnostics"])) == (200, None, 1)
@@ -65,26 +71,31 @@ def test_malformed_json_is_400_and_bad_values_are_422_naming_the_field(client):
     status, body, _ = client.call("POST", "/renders", raw=b"{not json")
     assert status == 400 and body["error"]["code"] == "malformed_json"
     project = client.project()
-    status, body, _ = client.call("POST", "/renders", {"projectId": project["projectId"], "format": "avi",
-                                                         "quality": "high"})
+    status, body, _ = client.call(
+        "POST", "/renders", {"projectId": project["projectId"], "format": "avi", "quality": "high"}
+    )
     assert status == 422 and body["error"]["details"][0]["field"] == "format"
-    status, body, _ = client.call("POST", "/renders", {"projectId": project["projectId"], "format": "mp4",
-                                                         "quality": "ultra"})
+    status, body, _ = client.call(
+        "POST", "/renders", {"projectId": project["projectId"], "format": "mp4", "quality": "ultra"}
+    )
     assert status == 422 and body["error"]["details"][0]["field"] == "quality"
     status, body, _ = client.call("POST", "/projects", {"title": "x", "format": "round"})
     assert status == 422 and body["error"]["details"][0]["field"] == "format"
 
 
-@pytest.mark.parametrize(("method", "path", "raw", "status", "code"), [
-    ("POST", "/projects", b"[" * 100_000 + b"]" * 100_000, 400, "malformed_json"),
-    ("POST", "/projects", b'{"title": "a", "width": ' + b"9" * 5000 + b', "height": 100}', 400, "malformed_json"),
-    ("POST", "/renders", b"[]", 422, "invalid_request"),
-    ("POST", "/projects", b"null", 422, "invalid_request"),
-    ("GET", "/renders?cursor=Ingi", None, 400, "invalid_cursor"),
-    ("GET", "/renders?cursor=eyJwayI6IDF9", None, 400, "invalid_cursor"),
-    ("GET", "/renders?limit=0", None, 422, "invalid_request"),
-    ("DELETE", "/renders", None, 405, "method_not_allowed"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "raw", "status", "code"),
+    [
+        ("POST", "/projects", b"[" * 100_000 + b"]" * 100_000, 400, "malformed_json"),
+        ("POST", "/projects", b'{"title": "a", "width": ' + b"9" * 5000 + b', "height": 100}', 400, "malformed_json"),
+        ("POST", "/renders", b"[]", 422, "invalid_request"),
+        ("POST", "/projects", b"null", 422, "invalid_request"),
+        ("GET", "/renders?cursor=Ingi", None, 400, "invalid_cursor"),
+        ("GET", "/renders?cursor=eyJwayI6IDF9", None, 400, "invalid_cursor"),
+        ("GET", "/renders?limit=0", None, 422, "invalid_request"),
+        ("DELETE", "/renders", None, 405, "method_not_allowed"),
+    ],
+)
 def test_hostile_bodies_and_queries_are_4xx_in_the_envelope(client, method, path, raw, status, code):
     answer, body, _ = client.call(method, path, raw=raw)
     assert (answer, body["error"]["code"]) == (status, code)
@@ -95,8 +106,9 @@ def test_another_users_cursor_is_refused(stack, client):
     import base64
     import json
 
-    foreign = base64.urlsafe_b64encode(json.dumps({"pk": {"S": "USER#someone-else"},
-                                                   "sk": {"S": "RENDER#rnd_1"}}).encode()).decode()
+    foreign = base64.urlsafe_b64encode(
+        json.dumps({"pk": {"S": "USER#someone-else"}, "sk": {"S": "RENDER#rnd_1"}}).encode()
+    ).decode()
     status, body, _ = client.call("GET", f"/renders?cursor={foreign}")
     assert (status, body["error"]["code"]) == (400, "invalid_cursor")
 
@@ -107,22 +119,27 @@ def _used_today(client) -> int:
 
 def test_scene_that_does_not_compile_is_422_with_its_place_and_costs_no_quota(client):
     project = client.project([{"id": "oops", "name": "Oops", "tsxCode": "const a = ;\nexport default () => null;"}])
-    status, body, _ = client.call("POST", "/renders", {"projectId": project["projectId"], "format": "mp4",
-                                                         "quality": "low"})
+    status, body, _ = client.call(
+        "POST", "/renders", {"projectId": project["projectId"], "format": "mp4", "quality": "low"}
+    )
     assert status == 422
     assert body["error"]["code"] == "compile_error"
-    assert body["error"]["details"] == [{"sceneId": "oops", "sceneName": "Oops", "line": 1, "column": 11, "message": 'Unexpected ";"'}]
+    assert body["error"]["details"] == [
+        {"sceneId": "oops", "sceneName": "Oops", "line": 1, "column": 11, "message": 'Unexpected ";"'}
+    ]
     assert _used_today(client) == 0
 
 
 def test_limits_are_enforced_on_the_server(client):
     long_gif = client.project([{"id": "long", "name": "Long", "durationInFrames": 61 * 30, "tsxCode": SMALL_SCENE}])
-    status, body, _ = client.call("POST", "/renders", {"projectId": long_gif["projectId"], "format": "gif",
-                                                         "quality": "low"})
+    status, body, _ = client.call(
+        "POST", "/renders", {"projectId": long_gif["projectId"], "format": "gif", "quality": "low"}
+    )
     assert status == 422 and "a gif may be at most 60 s" in body["error"]["message"]
     too_long = client.project([{"id": "l", "name": "L", "durationInFrames": 30 * 60 * 30 + 1, "tsxCode": SMALL_SCENE}])
-    status, body, _ = client.call("POST", "/renders", {"projectId": too_long["projectId"], "format": "mp4",
-                                                         "quality": "low"})
+    status, body, _ = client.call(
+        "POST", "/renders", {"projectId": too_long["projectId"], "format": "mp4", "quality": "low"}
+    )
     assert status == 422 and "at most 30 minutes" in body["error"]["message"]
     many = [{"id": f"s{i}", "name": "S", "tsxCode": SMALL_SCENE} for i in range(101)]
     status, body, _ = client.call("POST", "/projects", {"title": "many", "format": "square", "scenes": many})
@@ -131,8 +148,9 @@ def test_limits_are_enforced_on_the_server(client):
 
 
 def _start(client, project, fmt="mp4", quality="low", headers=None):
-    return client.call("POST", "/renders", {"projectId": project["projectId"], "format": fmt, "quality": quality},
-                       headers=headers)
+    return client.call(
+        "POST", "/renders", {"projectId": project["projectId"], "format": fmt, "quality": quality}, headers=headers
+    )
 
 
 @pytest.mark.render
@@ -186,25 +204,39 @@ def test_another_users_render_is_404(stack, client):
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 600, "tsxCode": SMALL_SCENE}])
     _, started, _ = _start(client, project)
     stranger = other_client(stack)
-    for method, path in [("GET", f"/renders/{started['renderId']}"), ("POST", f"/renders/{started['renderId']}/cancel"),
-                         ("POST", f"/renders/{started['renderId']}/downloads")]:
+    for method, path in [
+        ("GET", f"/renders/{started['renderId']}"),
+        ("POST", f"/renders/{started['renderId']}/cancel"),
+        ("POST", f"/renders/{started['renderId']}/downloads"),
+    ]:
         assert stranger.call(method, path)[0] == 404
     assert stranger.call("GET", "/renders")[1]["items"] == []
     client.call("POST", f"/renders/{started['renderId']}/cancel")
 
 
-@pytest.mark.parametrize("body", [b"[]", b"null", b'"x"', b"{not json",
-                                  b'{"type": "success", "renderId": "r", "bucketName": "b", '
-                                  b'"expectedBucketOwner": "o", "customData": "x"}',
-                                  b'{"type": "surprise", "renderId": "r", "bucketName": "b", '
-                                  b'"expectedBucketOwner": "o", "customData": {"renderId": "r", "userId": "u"}}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]",
+        b"null",
+        b'"x"',
+        b"{not json",
+        b'{"type": "success", "renderId": "r", "bucketName": "b", "expectedBucketOwner": "o", "customData": "x"}',
+        b'{"type": "surprise", "renderId": "r", "bucketName": "b", '
+        b'"expectedBucketOwner": "o", "customData": {"renderId": "r", "userId": "u"}}',
+    ],
+)
 def test_a_signed_webhook_that_is_not_remotions_shape_is_400(stack, body):
     import os
 
     from functions.webhook_signature import sign
 
-    request = urllib.request.Request(f"{stack.url}/webhooks/remotion", data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-Remotion-Signature": sign(os.environ["WEBHOOK_SECRET"], body)})
+    request = urllib.request.Request(
+        f"{stack.url}/webhooks/remotion",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Remotion-Signature": sign(os.environ["WEBHOOK_SECRET"], body)},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 400
@@ -222,9 +254,14 @@ def test_webhooks_are_verified_applied_once_and_unknown_ones_are_404(stack, clie
     project = client.project([{"id": "long", "name": "Long", "durationInFrames": 900, "tsxCode": SMALL_SCENE}])
     _, started, _ = _start(client, project)
     render_id = started["renderId"]
-    failure = {"type": "error", "renderId": render_id, "bucketName": "b", "expectedBucketOwner": "x",
-               "customData": {"renderId": render_id, "userId": client.user},
-               "errors": [{"message": "chunk 3 crashed", "name": "Error", "stack": ""}]}
+    failure = {
+        "type": "error",
+        "renderId": render_id,
+        "bucketName": "b",
+        "expectedBucketOwner": "x",
+        "customData": {"renderId": render_id, "userId": client.user},
+        "errors": [{"message": "chunk 3 crashed", "name": "Error", "stack": ""}],
+    }
     assert _webhook(stack, failure, secret="not-the-secret") == 401
     assert client.call("GET", f"/renders/{render_id}")[1]["status"] == "rendering"  # nothing changed
 
@@ -270,8 +307,9 @@ def test_an_export_end_to_end_progress_download_and_stats(client):
     assert render["status"] == "succeeded", render["error"]
     assert seen == sorted(seen) and seen[-1] == 100  # progress never goes down
     assert render["sizeBytes"] > 0 and (render["width"], render["height"]) == (240, 240)
-    status, link, _ = client.call("POST", f"/renders/{started['renderId']}/downloads",
-                                  headers={"User-Agent": "pytest-browser"})
+    status, link, _ = client.call(
+        "POST", f"/renders/{started['renderId']}/downloads", headers={"User-Agent": "pytest-browser"}
+    )
     assert status == 200 and link["expiresAt"] > render["completedAt"]
     with urllib.request.urlopen(link["url"]) as response:
         data = response.read()

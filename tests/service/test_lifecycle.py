@@ -36,8 +36,9 @@ class _StubbedSession:
         self.invocations: list[dict] = []
 
     def client(self, service_name: str, **kwargs):
-        client = boto3.session.Session().client(service_name, region_name="eu-central-1",
-                                                aws_access_key_id="x", aws_secret_access_key="x")
+        client = boto3.session.Session().client(
+            service_name, region_name="eu-central-1", aws_access_key_id="x", aws_secret_access_key="x"
+        )
         stubber = Stubber(client)
         if service_name != "lambda":  # cancel's S3 calls: refused like an unreachable AWS
             stubber.activate()
@@ -63,12 +64,19 @@ class _StubbedSession:
 def lambda_services(stack):
     settings = ServiceSettings.from_env().model_copy(update={"progress_refresh_seconds": 3})
     store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
-    client = RemotionClient(region="eu-central-1", serve_url="https://cdn.example/sites/abc/index.html",
-                            function_name="remotion-render-4-0-527-mem2048mb-disk2048mb-900sec")
+    client = RemotionClient(
+        region="eu-central-1",
+        serve_url="https://cdn.example/sites/abc/index.html",
+        function_name="remotion-render-4-0-527-mem2048mb-disk2048mb-900sec",
+    )
     session = _StubbedSession()
     client.session = session
-    services = compose(settings, store=store, backend=RemotionLambdaBackend(settings, client=client),
-                       sign_download=lambda *_: "https://signed.example/file")
+    services = compose(
+        settings,
+        store=store,
+        backend=RemotionLambdaBackend(settings, client=client),
+        sign_download=lambda *_: "https://signed.example/file",
+    )
     return services, session
 
 
@@ -82,9 +90,14 @@ def _used(services, user) -> int:
     return services.store.used_today(user, clock.day(clock.now()))
 
 
-@pytest.mark.parametrize("answer", [("error", "TooManyRequestsException"),
-                                    ("payload", {"type": "error", "message": "Version mismatch", "stack": ""}),
-                                    ("payload", {"errorMessage": "Task timed out after 3.00 seconds"})])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        ("error", "TooManyRequestsException"),
+        ("payload", {"type": "error", "message": "Version mismatch", "stack": ""}),
+        ("payload", {"errorMessage": "Task timed out after 3.00 seconds"}),
+    ],
+)
 def test_a_render_function_that_refuses_is_a_503_refunded_with_the_lock_released(lambda_services, answer):
     services, session = lambda_services
     user, project_id = _project(services)
@@ -107,29 +120,55 @@ def test_progress_is_read_at_most_every_few_seconds_then_the_end_is_applied(lamb
     now = clock.now()
     monkeypatch.setattr(clock, "now", lambda: now)
 
-    session.responses.append(("payload", {"type": "success", "overallProgress": 0.4, "done": False,
-                                          "fatalErrorEncountered": False, "errors": []}))
+    session.responses.append(
+        (
+            "payload",
+            {"type": "success", "overallProgress": 0.4, "done": False, "fatalErrorEncountered": False, "errors": []},
+        )
+    )
     assert lifecycle.get_render(services, user, started.render_id).progress == 40
     assert lifecycle.get_render(services, user, started.render_id).progress == 40  # within 3 s: no invoke
     assert [i["type"] for i in session.invocations] == ["start", "status"]
 
     monkeypatch.setattr(clock, "now", lambda: now + 3.5)
-    session.responses.append(("payload", {"type": "success", "overallProgress": 1, "done": True,
-                                          "fatalErrorEncountered": False, "errors": [],
-                                          "outKey": "renders/abc123/out.mp4", "outputSizeInBytes": 1234,
-                                          "timeToFinish": 9000, "costs": {"accruedSoFar": 0.0021,
-                                                                          "currency": "USD"}}))
+    session.responses.append(
+        (
+            "payload",
+            {
+                "type": "success",
+                "overallProgress": 1,
+                "done": True,
+                "fatalErrorEncountered": False,
+                "errors": [],
+                "outKey": "renders/abc123/out.mp4",
+                "outputSizeInBytes": 1234,
+                "timeToFinish": 9000,
+                "costs": {"accruedSoFar": 0.0021, "currency": "USD"},
+            },
+        )
+    )
     done = lifecycle.get_render(services, user, started.render_id)
-    assert (done.status, done.progress, done.size_bytes, done.costs["accruedSoFar"]) == \
-        (RenderStatus.SUCCEEDED, 100, 1234, 0.0021)
+    assert (done.status, done.progress, done.size_bytes, done.costs["accruedSoFar"]) == (
+        RenderStatus.SUCCEEDED,
+        100,
+        1234,
+        0.0021,
+    )
     assert done.output_url == "s3://remotionlambda-x/renders/abc123/out.mp4"
     assert services.store.free_lock_slot(user, 1, int(now)) == 0
 
 
 def _webhook(kind: str, record_id: str, user: str, **extra) -> object:
-    return remotion_webhook.validate_python({
-        "type": kind, "renderId": "abc123", "bucketName": "remotionlambda-x", "expectedBucketOwner": "1234",
-        "customData": {"renderId": record_id, "userId": user}, **extra})
+    return remotion_webhook.validate_python(
+        {
+            "type": kind,
+            "renderId": "abc123",
+            "bucketName": "remotionlambda-x",
+            "expectedBucketOwner": "1234",
+            "customData": {"renderId": record_id, "userId": user},
+            **extra,
+        }
+    )
 
 
 def _started(services, session) -> tuple[str, str]:
@@ -147,11 +186,14 @@ def test_a_timeout_webhook_ends_the_render_as_ours_refunded(lambda_services):
     assert lifecycle.apply_webhook(services, _webhook("timeout", render_id, user)) is False  # duplicate
 
 
-@pytest.mark.parametrize(("error", "refunded"), [
-    ({"name": "Error", "message": "kaboom from the scene"}, False),
-    ({"name": "FramecastInfrastructureError", "message": "the render worker died"}, True),
-    ({"name": "TooManyRequestsException", "message": "Rate Exceeded."}, True),
-])
+@pytest.mark.parametrize(
+    ("error", "refunded"),
+    [
+        ({"name": "Error", "message": "kaboom from the scene"}, False),
+        ({"name": "FramecastInfrastructureError", "message": "the render worker died"}, True),
+        ({"name": "TooManyRequestsException", "message": "Rate Exceeded."}, True),
+    ],
+)
 def test_an_error_webhook_counts_unless_the_failure_is_ours(lambda_services, error, refunded):
     services, session = lambda_services
     user, render_id = _started(services, session)
@@ -161,12 +203,15 @@ def test_an_error_webhook_counts_unless_the_failure_is_ours(lambda_services, err
     assert _used(services, user) == (0 if refunded else 1)
 
 
-@pytest.mark.parametrize("output_file", [
-    "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/projects/other-user/prj_1.json",
-    "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/../../projects/x.json",
-    "https://s3.eu-central-1.amazonaws.com/another-bucket/renders/abc123/out.mp4",
-    "s3://remotionlambda-x/renders/someone-elses-render/out.mp4",
-])
+@pytest.mark.parametrize(
+    "output_file",
+    [
+        "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/projects/other-user/prj_1.json",
+        "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/../../projects/x.json",
+        "https://s3.eu-central-1.amazonaws.com/another-bucket/renders/abc123/out.mp4",
+        "s3://remotionlambda-x/renders/someone-elses-render/out.mp4",
+    ],
+)
 def test_a_signed_success_webhook_cannot_point_the_output_elsewhere(lambda_services, output_file):
     services, session = lambda_services
     user, render_id = _started(services, session)

@@ -21,10 +21,23 @@ def store(stack) -> Store:
 
 def record(user: str, slot: int = 0, at: int | None = None, **extra) -> RenderRecord:
     at = at or int(time.time())
-    return RenderRecord(render_id=new_render_id(at + len(extra)) + uuid.uuid4().hex[:4], user_id=user,
-                        project_id="prj", title="T", format="mp4", quality="low", width=854, height=480,
-                        video_seconds=1, estimated_render_seconds=5, created_at="2026-11-24T00:00:00.000Z",
-                        last_news_at=at, lock_slot=slot, quota_day="2026-11-24", **extra)
+    return RenderRecord(
+        render_id=new_render_id(at + len(extra)) + uuid.uuid4().hex[:4],
+        user_id=user,
+        project_id="prj",
+        title="T",
+        format="mp4",
+        quality="low",
+        width=854,
+        height=480,
+        video_seconds=1,
+        estimated_render_seconds=5,
+        created_at="2026-11-24T00:00:00.000Z",
+        last_news_at=at,
+        lock_slot=slot,
+        quota_day="2026-11-24",
+        **extra,
+    )
 
 
 def user() -> str:

@@ -32,10 +32,14 @@ SITE = "sites/framecast-0123456789abcdef"
 
 def _key_pair() -> tuple[str, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -71,46 +75,70 @@ class FakeDeployment:
         self.thread.start()
         b = self.behaviour
         self.bucket = "remotionlambda-eucentral1-abcdef12"
-        boto3.client("s3").create_bucket(Bucket=self.bucket,
-                                         CreateBucketConfiguration={"LocationConstraint": self.region})
-        self.table = boto3.client("dynamodb").create_table(
-            **create_table_kwargs(SERVICE_TABLE, "framecast-service"))["TableDescription"]["TableName"]
+        boto3.client("s3").create_bucket(
+            Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.region}
+        )
+        self.table = boto3.client("dynamodb").create_table(**create_table_kwargs(SERVICE_TABLE, "framecast-service"))[
+            "TableDescription"
+        ]["TableName"]
         role = boto3.client("iam").create_role(RoleName="render", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         code = io.BytesIO()
         with zipfile.ZipFile(code, "w") as archive:
             archive.writestr("index.js", "exports.handler = async () => ({})")
         boto3.client("lambda").create_function(
-            FunctionName=FUNCTION, Runtime="nodejs22.x", Role=role, Handler="index.handler",
-            Code={"ZipFile": code.getvalue()}, Tags={"remotion-lambda": "true", "remotion-version": b.deployed_version})
+            FunctionName=FUNCTION,
+            Runtime="nodejs22.x",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": code.getvalue()},
+            Tags={"remotion-lambda": "true", "remotion-version": b.deployed_version},
+        )
         # moto runs no Node: the function's answer to Remotion's `info` call is queued, in the shape the
         # pinned zip's infoHandler gives (tests/smoke/test_smoke.py reads it from the zip).
         from moto.awslambda_simple.models import lambda_simple_backends
         from moto.core import DEFAULT_ACCOUNT_ID
 
         lambda_simple_backends[DEFAULT_ACCOUNT_ID][self.region].lambda_simple_results_queue.append(
-            json.dumps({"version": b.deployed_version, "type": "success"}))
+            json.dumps({"version": b.deployed_version, "type": "success"})
+        )
         private, public = _key_pair()
         self.private_pem = private if b.private_key_matches else _key_pair()[0]
         cloudfront = boto3.client("cloudfront")
-        self.key_id = cloudfront.create_public_key(PublicKeyConfig={
-            "CallerReference": "framecast", "Name": "download", "EncodedKey": public})["PublicKey"]["Id"]
+        self.key_id = cloudfront.create_public_key(
+            PublicKeyConfig={"CallerReference": "framecast", "Name": "download", "EncodedKey": public}
+        )["PublicKey"]["Id"]
         secrets = boto3.client("secretsmanager")
         webhook = secrets.create_secret(Name="framecast-webhook", SecretString=b.webhook_secret)["ARN"]
         download = secrets.create_secret(Name="framecast-download-key", SecretString=self.private_pem)["ARN"]
         idp = boto3.client("cognito-idp")
         self.pool = idp.create_user_pool(PoolName="framecast", UsernameAttributes=["email"])["UserPool"]["Id"]
-        client = idp.create_user_pool_client(UserPoolId=self.pool, ClientName="smoke", ExplicitAuthFlows=[
-            "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+        client = idp.create_user_pool_client(
+            UserPoolId=self.pool,
+            ClientName="smoke",
+            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
         self.outputs = {
-            "ApiUrl": f"{self.base}/api", "UserPoolId": self.pool, "SmokeClientId": client, "TableName": self.table,
-            "BucketName": self.bucket, "RenderFunctionName": FUNCTION, "RemotionVersion": "4.0.527",
-            "ServeUrl": f"{self.base}/{SITE}/index.html", "WebhookSecretArn": webhook,
-            "DownloadPrivateKeySecretArn": download, "DownloadKeyPairId": self.key_id,
+            "ApiUrl": f"{self.base}/api",
+            "UserPoolId": self.pool,
+            "SmokeClientId": client,
+            "TableName": self.table,
+            "BucketName": self.bucket,
+            "RenderFunctionName": FUNCTION,
+            "RemotionVersion": "4.0.527",
+            "ServeUrl": f"{self.base}/{SITE}/index.html",
+            "WebhookSecretArn": webhook,
+            "DownloadPrivateKeySecretArn": download,
+            "DownloadKeyPairId": self.key_id,
         }
-        boto3.client("cloudformation").create_stack(StackName=STACK, TemplateBody=json.dumps({
-            "Resources": {"Alarms": {"Type": "AWS::SNS::Topic"}},
-            "Outputs": {name: {"Value": value} for name, value in self.outputs.items()},
-        }))
+        boto3.client("cloudformation").create_stack(
+            StackName=STACK,
+            TemplateBody=json.dumps(
+                {
+                    "Resources": {"Alarms": {"Type": "AWS::SNS::Topic"}},
+                    "Outputs": {name: {"Value": value} for name, value in self.outputs.items()},
+                }
+            ),
+        )
         return self
 
     def close(self) -> None:
@@ -134,8 +162,11 @@ class FakeDeployment:
         self.records_written.append(sk)
 
     def _get(self, user: str, sk: str) -> dict | None:
-        item = boto3.client("dynamodb").get_item(TableName=self.table, Key={
-            "pk": {"S": f"USER#{user}"}, "sk": {"S": sk}}).get("Item")
+        item = (
+            boto3.client("dynamodb")
+            .get_item(TableName=self.table, Key={"pk": {"S": f"USER#{user}"}, "sk": {"S": sk}})
+            .get("Item")
+        )
         return {k: next(iter(v.values())) for k, v in item.items()} if item else None
 
     def _used_today(self, user: str) -> int:
@@ -148,14 +179,23 @@ class FakeDeployment:
         key = f"renders/{backend_id}/out.mp4"
         boto3.client("s3").put_object(Bucket=self.bucket, Key=key, Body=self.behaviour.video.read_bytes())
         boto3.client("s3").put_object(Bucket=self.bucket, Key=f"renders/{backend_id}/progress.json", Body=b"{}")
-        self._put(user, f"RENDER#{render_id}", status=self.behaviour.render_status, backendRenderId=backend_id,
-                  bucketName=self.bucket, outputKey=key, renderSeconds="4.2",
-                  error="" if self.behaviour.render_status == "succeeded" else "the scene threw")
+        self._put(
+            user,
+            f"RENDER#{render_id}",
+            status=self.behaviour.render_status,
+            backendRenderId=backend_id,
+            bucketName=self.bucket,
+            outputKey=key,
+            renderSeconds="4.2",
+            error="" if self.behaviour.render_status == "succeeded" else "the scene threw",
+        )
 
     def _signed_url(self, key: str) -> str:
         private = serialization.load_pem_private_key(self.private_pem.encode(), password=None)
         signer = CloudFrontSigner(self.key_id, lambda m: private.sign(m, padding.PKCS1v15(), hashes.SHA1()))
-        return signer.generate_presigned_url(f"{self.base}/{key}", date_less_than=datetime.now(UTC) + timedelta(hours=1))
+        return signer.generate_presigned_url(
+            f"{self.base}/{key}", date_less_than=datetime.now(UTC) + timedelta(hours=1)
+        )
 
     def _signature_valid(self, url: str, query: dict) -> bool:
         """CloudFront's canned-policy check: RSA-SHA1 over the policy, with the key group's public key."""
@@ -163,8 +203,10 @@ class FakeDeployment:
             expires, signature, key_id = query["Expires"][0], query["Signature"][0], query["Key-Pair-Id"][0]
         except KeyError:
             return False
-        policy = json.dumps({"Statement": [{"Resource": url, "Condition": {"DateLessThan": {
-            "AWS:EpochTime": int(expires)}}}]}, separators=(",", ":")).encode()
+        policy = json.dumps(
+            {"Statement": [{"Resource": url, "Condition": {"DateLessThan": {"AWS:EpochTime": int(expires)}}}]},
+            separators=(",", ":"),
+        ).encode()
         raw = base64.b64decode(signature.replace("-", "+").replace("_", "=").replace("~", "/"))
         encoded = boto3.client("cloudfront").get_public_key(Id=key_id)["PublicKey"]["PublicKeyConfig"]["EncodedKey"]
         try:
@@ -226,21 +268,30 @@ class FakeDeployment:
                     deployment._put(user, f"PROJECT#{project_id}", title=body["title"])
                     return self._send(201, {"projectId": project_id})
                 if method == "DELETE" and (match := re.fullmatch(r"/projects/([\w-]+)", route)):
-                    boto3.client("dynamodb").delete_item(TableName=deployment.table, Key={
-                        "pk": {"S": f"USER#{user}"}, "sk": {"S": f"PROJECT#{match[1]}"}})
+                    boto3.client("dynamodb").delete_item(
+                        TableName=deployment.table,
+                        Key={"pk": {"S": f"USER#{user}"}, "sk": {"S": f"PROJECT#{match[1]}"}},
+                    )
                     return self._send(204)
                 if (method, route) == ("POST", "/renders"):
                     body = self._body()
                     assert (body["format"], body["quality"]) == ("mp4", "low") and self.headers["Idempotency-Key"]
                     render_id, backend_id = f"rnd_{uuid.uuid4().hex[:12]}", uuid.uuid4().hex[:10]
-                    deployment._put(user, f"RENDER#{render_id}", status="rendering", backendRenderId=backend_id,
-                                    bucketName=deployment.bucket)
+                    deployment._put(
+                        user,
+                        f"RENDER#{render_id}",
+                        status="rendering",
+                        backendRenderId=backend_id,
+                        bucketName=deployment.bucket,
+                    )
                     if deployment.behaviour.count_quota:
-                        deployment._put(user, f"QUOTA#{datetime.now(UTC):%Y-%m-%d}",
-                                        count=deployment._used_today(user) + 1)
+                        deployment._put(
+                            user, f"QUOTA#{datetime.now(UTC):%Y-%m-%d}", count=deployment._used_today(user) + 1
+                        )
                     if deployment.behaviour.webhook_arrives:
-                        threading.Thread(target=deployment._finish, args=(user, render_id, backend_id),
-                                         daemon=True).start()
+                        threading.Thread(
+                            target=deployment._finish, args=(user, render_id, backend_id), daemon=True
+                        ).start()
                     return self._send(202, {"renderId": render_id, "status": "queued"})
                 if method == "GET" and (match := re.fullmatch(r"/renders/([\w-]+)", route)):
                     record = deployment._get(user, f"RENDER#{match[1]}")

@@ -24,9 +24,25 @@ def two_second_mp4(tmp_path_factory):
     for frame in range(60):
         Image.new("RGB", (320, 180), (frame * 4, 80, 160)).save(folder / f"f{frame:03d}.png")
     out = folder / "smoke.mp4"
-    subprocess.run([str(COMPOSITOR / "ffmpeg"), "-v", "error", "-framerate", "30", "-i", str(folder / "f%03d.png"),
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-y", str(out)],
-                   check=True, env={**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)})
+    subprocess.run(
+        [
+            str(COMPOSITOR / "ffmpeg"),
+            "-v",
+            "error",
+            "-framerate",
+            "30",
+            "-i",
+            str(folder / "f%03d.png"),
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-y",
+            str(out),
+        ],
+        check=True,
+        env={**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)},
+    )
     return out
 
 
@@ -52,8 +68,13 @@ def aws(monkeypatch):
 def run(behaviour: Behaviour, timeout: float = 10) -> tuple[int, list[str], FakeDeployment, Smoke]:
     deployment = FakeDeployment(behaviour).create()
     lines: list[str] = []
-    smoke = Smoke(session=boto3.Session(region_name=REGION), stack_name=STACK, say=lines.append,
-                  render_timeout=timeout, poll_seconds=0.1)
+    smoke = Smoke(
+        session=boto3.Session(region_name=REGION),
+        stack_name=STACK,
+        say=lines.append,
+        render_timeout=timeout,
+        poll_seconds=0.1,
+    )
     try:
         code = smoke.run()
     finally:
@@ -71,9 +92,20 @@ def test_a_healthy_stack_passes_every_step_and_is_left_clean(two_second_mp4, bun
     code, lines, deployment, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page))
     assert code == 0, "\n".join(lines)
     steps = [line.split(":")[0].removeprefix("ok    ") for line in lines if line.startswith("ok")]
-    assert steps == ["stack outputs", "one Remotion bucket", "render function version", "serve URL loads", "webhook secret", "download key",
-                     "sign-in", "2-second export", "status flips by the webhook", "signed download", "quota counted",
-                     "cleanup"]
+    assert steps == [
+        "stack outputs",
+        "one Remotion bucket",
+        "render function version",
+        "serve URL loads",
+        "webhook secret",
+        "download key",
+        "sign-in",
+        "2-second export",
+        "status flips by the webhook",
+        "signed download",
+        "quota counted",
+        "cleanup",
+    ]
     assert any("h264, 2.00 s" in line for line in lines)
     assert deployment.progress_polls == 0  # the status changed with nobody polling: the webhook did it
     assert lines[-1] == "smoke passed"
@@ -86,8 +118,9 @@ def failing_step(lines: list[str]) -> str:
 
 
 def test_a_render_function_of_another_version_stops_the_run(two_second_mp4, bundle_page):
-    code, lines, deployment, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page,
-                                               deployed_version="4.0.400"))
+    code, lines, deployment, _ = run(
+        Behaviour(video=two_second_mp4, serve_page=bundle_page, deployed_version="4.0.400")
+    )
     assert code == 1
     assert failing_step(lines).startswith("FAIL  render function version: ")
     assert "runs Remotion 4.0.400, the client here is 4.0.527" in failing_step(lines)
@@ -104,8 +137,11 @@ def test_the_info_answer_the_fake_gives_is_the_pinned_functions():
 
     with zipfile.ZipFile(remotion_facts(REGION).zip) as archive:
         code = archive.read("index.js").decode()
-    assert re.search(r'ServerlessRoutines\.info\)throw new TypeError\("Expected info type"\);'
-                     r'let \w+=\{version:\w+\.VERSION,type:"success"\}', code)
+    assert re.search(
+        r'ServerlessRoutines\.info\)throw new TypeError\("Expected info type"\);'
+        r'let \w+=\{version:\w+\.VERSION,type:"success"\}',
+        code,
+    )
     assert re.search(r'\.info="info"|info:"info"', code)
 
 
@@ -140,8 +176,9 @@ def test_a_private_key_that_is_not_cloudfronts_stops_the_run(two_second_mp4, bun
 
 
 def test_a_lost_webhook_fails_and_the_user_and_project_are_removed(two_second_mp4, bundle_page):
-    code, lines, deployment, smoke = run(Behaviour(video=two_second_mp4, serve_page=bundle_page,
-                                                   webhook_arrives=False), timeout=1)
+    code, lines, deployment, smoke = run(
+        Behaviour(video=two_second_mp4, serve_page=bundle_page, webhook_arrives=False), timeout=1
+    )
     assert code == 1
     assert failing_step(lines).startswith("FAIL  status flips by the webhook: ")
     assert "no webhook arrived" in failing_step(lines)
@@ -169,8 +206,9 @@ def test_a_stack_that_does_not_exist(capsys):
 def test_a_second_remotion_bucket_in_the_region_stops_the_run(two_second_mp4, bundle_page):
     s3 = boto3.client("s3")
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="remotionlambda-useast1-elsewhere")  # harmless
-    s3.create_bucket(Bucket="remotionlambda-eucentral1-earlier",
-                     CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.create_bucket(
+        Bucket="remotionlambda-eucentral1-earlier", CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
     code, lines, _, _ = run(Behaviour(video=two_second_mp4, serve_page=bundle_page))
     assert code == 1
     assert failing_step(lines).startswith("FAIL  one Remotion bucket: the region eu-central-1 must hold exactly one")

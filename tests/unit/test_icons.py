@@ -64,8 +64,13 @@ class _FakeIconify(BaseHTTPRequestHandler):
     def do_GET(self):
         _FakeIconify.requests.append(self.path)
         if self.path.startswith("/game-icons.json"):
-            body = {"prefix": "game-icons", "width": 512, "height": 512,
-                    "icons": {"sword": {"body": "<path d='sword'/>"}}, "not_found": ["nope"]}
+            body = {
+                "prefix": "game-icons",
+                "width": 512,
+                "height": 512,
+                "icons": {"sword": {"body": "<path d='sword'/>"}},
+                "not_found": ["nope"],
+            }
         else:
             body = 404
         payload = json.dumps(body).encode()
@@ -120,8 +125,9 @@ def test_unreachable_api_gives_nothing_and_is_not_asked_again_at_once(tmp_path: 
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _DownIconify.requests = 0
     try:
-        library = IconLibrary(REPO_ROOT / "node_modules", api_url=f"http://127.0.0.1:{server.server_port}",
-                              cache_dir=tmp_path)
+        library = IconLibrary(
+            REPO_ROOT / "node_modules", api_url=f"http://127.0.0.1:{server.server_port}", cache_dir=tmp_path
+        )
         assert library.resolve(["game-icons:sword"]) == {}
         assert _DownIconify.requests == 1
         # The next export in the next seconds does not wait on the API again, for any set.

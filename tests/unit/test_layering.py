@@ -18,8 +18,13 @@ print("imported", len(list(pkgutil.walk_packages(functions.__path__, "functions.
 
 
 def test_every_module_of_functions_imports_without_local():
-    done = subprocess.run([sys.executable, "-c", IMPORT_ALL], cwd=REPO_ROOT, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "eu-central-1"})
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_ALL],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "eu-central-1"},
+    )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.split()[-1]) > 20
 
@@ -47,8 +52,10 @@ def test_local_mode_without_the_local_stack_says_who_supplies_the_backend(monkey
 
 def test_the_api_handler_imports_no_aws_sdk_or_xray_before_its_first_call():
     """Cold starts pay for boto3, X-Ray and the idempotency layer at first use, not at import."""
-    script = ("import sys, functions.handlers.api; "
-              "print(sorted(m for m in ('boto3', 'aws_xray_sdk', 'remotion_lambda', "
-              "'aws_lambda_powertools.utilities.idempotency') if m in sys.modules))")
+    script = (
+        "import sys, functions.handlers.api; "
+        "print(sorted(m for m in ('boto3', 'aws_xray_sdk', 'remotion_lambda', "
+        "'aws_lambda_powertools.utilities.idempotency') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

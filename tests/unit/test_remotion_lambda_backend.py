@@ -26,20 +26,44 @@ def _large_request() -> RenderRequest:
     proj = project(scene("export default () => null", duration=60))
     settings = render_settings(proj, OutputFormat.MP4, Quality.LOW)
     scenes = [CompiledScene(id=f"s{i}", name="S", duration_in_frames=30, js_code="x" * 100_000) for i in range(3)]
-    props = CompositionProps(title="Big", width=settings.width, height=settings.height, design_width=1920,
-                             design_height=1080, scenes=scenes)
-    record = RenderRecord(render_id="rnd_1", user_id="u", project_id="p", title="Big", format="mp4", quality="low",
-                          width=settings.width, height=settings.height, video_seconds=3, estimated_render_seconds=9,
-                          created_at="2026-11-25T00:00:00.000Z", last_news_at=0, lock_slot=0, quota_day="2026-11-25")
-    return RenderRequest(record=record, props=props, settings=settings, download_name="Big.mp4",
-                         webhook_url="https://api.example/webhooks/remotion", webhook_secret="s")
+    props = CompositionProps(
+        title="Big", width=settings.width, height=settings.height, design_width=1920, design_height=1080, scenes=scenes
+    )
+    record = RenderRecord(
+        render_id="rnd_1",
+        user_id="u",
+        project_id="p",
+        title="Big",
+        format="mp4",
+        quality="low",
+        width=settings.width,
+        height=settings.height,
+        video_seconds=3,
+        estimated_render_seconds=9,
+        created_at="2026-11-25T00:00:00.000Z",
+        last_news_at=0,
+        lock_slot=0,
+        quota_day="2026-11-25",
+    )
+    return RenderRequest(
+        record=record,
+        props=props,
+        settings=settings,
+        download_name="Big.mp4",
+        webhook_url="https://api.example/webhooks/remotion",
+        webhook_secret="s",
+    )
 
 
 def _backend() -> RemotionLambdaBackend:
-    settings = ServiceSettings(TABLE_NAME="t", BUCKET_NAME="remotionlambda-eucentral1-abcdefgh",
-                               RENDER_MODE=RenderMode.LAMBDA, AWS_REGION="eu-central-1",
-                               REMOTION_FUNCTION_NAME="remotion-render-4-0-527-mem2048mb-disk2048mb-900sec",
-                               REMOTION_SERVE_URL="https://cdn.example/sites/abc/index.html")
+    settings = ServiceSettings(
+        TABLE_NAME="t",
+        BUCKET_NAME="remotionlambda-eucentral1-abcdefgh",
+        RENDER_MODE=RenderMode.LAMBDA,
+        AWS_REGION="eu-central-1",
+        REMOTION_FUNCTION_NAME="remotion-render-4-0-527-mem2048mb-disk2048mb-900sec",
+        REMOTION_SERVE_URL="https://cdn.example/sites/abc/index.html",
+    )
     return RemotionLambdaBackend(settings)
 
 
@@ -61,8 +85,9 @@ def test_two_remotion_buckets_in_the_region_refuse_large_props_clearly(aws):
 
 
 def test_large_props_go_to_the_one_remotion_bucket(aws):
-    aws.create_bucket(Bucket="remotionlambda-eucentral1-abcdefgh",
-                      CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    aws.create_bucket(
+        Bucket="remotionlambda-eucentral1-abcdefgh", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"}
+    )
     # The function itself is out of reach (no such Lambda in the emulated account): our failure.
     with pytest.raises(BackendRefused, match="Function not found|ResourceNotFound"):
         _backend().start(_large_request())
@@ -76,10 +101,13 @@ FRAME_COUNTS = [1, 19, 20, 60, 150, 451, 1800, 9000, 17999, 18000, 54000]
 
 def test_our_split_is_remotions_own(tmp_path):
     """Remotion's bestFramesPerFunctionParam (the pinned @remotion/serverless-client) is the oracle."""
-    script = ("const {bestFramesPerFunctionParam: best} = require('./node_modules/@remotion/serverless-client/dist/"
-              f"best-frames-per-function-param.js'); console.log(JSON.stringify({FRAME_COUNTS}.map(best)))")
-    remotion = json.loads(subprocess.run(["node", "-e", script], cwd=REPO_ROOT, capture_output=True, text=True,
-                                         check=True).stdout)
+    script = (
+        "const {bestFramesPerFunctionParam: best} = require('./node_modules/@remotion/serverless-client/dist/"
+        f"best-frames-per-function-param.js'); console.log(JSON.stringify({FRAME_COUNTS}.map(best)))"
+    )
+    remotion = json.loads(
+        subprocess.run(["node", "-e", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    )
     assert [remotion_frames_per_lambda(frames) for frames in FRAME_COUNTS] == remotion
 
 
@@ -89,7 +117,8 @@ def test_an_account_cap_widens_the_chunks_so_no_render_asks_for_more_lambdas():
     assert frames_per_lambda(3, 200) == 5  # never under Remotion's minimum
 
 
-@pytest.mark.parametrize(("days", "choice"), [(1, "1-day"), (2, "1-day"), (3, "3-days"), (14, "7-days"),
-                                              (30, "30-days"), (365, "30-days")])
+@pytest.mark.parametrize(
+    ("days", "choice"), [(1, "1-day"), (2, "1-day"), (3, "3-days"), (14, "7-days"), (30, "30-days"), (365, "30-days")]
+)
 def test_remotions_delete_after_never_keeps_a_render_longer_than_the_retention(days, choice):
     assert delete_after(days) == choice

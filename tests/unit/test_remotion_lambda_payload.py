@@ -13,23 +13,48 @@ from functions.models.records import RenderRecord
 from functions.render_settings import OutputFormat, Quality, render_settings
 from tests.conftest import project, scene
 
-CLIENT = RemotionClient(region="eu-central-1", serve_url="https://cdn.example/sites/framecast/index.html",
-                        function_name="remotion-render-4-0-527-mem2048mb-disk2048mb-900sec")
+CLIENT = RemotionClient(
+    region="eu-central-1",
+    serve_url="https://cdn.example/sites/framecast/index.html",
+    function_name="remotion-render-4-0-527-mem2048mb-disk2048mb-900sec",
+)
 
 
 def payload_for(fmt: OutputFormat, quality: Quality) -> dict:
     proj = project(scene("export default () => null", duration=60))
     settings = render_settings(proj, fmt, quality)
-    props = CompositionProps(title="Launch video", width=settings.width, height=settings.height, design_width=1920,
-                             design_height=1080, scenes=[CompiledScene(id="s1", name="S", duration_in_frames=60,
-                                                                       js_code="module.exports={}")])
-    record = RenderRecord(render_id="rnd_1", user_id="user-1", project_id="prj_1", title="Launch video", format=fmt,
-                          quality=quality, width=settings.width, height=settings.height, video_seconds=2,
-                          estimated_render_seconds=20, created_at="2026-11-24T00:00:00.000Z", last_news_at=0,
-                          lock_slot=0, quota_day="2026-11-24")
-    request = RenderRequest(record=record, props=props, settings=settings,
-                            download_name=download_name(record.title, settings.extension),
-                            webhook_url="https://api.example/webhooks/remotion", webhook_secret="s3cret")
+    props = CompositionProps(
+        title="Launch video",
+        width=settings.width,
+        height=settings.height,
+        design_width=1920,
+        design_height=1080,
+        scenes=[CompiledScene(id="s1", name="S", duration_in_frames=60, js_code="module.exports={}")],
+    )
+    record = RenderRecord(
+        render_id="rnd_1",
+        user_id="user-1",
+        project_id="prj_1",
+        title="Launch video",
+        format=fmt,
+        quality=quality,
+        width=settings.width,
+        height=settings.height,
+        video_seconds=2,
+        estimated_render_seconds=20,
+        created_at="2026-11-24T00:00:00.000Z",
+        last_news_at=0,
+        lock_slot=0,
+        quota_day="2026-11-24",
+    )
+    request = RenderRequest(
+        record=record,
+        props=props,
+        settings=settings,
+        download_name=download_name(record.title, settings.extension),
+        webhook_url="https://api.example/webhooks/remotion",
+        webhook_secret="s3cret",
+    )
     params = render_params(request, bucket_name="remotionlambda-eucentral1-abc", max_concurrency=200)
     return json.loads(CLIENT.construct_render_request(params, render_type="video-or-audio"))
 
@@ -54,11 +79,19 @@ def test_render_request_payload(fmt, quality):
     assert payload["type"] == "start"
     assert payload["composition"] == "Main"
     assert payload["serveUrl"] == "https://cdn.example/sites/framecast/index.html"
-    assert (payload["codec"], payload["crf"], payload["jpegQuality"], payload["imageFormat"]) == (codec, crf, jpeg, "jpeg")
+    assert (payload["codec"], payload["crf"], payload["jpegQuality"], payload["imageFormat"]) == (
+        codec,
+        crf,
+        jpeg,
+        "jpeg",
+    )
     assert (payload["forceWidth"], payload["forceHeight"], payload["everyNthFrame"]) == (width, height, nth)
     assert payload["numberOfGifLoops"] == (0 if fmt == "gif" else None)
-    assert payload["webhook"] == {"secret": "s3cret", "url": "https://api.example/webhooks/remotion",
-                                  "customData": {"renderId": "rnd_1", "userId": "user-1"}}
+    assert payload["webhook"] == {
+        "secret": "s3cret",
+        "url": "https://api.example/webhooks/remotion",
+        "customData": {"renderId": "rnd_1", "userId": "user-1"},
+    }
     assert payload["downloadBehavior"] == {"type": "download", "fileName": f"Launch-video.{fmt}"}
     assert payload["enableCancellation"] is True
     assert payload["privacy"] == "private"

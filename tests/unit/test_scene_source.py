@@ -26,8 +26,11 @@ def test_duration(source, field, expected):
 
 
 def test_default_export_is_kept():
-    for source in ("export default function Intro() { return null }", "const A = () => null;\nexport default A;",
-                   "const A = () => null;\nexport { A as default };"):
+    for source in (
+        "export default function Intro() { return null }",
+        "const A = () => null;\nexport default A;",
+        "const A = () => null;\nexport { A as default };",
+    ):
         assert with_default_export(source) == source
 
 
@@ -39,7 +42,9 @@ def test_component_without_export_gets_one_at_the_end_so_lines_stay_true():
 
 
 def test_without_component_named_component_the_last_top_level_one_is_taken():
-    assert component_name_without_export("function Helper() {}\nconst Scene = () => null;\n  const Inner = 1;") == "Scene"
+    assert (
+        component_name_without_export("function Helper() {}\nconst Scene = () => null;\n  const Inner = 1;") == "Scene"
+    )
 
 
 def test_nothing_to_export():
