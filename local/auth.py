@@ -21,7 +21,8 @@ from urllib.parse import quote, urlencode
 
 import jwt
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from functions import REPO_ROOT
+
 LOCAL_DIR = Path(os.environ.get("FRAMECAST_LOCAL_DIR") or REPO_ROOT / ".cache/local")
 ISSUER = "framecast-local"
 AUDIENCE = "framecast"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from functions import REPO_ROOT
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.models.project import Project, SceneInput
@@ -27,7 +28,6 @@ from local.render_worker.naive import bundle_dir, naive_command
 from local.render_worker.pool import default_pool_size
 from local.render_worker.process import _parent_map, descendants, pss_bytes
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = REPO_ROOT / "docs/benchmarks.md"
 EXAMPLE = REPO_ROOT / "examples/landscape.json"
 GOALS = {"full": 0.55, "edited": 0.35, "identical": 0.15}

@@ -33,7 +33,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from functions import REPO_ROOT
+
 COMPOSITOR = REPO_ROOT / "node_modules/@remotion/compositor-linux-x64-gnu"
 OUTPUTS = (
     "ApiUrl",

@@ -17,12 +17,11 @@ import time
 import warnings
 from pathlib import Path
 
-from functions import tables
+from functions import REPO_ROOT, tables
 from functions.tables import IDEMPOTENCY_TABLE, SERVICE_TABLE
 from local import auth, emulator
 
 logger = logging.getLogger(__name__)
-REPO_ROOT = Path(__file__).resolve().parents[1]
 LOCAL_DIR = auth.LOCAL_DIR
 STATE_DIR = LOCAL_DIR / "state"
 SERVICE_TABLE_NAME = "framecast-service"

@@ -2,19 +2,17 @@
 the tests synthesize (tests/infra/conftest.py), one code path for both."""
 
 import os
-from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import Validations
 from cdk_nag import AwsSolutionsChecks
 
+from functions import REPO_ROOT
 from stacks.config import config_from_context
 from stacks.framecast_stack import FramecastStack
 from stacks.keys import public_key_pem
 from stacks.packaging import build as build_layer
 from stacks.site_bundle import bundle_dir
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def build(app: cdk.App) -> FramecastStack:

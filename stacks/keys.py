@@ -12,7 +12,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from functions import REPO_ROOT
+
 DEV_KEY_DIR = REPO_ROOT / ".cache/cloudfront"
 
 

@@ -15,10 +15,10 @@ import sys
 import tarfile
 from pathlib import Path
 
+from functions import REPO_ROOT
 from functions.preprocess import icon_store
 from functions.preprocess.esbuild import ESBUILD_VERSION
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 OUT = REPO_ROOT / ".cache/lambda"
 LAYER = OUT / "layer"
 PYTHON_VERSION = "3.13"  # the functions' runtime; stacks/service.py uses the same

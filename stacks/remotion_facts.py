@@ -5,9 +5,8 @@ import subprocess
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from functions import REPO_ROOT
 
 # Lambda's limit on the function's code and all its layers, unzipped: "250 MB" in AWS's quotas page
 # (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), 262,144,000 bytes.

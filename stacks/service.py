@@ -13,9 +13,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from functions import REPO_ROOT
 from stacks.prefixes import INPUT_PROPS_PREFIX, PROJECTS_PREFIX, RENDER_CANCEL, RENDER_PROGRESS, RENDERS_PREFIX
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 RUNTIME = lambda_.Runtime.PYTHON_3_13  # stacks/packaging.py builds the layer for the same Python
 
 

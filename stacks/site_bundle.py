@@ -4,7 +4,7 @@ import re
 import subprocess
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from functions import REPO_ROOT
 
 
 def bundle_dir() -> Path:

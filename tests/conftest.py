@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
+from functions import REPO_ROOT
 from functions.models.project import Project, SceneInput
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples"
 COMPOSITOR = REPO_ROOT / "node_modules/@remotion/compositor-linux-x64-gnu"
 

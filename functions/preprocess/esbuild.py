@@ -15,8 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from functions import REPO_ROOT
+
 ESBUILD_VERSION = "0.28.1"  # the root package.json pins the same; a test keeps them equal
-REPO_ROOT = Path(__file__).resolve().parents[2]
 _TIMEOUT_SECONDS = 60
 
 

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from functions.preprocess.esbuild import REPO_ROOT
+from functions import REPO_ROOT
 
 SOURCE_DIR = REPO_ROOT / "node_modules/@iconify/json"
 DEFAULT_STORE = REPO_ROOT / ".cache/iconify-store"

@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from functions import REPO_ROOT
 from functions.models.composition import IconData
-from functions.preprocess.esbuild import REPO_ROOT
 from functions.preprocess.icon_store import DEFAULT_STORE, IconStore
 
 logger = logging.getLogger(__name__)

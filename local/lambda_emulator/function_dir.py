@@ -14,7 +14,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from functions import REPO_ROOT
+
 LAMBDA_PACKAGE = REPO_ROOT / "node_modules/@remotion/lambda"
 ZIP_PATH = LAMBDA_PACKAGE / "remotionlambda-arm64.zip"
 CACHE_DIR = REPO_ROOT / ".cache/lambda-function"

@@ -13,10 +13,10 @@ import subprocess
 import threading
 from pathlib import Path
 
+from functions import REPO_ROOT
 from local.render_worker.jobs import RenderFailed
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.mjs")
-REPO_ROOT = WORKER_SCRIPT.parents[2]
 # The first start may bundle the site (about 10-60 s); later starts reuse the cached bundle.
 READY_TIMEOUT_SECONDS = 300
 EXIT = {"type": "exit"}

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from functions import REPO_ROOT
 from tests.reliability.conftest import wait_for
 from tests.service.conftest import SMALL_SCENE, Client
 
 pytestmark = pytest.mark.render
-REPO_ROOT = Path(__file__).resolve().parents[2]
 LONG_GIF = {"id": "long", "name": "Long", "durationInFrames": 1500, "tsxCode": SMALL_SCENE}
 
 
