@@ -145,7 +145,9 @@ def test_the_layer_is_built_for_arm64(synthesized):
     assert machine(LAYER / "bin/esbuild") == aarch64
     [core] = (LAYER / "python/pydantic_core").glob("_pydantic_core*.so")
     assert machine(core) == aarch64
-    assert (LAYER / "iconify/@iconify-json/mdi/icons.json").is_file()
+    # Every Iconify set, from the compressed store (functions/preprocess/icon_store.py).
+    manifest = json.loads((LAYER / "iconify-store/manifest.json").read_text())
+    assert {"mdi", "lucide", "game-icons"} <= set(manifest["sets"])
 
 
 def test_only_functions_go_into_the_code_asset(synthesized):
