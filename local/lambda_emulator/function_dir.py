@@ -9,6 +9,7 @@ the zip is touched: index.js runs as shipped.
 
 import hashlib
 import json
+import os
 import platform
 import shutil
 import zipfile
@@ -18,7 +19,31 @@ from functions import REPO_ROOT
 
 LAMBDA_PACKAGE = REPO_ROOT / "node_modules/@remotion/lambda"
 ZIP_PATH = LAMBDA_PACKAGE / "remotionlambda-arm64.zip"
-CACHE_DIR = REPO_ROOT / ".cache/lambda-function"
+
+
+def _under_tmp(path: Path) -> bool:
+    return path.resolve().is_relative_to("/tmp")
+
+
+# Where what an invocation runs must live: not under /tmp, which its private /tmp hides. The
+# checkout's .cache, unless the checkout itself is under /tmp (a clone there); then the user's cache.
+INVOCATION_HOME = Path.home() / ".cache/framecast" if _under_tmp(REPO_ROOT) else REPO_ROOT / ".cache"
+CACHE_DIR = INVOCATION_HOME / "lambda-function"
+
+
+def visible(path: Path) -> Path:
+    """`path`, or a copy of it that an invocation can see (outside /tmp), named by its content."""
+    if not _under_tmp(path):
+        return path
+    data = path.read_bytes()
+    copy = INVOCATION_HOME / "visible" / f"{hashlib.sha256(data).hexdigest()[:16]}-{path.name}"
+    if not copy.is_file():
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        staging = copy.with_suffix(f".{os.getpid()}.tmp")
+        staging.write_bytes(data)
+        staging.rename(copy)
+    return copy
+
 
 # Which compositor package carries this machine's binaries (the zip's own are arm64 glibc).
 COMPOSITOR_PACKAGES = {"x86_64": "compositor-linux-x64-gnu", "aarch64": "compositor-linux-arm64-gnu"}

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from local.lambda_emulator.function_dir import visible
+
 RUNTIME = Path(__file__).with_name("runtime.cjs")
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 ACCOUNT_ID = "123456789012"  # the function's account id becomes S3's ExpectedBucketOwner
@@ -136,7 +138,7 @@ class Invocation:
             setup,
             "lambda-init",
             shutil.which("node") or "node",
-            str(RUNTIME),
+            str(visible(RUNTIME)),
             str(config.function_dir),
         ]
         self._log = open(self.log_path, "ab")

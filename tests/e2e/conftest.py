@@ -43,10 +43,16 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def page_stack():
-    """`python -m tests.e2e.stack_process` with USER_DAILY_EXPORT_LIMIT=1, stopped at the end."""
+def page_stack(tmp_path_factory):
+    """`python -m tests.e2e.stack_process` with USER_DAILY_EXPORT_LIMIT=1, stopped at the end. Its
+    own chunk cache: exports the other suites made must not make these ones instant (the tests
+    watch the progress move)."""
     assert (REPO_ROOT / "web/dist/index.html").is_file(), "build the page first: make web"
-    env = {**os.environ, "USER_DAILY_EXPORT_LIMIT": str(DAILY_LIMIT)}
+    env = {
+        **os.environ,
+        "USER_DAILY_EXPORT_LIMIT": str(DAILY_LIMIT),
+        "FRAMECAST_CHUNK_CACHE_DIR": str(tmp_path_factory.mktemp("e2e-chunks")),
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.e2e.stack_process"],
         cwd=REPO_ROOT,

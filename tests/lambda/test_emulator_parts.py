@@ -18,12 +18,11 @@ from botocore.exceptions import ClientError
 from local import emulator
 from local.lambda_emulator import eventstream
 from local.lambda_emulator.function import RemotionLambdaEmulator
-from local.lambda_emulator.function_dir import ZIP_PATH, prepare
+from local.lambda_emulator.function_dir import INVOCATION_HOME, ZIP_PATH, prepare
 from local.lambda_emulator.invoker import FunctionConfig, Invocation, IsolationUnavailable, namespace_command
 from local.lambda_emulator.lambda_api import EVENT_PAYLOAD_LIMIT, LambdaApi
 from local.lambda_emulator.s3_front import S3Front, read_log
 from local.lambda_emulator.site_origin import SiteOrigin
-from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.remotion_lambda
 
@@ -67,7 +66,7 @@ def _config(tmp_path: Path, function_dir: Path, timeout: float = 30) -> Function
 @pytest.fixture
 def function_home(tmp_path):
     """Where a test's handler lives: not under /tmp, which the invocation does not see."""
-    folder = REPO_ROOT / ".cache/lambda-tests" / tmp_path.name
+    folder = INVOCATION_HOME / "lambda-tests" / tmp_path.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     yield folder
