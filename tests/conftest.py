@@ -38,6 +38,26 @@ def load_example(name: str) -> Project:
     return Project.model_validate_json((EXAMPLES / f"{name}.json").read_bytes())
 
 
+def bundle_for_node(source: str, out: Path) -> Path:
+    """A TypeScript module of the site (`remotion_site/src/...`) bundled by esbuild for `require()`."""
+    from functions.preprocess.esbuild import esbuild_binary
+
+    subprocess.run(
+        [
+            esbuild_binary(),
+            str(REPO_ROOT / source),
+            "--bundle",
+            "--platform=node",
+            "--format=cjs",
+            f"--outfile={out}",
+            "--log-level=error",
+        ],
+        check=True,
+        cwd=REPO_ROOT,
+    )
+    return out
+
+
 def ffprobe(path: Path) -> dict:
     """Streams and format of a media file, frames counted, by the ffprobe Remotion ships."""
     env = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}

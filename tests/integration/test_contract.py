@@ -6,26 +6,13 @@ import subprocess
 
 from functions import contract
 from functions.models.records import TERMINAL
-from functions.preprocess.esbuild import esbuild_binary
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, bundle_for_node
 
 
 def _site_constants(tmp_path) -> dict:
     """What the composition's TypeScript exports, bundled by esbuild and run by Node."""
     out = tmp_path / "contract.cjs"
-    subprocess.run(
-        [
-            esbuild_binary(),
-            str(REPO_ROOT / "remotion_site/src/contract.ts"),
-            "--bundle",
-            "--platform=node",
-            "--format=cjs",
-            f"--outfile={out}",
-            "--log-level=error",
-        ],
-        check=True,
-        cwd=REPO_ROOT,
-    )
+    bundle_for_node("remotion_site/src/contract.ts", out)
     script = f"const c = require({json.dumps(str(out))}); console.log(JSON.stringify(c))"
     return json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True).stdout)
 

@@ -6,8 +6,7 @@ import subprocess
 import pytest
 
 from functions.models.composition import CompositionProps
-from functions.preprocess.esbuild import esbuild_binary
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, bundle_for_node
 
 
 def _shape(schema: dict, root: dict) -> dict:
@@ -31,19 +30,7 @@ def _shape(schema: dict, root: dict) -> dict:
 @pytest.fixture(scope="module")
 def zod_schema(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("schema") / "schema.cjs"
-    subprocess.run(
-        [
-            esbuild_binary(),
-            str(REPO_ROOT / "remotion_site/src/schema.ts"),
-            "--bundle",
-            "--platform=node",
-            "--format=cjs",
-            f"--outfile={out}",
-            "--log-level=error",
-        ],
-        check=True,
-        cwd=REPO_ROOT,
-    )
+    bundle_for_node("remotion_site/src/schema.ts", out)
     script = (
         f"const {{z}} = require('zod'); const s = require({json.dumps(str(out))});"
         "console.log(JSON.stringify(z.toJSONSchema(s.compositionPropsSchema, {io: 'input'})))"
