@@ -91,17 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         finally:
             upstream.close()
-        self.send_response(response.status, response.reason)
-        for name, value in response.getheaders():
-            if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
-                self.send_header(name, value)
-        # A HEAD answer's Content-Length is the object's size (the SDK reads it), not the empty body's.
-        self.send_header(
-            "Content-Length", response.getheader("Content-Length", "0") if self.command == "HEAD" else str(len(data))
-        )
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        # Logged before the answer goes out: whoever has the answer can read its line.
         error = None
         if response.status >= 400 and data.startswith(b"<?xml"):
             start, end = data.find(b"<Code>"), data.find(b"</Code>")
@@ -120,15 +110,20 @@ class _Handler(BaseHTTPRequestHandler):
                 "error": error,
             }
         )
-
-    def _unavailable(self, bucket: str | None, key: str | None) -> None:
-        data = SERVICE_UNAVAILABLE.encode()
-        self.send_response(503)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(data)))
+        self.send_response(response.status, response.reason)
+        for name, value in response.getheaders():
+            if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
+                self.send_header(name, value)
+        # A HEAD answer's Content-Length is the object's size (the SDK reads it), not the empty body's.
+        self.send_header(
+            "Content-Length", response.getheader("Content-Length", "0") if self.command == "HEAD" else str(len(data))
+        )
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+    def _unavailable(self, bucket: str | None, key: str | None) -> None:
+        data = SERVICE_UNAVAILABLE.encode()
         self.server.record(
             {
                 "at": time.time(),
@@ -143,5 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "error": "ServiceUnavailable",
             }
         )
+        self.send_response(503)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _handle
