@@ -329,6 +329,23 @@ class Store:
             raise
         return True
 
+    def set_thumbnail(self, record: RenderRecord, key: str) -> bool:
+        """Name a finished export's still; False when the export is not (or no longer) a success."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=self._render_key(record.user_id, record.render_id),
+                UpdateExpression="SET thumbnailKey = :key",
+                ConditionExpression="#status = :succeeded",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":key": {"S": key}, ":succeeded": {"S": RenderStatus.SUCCEEDED}},
+            )
+        except _client_error() as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def finish_render(
         self, record: RenderRecord, status: RenderStatus, fields: dict[str, Any], refund: bool, now: int
     ) -> bool:

@@ -46,8 +46,10 @@ def _cloudfront_signer(settings: ServiceSettings) -> UrlSigner:
 
     signer = CloudFrontSigner(settings.cloudfront_key_pair_id, rsa_signer)
 
-    def signed(record: RenderRecord, filename: str, seconds: int) -> str:
-        url = f"https://{settings.cloudfront_domain}/{quote(record.output_key or '')}"
+    def signed(bucket: str, key: str, filename: str, seconds: int) -> str:
+        # CloudFront fronts the render bucket; the file name comes from the object's own
+        # Content-Disposition (Remotion's downloadBehavior).
+        url = f"https://{settings.cloudfront_domain}/{quote(key)}"
         signed_url: str = signer.generate_presigned_url(
             url, date_less_than=datetime.now(UTC) + timedelta(seconds=seconds)
         )

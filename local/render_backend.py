@@ -12,13 +12,22 @@ import threading
 import urllib.request
 from pathlib import Path
 
-from functions.backends import BackendProgress, BackendRefused, BackendStart, Failed, RenderRequest, Running, Succeeded
+from functions.backends import (
+    BackendProgress,
+    BackendRefused,
+    BackendStart,
+    Failed,
+    RenderRequest,
+    Running,
+    StillRequest,
+    Succeeded,
+)
 from functions.models.records import RenderRecord
 from functions.settings import ServiceSettings
 from functions.store import Store
 from functions.tables import RENDERS_PREFIX
 from functions.webhook_signature import sign
-from local.render_worker import RenderFailed, RenderJob, RenderPool
+from local.render_worker import RenderFailed, RenderJob, RenderPool, StillJob
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}
@@ -140,6 +149,30 @@ class LocalRenderBackend:
 
     def cancel(self, record: RenderRecord) -> None:
         self.worker.cancel(record.render_id)
+
+    def render_still(self, request: StillRequest) -> str:
+        """renderStill() in the pool's browsers, then into the bucket beside the export (where
+        Remotion Lambda's render_still_on_lambda would put it: renders/<id>/)."""
+        record = request.record
+        path = self.output_dir / f"{record.render_id}-still.jpg"
+        try:
+            self.worker.still(
+                StillJob(
+                    input_props=request.props.to_json_dict(),
+                    frame=request.frame,
+                    scale=request.scale,
+                    output_path=path,
+                    id=record.render_id,
+                )
+            )
+        except RenderFailed as error:
+            raise BackendRefused(f"the still could not be made: {error}") from error
+        key = f"{RENDERS_PREFIX}{record.backend_render_id or record.render_id}/still.jpg"
+        try:
+            self.store.put_output(key, str(path), "image/jpeg")
+        finally:
+            path.unlink(missing_ok=True)
+        return key
 
     def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
         return round(_FIXED_SECONDS + math.ceil(frames / every_nth_frame) / _FRAMES_PER_SECOND, 1)

@@ -210,11 +210,7 @@ class LocalStack:
         self._backend = self.render_backend(settings, store)
         signer = self.download_signer
         assert signer is not None
-
-        def sign_download(record, filename: str, seconds: int) -> str:
-            return signer(record.bucket_name or settings.bucket_name, record.output_key, filename, seconds)
-
-        return compose(settings, store=store, backend=self._backend, sign_download=sign_download)
+        return compose(settings, store=store, backend=self._backend, sign_download=signer)
 
     def render_backend(self, settings, store):
         """This machine's renderer: the local worker. (LambdaModeStack answers None: the functions

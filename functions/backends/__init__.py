@@ -8,6 +8,7 @@ from functions.backends.base import (
     RenderBackend,
     RenderRequest,
     Running,
+    StillRequest,
     Succeeded,
     failure_is_ours,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "RenderBackend",
     "RenderRequest",
     "Running",
+    "StillRequest",
     "Succeeded",
     "failure_is_ours",
 ]

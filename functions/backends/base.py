@@ -27,6 +27,16 @@ class RenderRequest:
 
 
 @dataclass(frozen=True)
+class StillRequest:
+    """One frame of a finished export's composition, as a small JPEG (its thumbnail)."""
+
+    record: RenderRecord
+    props: CompositionProps
+    frame: int
+    scale: float
+
+
+@dataclass(frozen=True)
 class BackendStart:
     backend_render_id: str
     bucket_name: str
@@ -80,6 +90,10 @@ class RenderBackend(Protocol):
     def progress(self, record: RenderRecord) -> BackendProgress | None: ...
 
     def cancel(self, record: RenderRecord) -> None: ...
+
+    def render_still(self, request: StillRequest) -> str:
+        """Render the still into the record's bucket; the key it was written to."""
+        ...
 
     def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
         """Wall-clock seconds a render of `frames` composition frames should take on this backend."""

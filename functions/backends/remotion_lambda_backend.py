@@ -3,7 +3,7 @@
 import math
 
 from botocore.exceptions import BotoCoreError, ClientError
-from remotion_lambda import RemotionClient, RenderMediaParams, ShouldDownload, Webhook
+from remotion_lambda import RemotionClient, RenderMediaParams, RenderStillParams, ShouldDownload, Webhook
 from remotion_lambda.exception import RemotionException
 from remotion_lambda.models import DeleteAfter, Privacy, ValidStillImageFormats
 
@@ -14,6 +14,7 @@ from functions.backends.base import (
     Failed,
     RenderRequest,
     Running,
+    StillRequest,
     Succeeded,
     failure_is_ours,
 )
@@ -89,6 +90,23 @@ def render_params(
     )
 
 
+def still_params(request: StillRequest, retention_days: int = 30) -> RenderStillParams:
+    """A thumbnail: the export's composition and props at one frame, into the export's bucket, kept
+    as long as the export."""
+    return RenderStillParams(
+        composition=COMPOSITION_ID,
+        input_props=request.props.to_json_dict(),
+        frame=request.frame,
+        scale=request.scale,
+        image_format=ValidStillImageFormats.JPEG,
+        jpeg_quality=80,
+        privacy=Privacy.PRIVATE,
+        force_bucket_name=request.record.bucket_name,
+        delete_after=delete_after(retention_days),
+        max_retries=1,
+    )
+
+
 class RemotionLambdaBackend:
     def __init__(self, settings: ServiceSettings, client: RemotionClient | None = None):
         self.settings = settings
@@ -134,6 +152,12 @@ class RemotionLambdaBackend:
     def cancel(self, record: RenderRecord) -> None:
         if record.backend_render_id and record.bucket_name:
             self.client.cancel_render_on_lambda(render_id=record.backend_render_id, bucket_name=record.bucket_name)
+
+    def render_still(self, request: StillRequest) -> str:
+        response = self.client.render_still_on_lambda(still_params(request, self.settings.render_retention_days))
+        if response is None or not response.outKey:
+            raise BackendRefused("Remotion Lambda made no still")
+        return str(response.outKey)
 
     def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
         encoded = math.ceil(frames / every_nth_frame)

@@ -25,5 +25,6 @@ def record_download(services: Services, user_id: str, render_id: str, user_agent
     )
     services.store.record_download(record, event, secrets.token_hex(4), now=int(at))
     seconds = services.settings.download_url_seconds
-    url = services.sign_download(record, download_name(record.title, record.format.value), seconds)
+    bucket = record.bucket_name or services.settings.bucket_name
+    url = services.sign_download(bucket, record.output_key, download_name(record.title, record.format.value), seconds)
     return DownloadResponse(url=url, expires_at=clock.iso(at + seconds))

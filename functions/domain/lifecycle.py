@@ -22,6 +22,7 @@ from functions.domain.export_plan import ExportPlan, plan_export
 from functions.domain.naming import download_name, new_render_id
 from functions.domain.projects import as_project, get_project
 from functions.domain.services import Services
+from functions.domain.thumbnails import add_thumbnail, reused_thumbnail, thumbnail_url
 from functions.errors import BackendUnavailable, Conflict, InvalidWebhook, NotFound, QuotaExceeded
 from functions.models.api import Estimate, QuotaState, RenderResponse, StartRenderResponse
 from functions.models.records import RenderRecord, RenderStatus
@@ -38,7 +39,7 @@ _LOCK_MARGIN_SECONDS = 300
 
 
 def describe(services: Services, record: RenderRecord) -> RenderResponse:
-    return RenderResponse.of(record, services.locate_output(record))
+    return RenderResponse.of(record, services.locate_output(record), thumbnail_url(services, record))
 
 
 def start_render(
@@ -116,6 +117,7 @@ def _reuse_identical(services: Services, record: RenderRecord) -> StartRenderRes
             "output_key": earlier.output_key,
             "bucket_name": earlier.bucket_name,
             "size_bytes": earlier.size_bytes,
+            "thumbnail_key": reused_thumbnail(services, earlier.render_id, record.user_id),
             "render_seconds": 0,
             "estimated_render_seconds": 0,
         }
@@ -209,6 +211,8 @@ def finish(
         logger.info("render %s ended: %s", record.render_id, status.value)
         if status in (RenderStatus.FAILED, RenderStatus.TIMED_OUT):
             _stop_backend(services, record)  # whatever still runs of it renders for nobody
+        if status is RenderStatus.SUCCEEDED:
+            add_thumbnail(services, record)  # once, by whoever ended it (never fails the end)
     return changed
 
 

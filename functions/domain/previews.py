@@ -4,6 +4,7 @@ from functions.contract import FPS
 from functions.domain.export_plan import design_props, plan_compiled
 from functions.domain.projects import as_project, get_project
 from functions.domain.services import Services
+from functions.domain.size_estimate import bytes_per_pixel, estimate_bytes
 from functions.errors import InvalidRender, SceneCompileError
 from functions.models.api import Preview, SceneDiagnostic
 from functions.models.composition import CompositionProps
@@ -26,11 +27,20 @@ def preview(services: Services, user_id: str, project_id: str) -> Preview:
     frames = sum(scene.duration_in_frames for scene in props.scenes) if props else 0
     estimate = services.backend.estimate_seconds
     ready = _ready_at_once(services, user_id, project, props) if props and not diagnostics else {}
+    video_seconds = round(frames / FPS, 3)
+    history, _ = services.store.list_renders(user_id, _SIZE_HISTORY, None)
     return Preview(
         props=props,
-        video_seconds=round(frames / FPS, 3),
+        video_seconds=video_seconds,
         render_seconds={
             fmt: {q: estimate(frames, render_settings(project, fmt, q).every_nth_frame) for q in Quality}
+            for fmt in OutputFormat
+        },
+        size_bytes={
+            fmt: {
+                q: estimate_bytes(render_settings(project, fmt, q), video_seconds, bytes_per_pixel(history, fmt, q))
+                for q in Quality
+            }
             for fmt in OutputFormat
         },
         max_gif_seconds=services.limits.max_gif_seconds,
@@ -39,6 +49,10 @@ def preview(services: Services, user_id: str, project_id: str) -> Preview:
         diagnostics=diagnostics,
         ready_at_once=ready,
     )
+
+
+# The user's latest exports the file-size rates are learnt from (one query, newest first).
+_SIZE_HISTORY = 50
 
 
 def _ready_at_once(

@@ -9,8 +9,8 @@ from functions.models.records import RenderRecord
 from functions.settings import ServiceSettings
 from functions.store import Store
 
-# (record, download filename, seconds valid) -> a URL the browser can fetch the file from.
-UrlSigner = Callable[[RenderRecord, str, int], str]
+# (bucket, key, download filename, seconds valid) -> a URL the browser can fetch the object from.
+UrlSigner = Callable[[str, str, str, int], str]
 # record -> where its file is (not a download link: downloads are counted through their own route).
 OutputLocator = Callable[[RenderRecord], str | None]
 

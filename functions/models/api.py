@@ -73,6 +73,8 @@ class Preview(CamelModel):
     ready_at_once: dict[OutputFormat, dict[Quality, bool]] = Field(default_factory=dict)
     video_seconds: float
     render_seconds: dict[OutputFormat, dict[Quality, float]]
+    # Per format and quality: the file's expected size in bytes (functions/domain/size_estimate.py).
+    size_bytes: dict[OutputFormat, dict[Quality, int]] = Field(default_factory=dict)
     max_gif_seconds: int
     max_render_minutes: float
     warnings: list[str]
@@ -126,12 +128,19 @@ class RenderResponse(CamelModel):
     # False when this export does not count against the daily quota: reused, or failed for a
     # reason that is ours (refunded). A cancelled export counts.
     quota_counted: bool = True
+    # A signed link to a still of the export (made with its own composition), once it exists.
+    thumbnail_url: str | None = None
 
     @classmethod
-    def of(cls, record: RenderRecord, output_url: str | None) -> "RenderResponse":
-        data = record.model_dump(include=set(cls.model_fields) - {"output_url", "quota_counted"})
+    def of(cls, record: RenderRecord, output_url: str | None, thumbnail_url: str | None = None) -> "RenderResponse":
+        data = record.model_dump(include=set(cls.model_fields) - {"output_url", "quota_counted", "thumbnail_url"})
         return cls.model_validate(
-            {**data, "output_url": output_url, "quota_counted": not (record.reused or record.refunded)}
+            {
+                **data,
+                "output_url": output_url,
+                "quota_counted": not (record.reused or record.refunded),
+                "thumbnail_url": thumbnail_url,
+            }
         )
 
 

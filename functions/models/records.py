@@ -70,6 +70,8 @@ class RenderRecord(CamelModel):
     downloads: int = 0
     # What decides the file (props, format, quality): an export with the same key reuses the file.
     content_key: str | None = None
+    # A still of the export (its thumbnail in the history), in the export's bucket.
+    thumbnail_key: str | None = None
     # The file of an earlier identical export, returned at once: no render, no quota spent.
     reused: bool = False
     # The export ended for a reason that is ours and its quota was given back.

@@ -18,6 +18,18 @@ class RenderJob:
 
 
 @dataclass(frozen=True)
+class StillJob:
+    """One frame of the composition as a JPEG, `scale` times the props' size."""
+
+    input_props: dict
+    frame: int
+    output_path: Path
+    scale: float = 1.0
+    jpeg_quality: int = 80
+    id: str = field(default_factory=lambda: f"still-{next(_job_ids)}")
+
+
+@dataclass(frozen=True)
 class RenderResult:
     output_path: Path
     size_bytes: int

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from local.chunk_cache import ChunkCache
 from local.render_worker.chunks import Chunk, chunk_frames_from_env, keyed_chunks, plan_chunks, site_data_fingerprint
-from local.render_worker.jobs import RenderFailed, RenderJob, RenderResult
+from local.render_worker.jobs import RenderFailed, RenderJob, RenderResult, StillJob
 from local.render_worker.process import EXIT, REPO_ROOT, WorkerProcess, _parent_map
 
 logger = logging.getLogger(__name__)
@@ -502,6 +502,49 @@ class RenderPool:
                 return process
             time.sleep(0.25)
         return None
+
+    def still(self, job: StillJob, timeout: float = 60) -> Path:
+        """One frame of the composition as a JPEG (an export's thumbnail), on any live process, beside
+        its chunk. A still that makes nothing in `timeout` is cancelled, then its process killed."""
+        self.start()
+        props = job.input_props
+        command = {
+            "type": "still",
+            "id": f"{job.id}/still-{next(_ids)}",
+            "inputProps": props,
+            "composition": {
+                "width": props["width"],
+                "height": props["height"],
+                "fps": 30,
+                "durationInFrames": sum(scene["durationInFrames"] for scene in props["scenes"]),
+            },
+            "frame": job.frame,
+            "scale": job.scale,
+            "jpegQuality": job.jpeg_quality,
+            "outputPath": str(Path(job.output_path).resolve()),
+        }
+        process = self._alive_process(within=_REPLACEMENT_SECONDS)
+        if process is None:
+            raise RenderFailed("no render worker was there to make the still", ours=True)
+        events = process.open_route(command["id"])
+        try:
+            if not process.send(command):
+                raise RenderFailed("the render worker went away before the still", ours=True)
+            try:
+                event = events.get(timeout=timeout)
+            except queue.Empty:
+                # Cancelled first: the process may be rendering another user's chunk beside it.
+                process.send({"type": "cancel", "id": command["id"]})
+                try:
+                    event = events.get(timeout=10)
+                except queue.Empty:
+                    process.kill()  # a page that ignores its cancel (a stuck scene): ours, nobody is billed
+                    event = {"type": "error", "message": f"it made nothing in {timeout:.0f} s"}
+        finally:
+            process.close_route(command["id"])
+        if event["type"] != "still-done":
+            raise RenderFailed(f"the still could not be made: {event.get('message', event['type'])}")
+        return Path(event["outputPath"])
 
     def _combine(self, run: _Run) -> int:
         settings = run.job.settings

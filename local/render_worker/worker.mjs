@@ -9,10 +9,12 @@
 //       "videoPath":"/abs/c1.ts","audioPath":"/abs/c1.wav"|null}
 //   -> {"type":"combine","id":"r1","codec":"h264","fps":30,"everyNthFrame":1,"durationInFrames":310,
 //       "videoFiles":[...],"audioFiles":[...],"outputPath":"/abs/out.mp4"}
+//   -> {"type":"still","id":"s1","inputProps":{...},"composition":{...},"frame":45,"scale":0.25,
+//       "jpegQuality":80,"outputPath":"/abs/thumbnail.jpg"}
 //   -> {"type":"cancel","id":"c1"}
 //   <- {"type":"ready","bundle","bundleHash","bundleCached"}
-//   <- {"type":"progress","id","rendered"} | {"type":"chunk-done","id","videoPath","audioPath","warnings"}
-//   <- {"type":"combined","id","outputPath","sizeBytes"} | {"type":"error","id","message","cancelled","infra"}
+//   <- {"type":"progress","id","rendered","encoded"} | {"type":"chunk-done","id","videoPath","audioPath","warnings"}
+//   <- {"type":"combined","id","outputPath","sizeBytes"} | {"type":"still-done","id","outputPath"} | {"type":"error","id","message","cancelled","infra"}
 //
 // The browser is launched on the first chunk (a re-export served from the chunk cache only joins
 // files and never needs one) and kept for every later chunk of this process.
@@ -22,7 +24,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {bundle} from '@remotion/bundler';
-import {combineChunks, makeCancelSignal, renderMedia} from '@remotion/renderer';
+import {combineChunks, makeCancelSignal, renderMedia, renderStill} from '@remotion/renderer';
 import {chromiumOptions, launchBrowser} from './browser.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -98,6 +100,13 @@ const collectReports = (warnings) => (log) => {
 	}
 };
 
+// The composition as selectComposition() would return it: the pool already knows its size and length.
+const compositionOf = (command) => ({
+	id: COMPOSITION_ID, ...command.composition, defaultProps: {}, props: command.inputProps, defaultCodec: null,
+	defaultOutName: null, defaultVideoImageFormat: null, defaultPixelFormat: null, defaultProResProfile: null,
+	defaultSampleRate: null,
+});
+
 // The file appears whole or not at all: written beside its final name, then renamed.
 const partialPath = (target, id) => {
 	const {dir, name, ext} = path.parse(target);
@@ -137,12 +146,9 @@ const main = async () => {
 		}
 		try {
 			const {browser: puppeteerInstance, browserExecutable, chromeMode} = launched;
-			const composition = {
-				id: COMPOSITION_ID, ...command.composition, defaultProps: {}, props: inputProps, defaultCodec: null,
-				defaultOutName: null, defaultVideoImageFormat: null, defaultPixelFormat: null, defaultProResProfile: null,
-				defaultSampleRate: null,
-			};
+			const composition = compositionOf(command);
 			let rendered = -1;
+			let encoded = -1;
 			await renderMedia({
 				serveUrl, composition, inputProps, puppeteerInstance, browserExecutable, chromeMode,
 				chromiumOptions: chromiumOptions(), frameRange, codec: chunkCodec(command.codec),
@@ -154,10 +160,13 @@ const main = async () => {
 				// A loaded 2-core machine can take longer than Remotion's default 30 s to load the bundle;
 				// the pool's own watchdog ends a chunk that stops making frames long before this.
 				timeoutInMilliseconds: 120000,
-				onProgress: ({renderedFrames}) => {
-					if (renderedFrames !== rendered) {
+				// Encoded frames are news too: a slow encoder (vp8 at high quality) works on after the
+				// last frame is captured, and the pool's watchdog must not take that for a stuck page.
+				onProgress: ({renderedFrames, encodedFrames}) => {
+					if (renderedFrames !== rendered || encodedFrames !== encoded) {
 						rendered = renderedFrames;
-						emit({type: 'progress', id, rendered});
+						encoded = encodedFrames;
+						emit({type: 'progress', id, rendered, encoded});
 					}
 				},
 			});
@@ -204,6 +213,32 @@ const main = async () => {
 		}
 	};
 
+	// A still of the composition (an export's thumbnail), in this process's browser beside its chunk.
+	const still = async (command) => {
+		const {id, outputPath} = command;
+		const {cancelSignal, cancel} = makeCancelSignal();
+		running.set(id, cancel);
+		const partial = partialPath(outputPath, id);
+		try {
+			const {browser: puppeteerInstance, browserExecutable, chromeMode} = await browser();
+			await fs.mkdir(path.dirname(outputPath), {recursive: true});
+			await renderStill({
+				serveUrl, composition: compositionOf(command), inputProps: command.inputProps, frame: command.frame,
+				output: partial, overwrite: true, imageFormat: 'jpeg', jpegQuality: command.jpegQuality ?? 80,
+				scale: command.scale ?? 1, puppeteerInstance, browserExecutable, chromeMode,
+				chromiumOptions: chromiumOptions(), cancelSignal, timeoutInMilliseconds: 30000,
+			});
+			await fs.rename(partial, outputPath);
+			emit({type: 'still-done', id, outputPath});
+		} catch (error) {
+			await fs.rm(partial, {force: true});
+			const message = String(error?.message ?? error);
+			emit({type: 'error', id, message, cancelled: /cancel/i.test(message), infra: false});
+		} finally {
+			running.delete(id);
+		}
+	};
+
 	emit({type: 'ready', bundle: serveUrl, bundleHash: hash, bundleCached: cached});
 	const tasks = new Set();
 	const lines = readline.createInterface({input: process.stdin});
@@ -216,8 +251,9 @@ const main = async () => {
 			emit({type: 'error', id: null, message: `not JSON: ${line.slice(0, 200)}`});
 			continue;
 		}
-		// The pool sends one chunk at a time to a process; a combine may run beside it (ffmpeg only).
-		const task = command.type === 'chunk' ? renderChunk(command) : command.type === 'combine' ? combine(command) : null;
+		// The pool sends one chunk at a time to a process; a combine (ffmpeg only) or a still may run beside it.
+		const handlers = {chunk: renderChunk, combine, still};
+		const task = Object.hasOwn(handlers, command.type) ? handlers[command.type](command) : null;
 		if (task) {
 			tasks.add(task);
 			task.finally(() => tasks.delete(task));

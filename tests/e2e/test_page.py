@@ -36,6 +36,7 @@ def test_export_webm_from_the_page_with_progress_download_and_history(user, open
     dialog.get_by_label("Low · 480×480").check()
     estimate = dialog.get_by_label("Estimate")
     assert "2.0 s" in estimate.inner_text() and "1 of 1" in estimate.inner_text()
+    assert re.search(r"Expected file size\s*about \d+ kB", estimate.inner_text())
     dialog.get_by_text("This export uses 1 of your 1 exports left today.").wait_for()
     shoot(page, "export-modal")
     assert_accessible(page, "the open dialog")
@@ -76,6 +77,10 @@ def test_export_webm_from_the_page_with_progress_download_and_history(user, open
         r"Sparkle loop\s*Today \d?\d:\d\d( [AP]M)?\s*WEBM · 480×480\s*2\.0 s\s*\d+ kB\s*Ready", row.inner_text()
     )
     row.get_by_role("button", name="Export again: Sparkle loop, starting from these settings").wait_for()
+    # Its thumbnail arrives by itself: a still of the export, loaded.
+    thumbnail = row.locator("img.thumb")
+    thumbnail.wait_for(timeout=30_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
     # Clicking the title shows the export; it does not download it again.
     row.get_by_role("button", name="Sparkle loop", exact=True).click()
     page.wait_for_timeout(1500)

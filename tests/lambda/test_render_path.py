@@ -8,6 +8,7 @@ hour), so a render that ends has been ended by the function's own signed webhook
 import json
 import threading
 import time
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -72,6 +73,22 @@ def test_export_end_to_end(finished, lambda_stack):
     }
     # The client's start (RequestResponse), start's launch (Event), launch's chunks (response streams).
     assert {("RequestResponse", "start"), ("Event", "launch"), ("Stream", "renderer")} <= routines
+
+
+def test_its_thumbnail_is_a_still_from_the_function_itself(finished, lambda_stack, tmp_path):
+    """render_still_on_lambda through the official client, on the pinned function: the export's
+    composition at its poster frame, 320 px on the long side, signed like a download."""
+    client, render_id = finished["client"], finished["render"]["renderId"]
+    deadline = time.monotonic() + 120
+    while not (render := client.call("GET", f"/renders/{render_id}")[1]).get("thumbnailUrl"):
+        assert time.monotonic() < deadline, f"no thumbnail: {render}"
+        time.sleep(1)
+    assert ("RequestResponse", "still") in {(i["invocationType"], i["routine"]) for i in lambda_stack.invocations()}
+    still = tmp_path / "still.jpg"
+    with urllib.request.urlopen(render["thumbnailUrl"]) as response:
+        still.write_bytes(response.read())
+    [image] = ffprobe(still)["streams"]
+    assert (image["codec_name"], image["width"], image["height"]) == ("mjpeg", 320, 320)
 
 
 def test_a_file_in_the_hosts_tmp_survives_a_render(finished):

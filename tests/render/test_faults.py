@@ -149,3 +149,23 @@ def test_a_killed_worker_is_replaced_its_render_fails_as_ours_and_the_queued_one
         assert results["first"].ours is True and "died" in str(results["first"])
         assert video_stream(results["queued"].output_path)["nb_read_frames"] == "30"
         assert pool.processes[0].pid != victim and pool.replaced >= 1
+
+
+# Busy pixels, different every frame: slow to encode in vp8 at high quality.
+NOISY = """import {AbsoluteFill, useCurrentFrame, random} from 'remotion';
+export default function Noise() {
+  const frame = useCurrentFrame();
+  const cells = Array.from({length: 1200}, (_, i) => (
+    <div key={i} style={{width: 48, height: 27, float: 'left',
+      background: `hsl(${Math.floor(random(`${frame}-${i}`) * 360)}, 80%, ${Math.floor(random(`l${frame}-${i}`) * 100)}%)`}} />
+  ));
+  return <AbsoluteFill>{cells}</AbsoluteFill>;
+}"""
+
+
+def test_an_encoder_still_at_work_after_the_last_frame_is_not_a_stall(tmp_path):
+    """The watchdog's news is frames captured or encoded: a slow encode ends well."""
+    plan = plan_export(project(scene(NOISY, id="noise", duration=60)), OutputFormat.WEBM, Quality.HIGH, Limits())
+    with RenderPool(size=1, cache=None, stall_seconds=2, first_frame_seconds=30) as pool:
+        done = pool.render(render_job(plan, tmp_path / "noise.webm"))
+    assert video_stream(done.output_path)["nb_read_frames"] == "60"

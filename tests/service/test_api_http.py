@@ -322,9 +322,23 @@ def test_an_export_end_to_end_progress_download_and_stats(client):
     assert (stats["usedToday"], stats["dailyLimit"], stats["concurrentLimit"]) == (1, 10, 1)
     assert stats["quotaResetsAt"] > render["completedAt"] and stats["reused"] == 0
 
-    # The page learns beforehand which exports would be ready at once.
-    ready = client.call("GET", f"/projects/{project['projectId']}/preview")[1]["readyAtOnce"]
+    # A thumbnail follows: a still of the same composition (renderStill), in the bucket, signed.
+    deadline = time.monotonic() + 60
+    while not render.get("thumbnailUrl") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        render = client.call("GET", f"/renders/{started['renderId']}")[1]
+    with urllib.request.urlopen(render["thumbnailUrl"]) as response:
+        still = response.read()
+        assert response.headers["Content-Type"] == "image/jpeg"
+    assert still[:3] == b"\xff\xd8\xff" and client.call("GET", "/exports/stats")[1]["downloads"] == 1
+
+    # The page learns beforehand which exports would be ready at once, and how big each file will be:
+    # from this user's own gif of the same quality, exactly this one's size.
+    preview = client.call("GET", f"/projects/{project['projectId']}/preview")[1]
+    ready = preview["readyAtOnce"]
     assert ready["gif"] == {"low": True, "medium": False, "high": False} and not any(ready["mp4"].values())
+    assert preview["sizeBytes"]["gif"]["low"] == render["sizeBytes"]
+    assert 0 < preview["sizeBytes"]["mp4"]["low"] < preview["sizeBytes"]["mp4"]["high"]
 
     # The identical export again: the same file at once, as a new export, and no quota spent.
     status, again, _ = _start(client, project, "gif", "low")
@@ -332,6 +346,7 @@ def test_an_export_end_to_end_progress_download_and_stats(client):
     assert again["quota"]["usedToday"] == 1 and again["estimate"]["renderSeconds"] == 0
     reused = client.call("GET", f"/renders/{again['renderId']}")[1]
     assert (reused["reused"], reused["quotaCounted"], reused["sizeBytes"]) == (True, False, render["sizeBytes"])
+    assert reused["thumbnailUrl"].split("?")[0] == render["thumbnailUrl"].split("?")[0]
     with urllib.request.urlopen(client.call("POST", f"/renders/{again['renderId']}/downloads")[1]["url"]) as response:
         assert response.read() == data
     stats = client.call("GET", "/exports/stats")[1]

@@ -224,3 +224,60 @@ def test_a_signed_success_webhook_cannot_point_the_output_elsewhere(lambda_servi
     good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
     assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
     assert services.store.get_render(user, render_id).output_key == "renders/abc123/out.mp4"
+
+
+def test_a_success_makes_a_thumbnail_with_render_still_on_lambda_from_the_same_props(lambda_services):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    start = session.invocations[-1]
+    session.responses.append(("error", "ServiceException"))  # progress: the webhook's word stands
+    session.responses.append(
+        (
+            "payload",
+            {
+                "type": "success",
+                "output": "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/still-1/out.jpg",
+                "outKey": "renders/still-1/out.jpg",
+                "sizeInBytes": 9000,
+                "bucketName": "remotionlambda-x",
+                "renderId": "still-1",
+                "estimatedPrice": {"accruedSoFar": 0.00001, "displayCost": "$0.00", "currency": "USD"},
+            },
+        )
+    )
+    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
+    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+
+    still = session.invocations[-1]
+    assert still["type"] == "still"
+    # The export's own composition and props, at the poster frame (halfway into the first scene),
+    # into the export's bucket, no bigger than the history needs.
+    assert (still["composition"], still["inputProps"], still["frame"]) == (
+        start["composition"],
+        start["inputProps"],
+        15,
+    )
+    assert (still["imageFormat"], still["bucketName"], still["privacy"], still["deleteAfter"]) == (
+        "jpeg",
+        "remotionlambda-x",
+        "private",
+        "30-days",
+    )
+    assert still["scale"] == pytest.approx(320 / 854)
+    assert services.store.get_render(user, render_id).thumbnail_key == "renders/still-1/out.jpg"
+    assert lifecycle.get_render(services, user, render_id).thumbnail_url == "https://signed.example/file"
+
+
+def test_no_thumbnail_is_no_failure_and_an_edited_project_gets_none(lambda_services):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    record = services.store.get_render(user, render_id)
+    edited = project(scene(SCENE.replace("<AbsoluteFill/>", "<div/>"), duration=30))
+    projects.replace_scenes(services.store, user, record.project_id, edited.scenes, services.limits)
+    session.responses.append(("error", "ServiceException"))
+    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
+    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    # No still of scenes that are not in the file.
+    assert [i["type"] for i in session.invocations] == ["start", "status"]
+    done = lifecycle.get_render(services, user, render_id)
+    assert (done.status, done.thumbnail_url) == (RenderStatus.SUCCEEDED, None)

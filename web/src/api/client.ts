@@ -3,14 +3,11 @@ import createClient, {type Middleware} from 'openapi-fetch';
 import type {components, paths} from './schema';
 
 export type Schemas = components['schemas'];
-// Fields the API is adding (reuse of an identical export, refunds, a still of the render): optional
-// here until docs/openapi.json has them, and the page has a fallback for each.
-export type Render = Schemas['RenderResponse'] &
-	Partial<{reused: boolean; quotaCounted: boolean; thumbnailUrl: string | null}>;
+export type Render = Schemas['RenderResponse'];
 export type Project = Schemas['ProjectResponse'];
 export type ProjectSummary = Schemas['ProjectSummary'];
 export type Preview = Schemas['Preview'];
-export type Stats = Schemas['StatsResponse'] & Partial<{quotaResetsAt: string}>;
+export type Stats = Schemas['StatsResponse'];
 export type OutputFormat = Render['format'];
 export type Quality = Render['quality'];
 

@@ -4,7 +4,7 @@ import {act, renderHook, waitFor} from '@testing-library/react';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {createApi} from './client';
 import {ApiProvider} from './context';
-import {keys, useStartExport} from './queries';
+import {awaitsThumbnail, keys, useStartExport} from './queries';
 
 describe('query keys', () => {
 	it('sit under one root, with one render under all renders and a preview under its project', () => {
@@ -12,6 +12,21 @@ describe('query keys', () => {
 		expect(keys.recentRenders().slice(0, keys.renders().length)).toEqual(keys.renders());
 		expect(keys.preview('p1').slice(0, keys.project('p1').length)).toEqual(keys.project('p1'));
 		for (const key of [keys.projects(), keys.stats(), keys.renders()]) expect(key[0]).toBe(keys.all[0]);
+	});
+});
+
+describe('awaitsThumbnail', () => {
+	const done = Date.parse('2026-11-25T10:00:00Z');
+	const render = {status: 'succeeded' as const, thumbnailUrl: null, completedAt: '2026-11-25T10:00:00Z'};
+
+	it('waits a little for the still of an export that has just succeeded', () => {
+		expect(awaitsThumbnail(render, done + 2_000)).toBe(true);
+		expect(awaitsThumbnail(render, done + 31_000)).toBe(false);
+	});
+
+	it('does not wait when the still is there, or for an export that did not succeed', () => {
+		expect(awaitsThumbnail({...render, thumbnailUrl: 'https://x/still.jpg'}, done)).toBe(false);
+		expect(awaitsThumbnail({...render, status: 'failed'}, done)).toBe(false);
 	});
 });
 

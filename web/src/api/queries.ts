@@ -8,6 +8,17 @@ import {useApi} from './context';
 const ENDED = new Set(ENDED_STATUSES);
 export const hasEnded = (render: Pick<Render, 'status'> | undefined): boolean => !!render && ENDED.has(render.status);
 
+// A finished export's thumbnail is made just after it ends: worth waiting this long for.
+const THUMBNAIL_WAIT_MS = 30_000;
+export const awaitsThumbnail = (
+	render: Pick<Render, 'status' | 'thumbnailUrl' | 'completedAt'>,
+	now: number = Date.now(),
+): boolean =>
+	render.status === 'succeeded' &&
+	!render.thumbnailUrl &&
+	!!render.completedAt &&
+	now - Date.parse(render.completedAt) < THUMBNAIL_WAIT_MS;
+
 export const RECENT_LIMIT = 10;
 
 export const keys = {
@@ -50,8 +61,10 @@ export const queries = (api: Api) => ({
 					items: Render[];
 					nextCursor?: string | null;
 				}>,
-			// A row still running is refreshed until it ends, so no row stays frozen at "rendering".
-			refetchInterval: (query) => (query.state.data?.items.some((r) => !hasEnded(r)) ? 3000 : false),
+			// A row still running is refreshed until it ends, so no row stays frozen at "rendering"; a
+			// row just finished, until its thumbnail is there.
+			refetchInterval: (query) =>
+				query.state.data?.items.some((r) => !hasEnded(r) || awaitsThumbnail(r)) ? 3000 : false,
 			refetchIntervalInBackground: true,
 		}),
 	render: (renderId: string) =>

@@ -14,6 +14,7 @@ describe('Estimate', () => {
 		expect(terms()).toEqual({
 			'Video length': '10 s',
 			'Expected render time': 'about 33 s',
+			'Expected file size': 'about 5.6 MB',
 			'Exports left today': '6 of 10',
 		});
 	});
@@ -22,6 +23,11 @@ describe('Estimate', () => {
 		render(<Estimate preview={preview(754)} format="gif" quality="low" usedToday={0} dailyLimit={10} />);
 		expect(terms()['Video length']).toBe('12 min 34 s');
 		expect(terms()['Expected render time']).toBe('about 5.0 s');
+	});
+
+	it('says nothing of the size where the API gives none', () => {
+		render(<Estimate preview={{...preview(5), sizeBytes: {}}} format="mp4" quality="low" usedToday={0} dailyLimit={10} />);
+		expect(terms()).not.toHaveProperty('Expected file size');
 	});
 
 	it('never shows fewer than none left', () => {

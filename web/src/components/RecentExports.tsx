@@ -8,12 +8,23 @@ import {clock, resetTime, resetWords} from '../lib/quota';
 import {saveFile} from '../lib/saveFile';
 import {usePage} from '../store';
 
-const Thumbnail: React.FC<{render: Render}> = ({render}) =>
-	render.thumbnailUrl ? (
-		<img className="thumb" src={render.thumbnailUrl} alt="" width={64} height={36} loading="lazy" />
+// A still of the export, or a placeholder while there is none (or its signed link has expired).
+const Thumbnail: React.FC<{render: Render}> = ({render}) => {
+	const [failed, setFailed] = useState<string | null>(null);
+	return render.thumbnailUrl && failed !== render.thumbnailUrl ? (
+		<img
+			className="thumb"
+			src={render.thumbnailUrl}
+			alt=""
+			width={64}
+			height={36}
+			loading="lazy"
+			onError={() => setFailed(render.thumbnailUrl ?? null)}
+		/>
 	) : (
 		<span className="thumb placeholder" aria-hidden="true" />
 	);
+};
 
 const Row: React.FC<{render: Render; onShow: (renderId: string) => void}> = ({render: r, onShow}) => {
 	const link = useDownloadLink();

@@ -15,6 +15,11 @@ export const preview = (videoSeconds: number): Preview => ({
 		webm: {low: 14, medium: 20, high: 33},
 		gif: {low: 5, medium: 8, high: 9},
 	},
+	sizeBytes: {
+		mp4: {low: 410_000, medium: 920_000, high: 2_300_000},
+		webm: {low: 700_000, medium: 1_900_000, high: 5_600_000},
+		gif: {low: 1_600_000, medium: 3_700_000, high: 4_900_000},
+	},
 	maxGifSeconds: 60,
 	maxRenderMinutes: 30,
 	warnings: [],
