@@ -38,6 +38,19 @@ def acknowledgments(*, region: str, bucket_id: str, table_id: str, render_log_gr
         "(stacks/packaging.py) and the tests run on; moving on is a deliberate change."
     }
     xray = "X-Ray's PutTraceSegments and PutTelemetryRecords (Tracing.ACTIVE) have no resource level."
+    list_buckets = (
+        f"{xray} s3:ListAllMyBuckets has none either: the remotion_lambda client lists buckets to find the "
+        "region's remotionlambda-* one before uploading large input props."
+    )
+    props_and_scenes = {
+        f"AwsSolutions-IAM5[Resource::{bucket}/projects/*]": "Scenes are stored per user and project "
+        "(projects/<user>/<project>.json), both generated ids; only the API writes them.",
+        f"AwsSolutions-IAM5[Resource::{bucket}/input-props/*]": "The remotion_lambda client uploads large props "
+        "as input-props/<sha256 of the props>.json.",
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::remotionlambda-*]": "s3:GetBucketLocation only: "
+        "the remotion_lambda client asks the region of every remotionlambda-* bucket of the account, ours or "
+        "not, and fails the call if one is denied.",
+    }
     found = {
         "Service/Api/ServiceRole": basic,
         "Service/Webhook/ServiceRole": basic,
@@ -46,29 +59,26 @@ def acknowledgments(*, region: str, bucket_id: str, table_id: str, render_log_gr
         "Service/Webhook": runtime,
         "Service/Sweeper": runtime,
         "Service/Api/ServiceRole/DefaultPolicy": {
-            "AwsSolutions-IAM5[Resource::*]": f"{xray} s3:ListAllMyBuckets has none either: the remotion_lambda "
-            "client lists buckets to find the region's remotionlambda-* one before uploading large input props.",
+            "AwsSolutions-IAM5[Resource::*]": list_buckets,
             index: index_reason,
             **progress_cancel,
-            f"AwsSolutions-IAM5[Resource::{bucket}/projects/*]": "Scenes are stored per user and project "
-            "(projects/<user>/<project>.json), both generated ids.",
-            f"AwsSolutions-IAM5[Resource::{bucket}/input-props/*]": "The remotion_lambda client uploads large props "
-            "as input-props/<sha256 of the props>.json.",
+            **props_and_scenes,
             f"AwsSolutions-IAM5[Resource::{bucket}/renders/*]": "Reads finished renders (renders/<render id>/...), "
             "whose ids Remotion generates; read only.",
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::remotionlambda-*]": "s3:GetBucketLocation only: "
-            "the remotion_lambda client asks the region of every remotionlambda-* bucket of the account, ours or "
-            "not, and fails the render if one is denied.",
         },
+        # The webhook and the sweeper end exports, so they make thumbnails: read the scenes, hand a
+        # still's props to the render function.
         "Service/Webhook/ServiceRole/DefaultPolicy": {
-            "AwsSolutions-IAM5[Resource::*]": xray,
+            "AwsSolutions-IAM5[Resource::*]": list_buckets,
             index: index_reason,
             **progress_cancel,
+            **props_and_scenes,
         },
         "Service/Sweeper/ServiceRole/DefaultPolicy": {
-            "AwsSolutions-IAM5[Resource::*]": xray,
+            "AwsSolutions-IAM5[Resource::*]": list_buckets,
             index: index_reason,
             **progress_cancel,
+            **props_and_scenes,
         },
         "Cdn/DownloadPrivateKey": {
             "AwsSolutions-SMG4": "The operator's private key for CloudFront signed URLs: it must change together with "

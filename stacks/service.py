@@ -118,31 +118,39 @@ class ServiceFunctions(Construct):
             )
             # Listing lets a missing key answer 404 rather than 403.
             function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
-        # The API alone keeps projects' scenes (projects/), uploads large input props (input-props/)
-        # and reads finished renders (renders/); never app/ or sites/, which only the deploy writes.
+        # The API alone keeps projects' scenes (projects/) and reads finished renders (renders/); never
+        # app/ or sites/, which only the deploy writes.
         self.api.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources=[objects(f"{PROJECTS_PREFIX}*")]
             )
         )
         self.api.add_to_role_policy(
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects(f"{INPUT_PROPS_PREFIX}*")])
-        )
-        self.api.add_to_role_policy(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(f"{RENDERS_PREFIX}*")])
         )
         idempotency_table.grant_read_write_data(self.api)
         download_key_secret.grant_read(self.api)
-        # Props over ~194 KB go through the client's bucket discovery (RemotionClient._get_or_create_bucket):
-        # ListBuckets (no resource level), then GetBucketLocation on *every* remotionlambda-* bucket of
-        # the account, ours or not; a denied one fails the render. Hence one such bucket per region.
-        self.api.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"]))
-        self.api.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["s3:GetBucketLocation"],
-                resources=[f"arn:{Stack.of(self).partition}:s3:::{remotion_bucket_prefix}*"],
+        for function in (self.webhook, self.sweeper):
+            # Whoever ends an export makes its thumbnail (functions/domain/thumbnails.py): it re-plans
+            # the project from its scenes, then asks the render function for a still.
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(f"{PROJECTS_PREFIX}*")])
             )
-        )
+        for function in (self.api, self.webhook, self.sweeper):
+            # Props over ~194 KB (a render's, a still's) go through input-props/ and the client's bucket
+            # discovery (RemotionClient._get_or_create_bucket): ListBuckets (no resource level), then
+            # GetBucketLocation on *every* remotionlambda-* bucket of the account, ours or not; a denied
+            # one fails the call. Hence one such bucket per region.
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects(f"{INPUT_PROPS_PREFIX}*")])
+            )
+            function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListAllMyBuckets"], resources=["*"]))
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:GetBucketLocation"],
+                    resources=[f"arn:{Stack.of(self).partition}:s3:::{remotion_bucket_prefix}*"],
+                )
+            )
         self.schedule = events.Rule(
             self,
             "SweepSchedule",

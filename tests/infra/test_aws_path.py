@@ -181,10 +181,11 @@ def test_service_functions_write_only_where_they_need(resources):
     assert object_suffixes(api, "s3:PutObject") == {"projects/*", "input-props/*", "renders/*/cancel.json"}
     assert object_suffixes(api, "s3:DeleteObject") == {"projects/*"}
     for handler in (WEBHOOK, SWEEPER):
+        # They end exports, so they make thumbnails: read the project, hand large props to the function.
         statements = role_statements(resources, service_function(resources, handler))
-        assert object_suffixes(statements, "s3:PutObject") == {"renders/*/cancel.json"}
+        assert object_suffixes(statements, "s3:PutObject") == {"input-props/*", "renders/*/cancel.json"}
         assert object_suffixes(statements, "s3:DeleteObject") == set()
-        assert object_suffixes(statements, "s3:GetObject") == {"renders/*/progress.json"}
+        assert object_suffixes(statements, "s3:GetObject") == {"renders/*/progress.json", "projects/*"}
 
 
 # 9. Capacity: reserved concurrency for API and webhook, a cap on renders -----------------------
