@@ -37,8 +37,9 @@ def init_error_tracking(read_secret: Callable[[str], str] = _secret_from_secrets
         dsn=dsn,
         integrations=[AwsLambdaIntegration(timeout_warning=True)],
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
-        # Users' scene code and tokens stay out of error reports.
-        send_default_pii=False,
+        # Users' scene code and tokens stay out of error reports: no user, no request bodies (scenes),
+        # no local variables (they hold scenes and tokens). Sentry's successor of send_default_pii.
+        data_collection={"user_info": False, "http_bodies": [], "stack_frame_variables": False},
         traces_sample_rate=0.0,
     )
     _initialized = True

@@ -40,7 +40,8 @@ def test_set_reads_the_dsn_by_name_and_starts_sentry(monkeypatch):
     assert error_tracking.init_error_tracking() is True
     client = sentry_sdk.get_client()
     assert client.is_active() and client.dsn == DSN
-    assert client.options["send_default_pii"] is False
+    collected = client.options["data_collection"]
+    assert (collected["user_info"], collected["http_bodies"], collected["stack_frame_variables"]) == (False, [], False)
 
 
 @mock_aws
