@@ -32,26 +32,19 @@ export const chromeModeFor = (executable) => (executable ? 'chrome-for-testing' 
 // The page's Content-Security-Policy is what refuses loopback: see docs/security.md.)
 export const DROPPED_FLAGS = ['--disable-popup-blocking'];
 
-// Flags added to Remotion's: frames are captured on demand (Remotion seeks, waits for the page to be
-// ready, then asks for a screenshot), so tying the compositor to a 60 Hz vsync only adds waiting.
-// Measured on this machine (docs/benchmarks.md): about 13 -> 17 frames/s for one browser alone,
-// 11 -> 12.5 each for two side by side; frames stay equal to Remotion's own (tests/render PSNR).
-export const ADDED_FLAGS = ['--disable-gpu-vsync', '--disable-frame-rate-limit'];
-
-// A tiny executable that runs the real browser without the dropped flags and with the added ones.
-// Remotion takes any executable path; the script is written once per browser path, beside the
-// bundle cache.
+// A tiny executable that runs the real browser without the dropped flags. Remotion takes any
+// executable path; the script is written once per browser path, beside the bundle cache.
 export const sandboxedLauncher = (executable) => {
-	const digest = createHash('sha256').update(executable).update(DROPPED_FLAGS.join(' ')).update(ADDED_FLAGS.join(' ')).digest('hex').slice(0, 12);
+	const digest = createHash('sha256').update(executable).update(DROPPED_FLAGS.join(' ')).digest('hex').slice(0, 12);
 	const launcher = path.join(CACHE, 'browser', `chromium-${digest}`);
 	if (!existsSync(launcher)) {
 		mkdirSync(path.dirname(launcher), {recursive: true});
 		const cases = DROPPED_FLAGS.map((flag) => `${flag}) ;;`).join(' ');
 		const script = [
 			'#!/bin/sh',
-			'# Written by local/render_worker/browser.mjs: runs Chromium without the flags it drops, with those it adds.',
+			'# Written by local/render_worker/browser.mjs: runs Chromium without the flags it drops.',
 			`for arg do shift; case "$arg" in ${cases} *) set -- "$@" "$arg" ;; esac; done`,
-			`exec '${executable.replaceAll("'", `'\\''`)}' "$@" ${ADDED_FLAGS.join(' ')}`,
+			`exec '${executable.replaceAll("'", `'\\''`)}' "$@"`,
 			'',
 		].join('\n');
 		const tmp = `${launcher}.${process.pid}`;
