@@ -211,8 +211,6 @@ def finish(
         logger.info("render %s ended: %s", record.render_id, status.value)
         if status in (RenderStatus.FAILED, RenderStatus.TIMED_OUT):
             _stop_backend(services, record)  # whatever still runs of it renders for nobody
-        if status is RenderStatus.SUCCEEDED:
-            add_thumbnail(services, record)  # once, by whoever ended it (never fails the end)
     return changed
 
 
@@ -289,7 +287,14 @@ def apply_webhook(services: Services, webhook: RemotionWebhook) -> bool:
         )
     match webhook:
         case SuccessWebhook():
-            return finish(services, record, RenderStatus.SUCCEEDED, report=_success_report(services, record, webhook))
+            changed = finish(
+                services, record, RenderStatus.SUCCEEDED, report=_success_report(services, record, webhook)
+            )
+            if (changed or record.status is RenderStatus.SUCCEEDED) and not record.thumbnail_key:
+                # Made here rather than in finish(): a user's poll that finds the render done first
+                # never waits for a still. Never fails the webhook.
+                add_thumbnail(services, record)
+            return changed
         case ErrorWebhook(errors=errors):
             texts = [f"{e.name}: {e.message}" for e in errors]
             message = "; ".join(e.message for e in errors if e.message) or "the render failed"
@@ -346,7 +351,8 @@ def sweep(services: Services) -> dict[str, int]:
     for record in services.store.stale_renders(news_before=now - services.settings.render_timeout_seconds - 60):
         report = _backend_report(services, record)
         if isinstance(report, Succeeded | Failed):
-            apply_progress(services, record, report)
+            if apply_progress(services, record, report) and isinstance(report, Succeeded):
+                add_thumbnail(services, record)  # its webhook never came
             ended["finalized"] += 1
         elif finish(services, record, RenderStatus.TIMED_OUT, error="no news from the renderer in time", refund=True):
             ended["timed_out"] += 1

@@ -1,4 +1,4 @@
-"""An export's thumbnail: a still of its own composition and props, made when it succeeds.
+"""An export's thumbnail: a still of its own composition and props, made by its success webhook.
 
 `renderStill()` on this machine, `render_still_on_lambda` on AWS (the backend's `render_still`).
 A thumbnail is a nicety: when it cannot be made, the export is no less done, and the history

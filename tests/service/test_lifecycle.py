@@ -156,6 +156,24 @@ def test_progress_is_read_at_most_every_few_seconds_then_the_end_is_applied(lamb
     )
     assert done.output_url == "s3://remotionlambda-x/renders/abc123/out.mp4"
     assert services.store.free_lock_slot(user, 1, int(now)) == 0
+    # The user's poll that found it done did not wait for a still: the webhook, coming after, makes it.
+    assert "still" not in [i["type"] for i in session.invocations]
+    session.responses.append(("error", "ServiceException"))  # the webhook's progress read
+    session.responses.append(("payload", _STILL_ANSWER))
+    webhook = _webhook("success", started.render_id, user, outputFile="s3://remotionlambda-x/renders/abc123/out.mp4")
+    assert lifecycle.apply_webhook(services, webhook) is False  # already ended: nothing else changes
+    assert services.store.get_render(user, started.render_id).thumbnail_key == "renders/still-1/out.jpg"
+
+
+_STILL_ANSWER = {
+    "type": "success",
+    "output": "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/still-1/out.jpg",
+    "outKey": "renders/still-1/out.jpg",
+    "sizeInBytes": 9000,
+    "bucketName": "remotionlambda-x",
+    "renderId": "still-1",
+    "estimatedPrice": {"accruedSoFar": 0.00001, "displayCost": "$0.00", "currency": "USD"},
+}
 
 
 def _webhook(kind: str, record_id: str, user: str, **extra) -> object:
@@ -231,20 +249,7 @@ def test_a_success_makes_a_thumbnail_with_render_still_on_lambda_from_the_same_p
     user, render_id = _started(services, session)
     start = session.invocations[-1]
     session.responses.append(("error", "ServiceException"))  # progress: the webhook's word stands
-    session.responses.append(
-        (
-            "payload",
-            {
-                "type": "success",
-                "output": "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/still-1/out.jpg",
-                "outKey": "renders/still-1/out.jpg",
-                "sizeInBytes": 9000,
-                "bucketName": "remotionlambda-x",
-                "renderId": "still-1",
-                "estimatedPrice": {"accruedSoFar": 0.00001, "displayCost": "$0.00", "currency": "USD"},
-            },
-        )
-    )
+    session.responses.append(("payload", _STILL_ANSWER))
     good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
     assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
 
