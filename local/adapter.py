@@ -369,13 +369,7 @@ class Adapter:
             )
             return None
         if declared and int(declared) > MAX_BODY_BYTES:  # h11 has checked that it is a number
-            await self._error(
-                send,
-                413,
-                "too_large",
-                f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's payload limit)",
-                {"Connection": "close"},
-            )
+            await self._too_large(send)
             return None
         body = bytearray()
         deadline = asyncio.get_running_loop().time() + BODY_TIMEOUT_SECONDS
@@ -396,16 +390,14 @@ class Adapter:
                 raise _ClientGone
             body += message.get("body", b"")
             if len(body) > MAX_BODY_BYTES:
-                await self._error(
-                    send,
-                    413,
-                    "too_large",
-                    f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's payload limit)",
-                    {"Connection": "close"},
-                )
+                await self._too_large(send)
                 return None
             if not message.get("more_body"):
                 return bytes(body)
+
+    async def _too_large(self, send) -> None:
+        message = f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's payload limit)"
+        await self._error(send, 413, "too_large", message, {"Connection": "close"})
 
     async def _static(self, send, method: str, path: str) -> None:
         if path == "/config.json" and self.page_config:
