@@ -80,9 +80,13 @@ class WorkerProcess:
         # Last seen descendants (pid: start time), killed too if the process dies before them.
         self.tree: dict[int, int | None] = {}
         self.kill_reason: str | None = None  # set when the pool kills it for the scene's fault
+        # Each process started has its own routes: a process that dies ends only what was sent to it.
         self._routes: dict[str, queue.Queue] = {}
         self._control: queue.Queue = queue.Queue()
         self._write_lock = threading.Lock()
+        # Held while the process is replaced, and while a dead one's tree is ended: the reader of a
+        # process that died must never end the tree of the one that replaced it.
+        self._life_lock = threading.Lock()
 
     @property
     def pid(self) -> int | None:
@@ -97,8 +101,8 @@ class WorkerProcess:
             raise RenderFailed("node was not found on PATH: the local renderer needs Node 20 or newer", ours=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.kill_reason = None
-        self._control = queue.Queue()
-        with open(self.log_path, "ab") as log:
+        with self._life_lock, open(self.log_path, "ab") as log:
+            self._control, self._routes, self.tree = queue.Queue(), {}, {}
             self.process = subprocess.Popen(
                 [node, str(WORKER_SCRIPT)],
                 cwd=REPO_ROOT,
@@ -114,7 +118,7 @@ class WorkerProcess:
             )
         threading.Thread(
             target=self._read_events,
-            args=(self.process, self._control),
+            args=(self.process, self._control, self._routes),
             daemon=True,
             name=f"render-worker-{self.index}-events",
         ).start()
@@ -134,19 +138,21 @@ class WorkerProcess:
         self.info = ready
         return ready
 
-    def _read_events(self, process: subprocess.Popen, control: queue.Queue) -> None:
+    def _read_events(self, process: subprocess.Popen, control: queue.Queue, routes: dict[str, queue.Queue]) -> None:
         for line in process.stdout:
             try:
                 event = json.loads(line)
             except ValueError:
                 continue
-            route = self._routes.get(event.get("id"))
+            route = routes.get(event.get("id"))
             (route or control).put(event)
         process.wait()
+        with self._life_lock:
+            if self.process is process:  # not replaced yet (a replacement has ended this tree already)
+                self._kill_tree()
         # The process is gone: whoever still waits on it learns it now rather than never.
-        self._kill_tree()
         control.put(EXIT)
-        for route in list(self._routes.values()):
+        for route in list(routes.values()):
             route.put(EXIT)
 
     def open_route(self, task_id: str) -> queue.Queue:
