@@ -37,10 +37,24 @@ GOALS = {"full": 0.55, "edited": 0.35, "identical": 0.15}
 class Timed:
     seconds: float
     peak_bytes: int = 0  # of the process's children (the render pool: Node workers and Chromium)
+    cpu_seconds: float = 0.0  # user + system of the command and all it started, as last sampled
 
 
-def run_watched(command: list[str], env: dict[str, str] | None = None) -> Timed:
-    """Run a command to its end, sampling the memory (PSS) of everything it started."""
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def run_watched(command: list[str], env: dict[str, str] | None = None, sample_memory: bool = False) -> Timed:
+    """Run a command to its end; with sample_memory, sample the memory (PSS) of everything it started.
+
+    Timed runs are not sampled: reading every Chromium process's smaps_rollup four times a second
+    costs CPU, and more of it beside the pool (a dozen processes) than beside the naive CLI.
+    """
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -51,22 +65,27 @@ def run_watched(command: list[str], env: dict[str, str] | None = None) -> Timed:
         text=True,
     )
     peak = 0
+    cpu: dict[int, float] = {}  # per process, the last figure seen (a process's last 0.25 s is missed)
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.wait(0.25):
-            peak = max(peak, sum(pss_bytes(pid) for pid in descendants(process.pid, _parent_map())))
+            pids = [process.pid, *descendants(process.pid, _parent_map())]
+            peak = max(peak, sum(pss_bytes(pid) for pid in pids))
+            cpu.update({pid: max(cpu.get(pid, 0.0), _cpu_seconds(pid)) for pid in pids})
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if sample_memory:
+        sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
     done.set()
-    sampler.join()
+    if sample_memory:
+        sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"bench: {' '.join(command[:3])} failed:\n{stderr[-2000:]}")
-    return Timed(seconds, peak)
+    return Timed(seconds, peak, sum(cpu.values()))
 
 
 class Renders:
@@ -75,14 +94,18 @@ class Renders:
         self.bundle = bundle_dir()
         self.cache_dir = scratch / "chunk-cache"
 
-    def naive(self, project: Project, fmt: OutputFormat, quality: Quality, name: str) -> Timed:
+    def naive(
+        self, project: Project, fmt: OutputFormat, quality: Quality, name: str, sample_memory: bool = False
+    ) -> Timed:
         plan = plan_export(project, fmt, quality, Limits.from_env())  # what `framecast props` prints
         props = self.scratch / f"{name}.props.json"
         props.write_text(json.dumps(plan.props.to_json_dict()))
         out = self.scratch / f"naive-{name}.{plan.output.extension}"
-        return run_watched(naive_command(self.bundle, props, plan.output, out))
+        return run_watched(naive_command(self.bundle, props, plan.output, out), sample_memory=sample_memory)
 
-    def framecast(self, project: Project, fmt: OutputFormat, quality: Quality, name: str, cache: str) -> Timed:
+    def framecast(
+        self, project: Project, fmt: OutputFormat, quality: Quality, name: str, cache: str, sample_memory: bool = False
+    ) -> Timed:
         path = self.scratch / f"{name}.json"
         path.write_text(project.model_dump_json(by_alias=True))
         out = self.scratch / f"framecast-{name}.{fmt.value}"
@@ -101,6 +124,7 @@ class Renders:
                 str(out),
             ],
             env={"FRAMECAST_CHUNK_CACHE_DIR": str(self.cache_dir / cache)},
+            sample_memory=sample_memory,
         )
 
 
@@ -142,7 +166,6 @@ def bench_renders(renders: Renders) -> tuple[list[str], list[str], int]:
             f"≤ {GOALS[key]}× | {'met' if ratio <= GOALS[key] else 'not met'} |"
         )
     format_rows = []
-    peak = max(pair[1].peak_bytes for pair in pairs.values())
     for fmt, quality in [
         (OutputFormat.MP4, Quality.LOW),
         (OutputFormat.WEBM, Quality.LOW),
@@ -152,13 +175,26 @@ def bench_renders(renders: Renders) -> tuple[list[str], list[str], int]:
         name = f"{fmt.value}-{quality.value}"
         naive = renders.naive(project, fmt, quality, name)
         ours = renders.framecast(project, fmt, quality, name, name)
-        peak = max(peak, ours.peak_bytes)
         settings = plan_export(project, fmt, quality, Limits.from_env()).output
         encoded = -(-frames // settings.every_nth_frame)
         format_rows.append(
             f"| {fmt.value} {quality.value} {settings.width}×{settings.height} | {encoded} | "
             f"{encoded / naive.seconds:.1f} | {encoded / ours.seconds:.1f} | {ours.seconds / naive.seconds:.2f}× |"
         )
+    # Memory and CPU in runs of their own, never rendered before: the full export, the largest frames.
+    sampled_naive = renders.naive(project, mp4, medium, "sampled", sample_memory=True)
+    sampled = [
+        renders.framecast(project, mp4, quality, f"sampled-{quality.value}", f"sampled-{quality.value}", True)
+        for quality in (medium, Quality.HIGH)
+    ]
+    peak = max(run.peak_bytes for run in sampled)
+    busy = sampled[0].cpu_seconds / sampled[0].seconds / (os.cpu_count() or 1)
+    rows += [
+        "",
+        f"CPU time of the full export (user + system of every process, sampled in runs of their own): "
+        f"naive {sampled_naive.cpu_seconds:.1f} s in {sampled_naive.seconds:.1f} s, framecast "
+        f"{sampled[0].cpu_seconds:.1f} s in {sampled[0].seconds:.1f} s, the cores {busy:.0%} busy.",
+    ]
     return rows, format_rows, peak
 
 
@@ -275,14 +311,16 @@ def main() -> None:
             "|---|---|---|---|---|---|",
             *render_rows,
             "",
-            "Where a ratio misses its goal, the bound is the machine's two cores. Two browsers side by",
-            "side, each given one half of the frames in one long chunk, take about 0.65× of the naive",
-            "time here: that is the floor for two processes, before any chunk is cut along scenes. Each",
-            "chunk then costs about 1 s (a page load before its first frame, the encoder's flush after",
-            "its last), so the six chunks of this project add 2-3 s per process (what was tried to cut",
-            "either: docs/decisions.md).",
-            "gif and webm chunks are short (gif encodes a third of the frames), so their page loads weigh",
-            "more; gif is also re-encoded once at the join, as Remotion Lambda does.",
+            "Where a ratio misses its goal, the bound is the machine's two cores. Framecast's browsers capture",
+            "each frame without the relayout Remotion asks Chromium for around every screenshot (the same",
+            "pixels, tests/render/test_capture.py); that alone takes about a sixth off a frame's CPU. The",
+            "pool still spends more CPU than one plain process (a second browser, a page load per chunk),",
+            "and cannot keep both cores busy: each browser works on one frame at a time and waits for its",
+            "compositor's 60 Hz clock at every step. A third browser, two tabs per browser and Chromium's",
+            "frame-rate and GPU flags were measured and left (docs/decisions.md).",
+            "gif chunks hold as many captures as the others (every 3rd frame: three times the frames), and",
+            "gif is re-encoded once at the join, as Remotion Lambda does; vp8 costs more CPU in six short",
+            "encodes than in one long one.",
             "",
             "## Frames per second by format (never rendered before)",
             "",
@@ -293,8 +331,9 @@ def main() -> None:
             "## Memory",
             "",
             "Peak memory (PSS, summed over the Node workers and their Chromium processes) of the render pool at",
-            f"its default size of {pool}, over every export above: **{peak_gib:.2f} GiB** (goal ≤ 2 GiB: "
-            f"{'met' if peak_gib <= 2 else 'not met'}).",
+            f"its default size of {pool}, over the landscape export at medium and at high quality, never rendered,",
+            f"sampled every 0.25 s in runs of their own (the timed runs are not sampled): **{peak_gib:.2f} GiB**",
+            f"(goal ≤ 2 GiB: {'met' if peak_gib <= 2 else 'not met'}).",
             "",
             "## On AWS, on paper",
             "",

@@ -70,6 +70,33 @@ const closePopups = (browser) => {
 	});
 };
 
+// Remotion captures every frame with `captureBeyondViewport: true`. Chromium then sets the view to
+// the clip's size before each capture and back after: two relayouts a frame, about a sixth of a
+// render's CPU on this machine, for nothing, as Remotion's clip is the page's own viewport (it sets
+// the viewport to the composition's size). A capture whose clip lies inside the viewport last set
+// on its page is sent without it: the same pixels (tests/render/test_capture.py compares them), no
+// relayout. Any other capture goes through as Remotion wrote it.
+export const captureInsideViewport = (connection) => {
+	const viewports = new Map(); // CDP session -> the page's last device metrics override
+	const rawSend = connection._rawSend.bind(connection);
+	const fits = (clip, viewport) =>
+		viewport !== undefined && clip !== undefined && (clip.scale ?? 1) === 1 && clip.x >= 0 && clip.y >= 0 &&
+		clip.x + clip.width <= viewport.width && clip.y + clip.height <= viewport.height;
+	connection._rawSend = (message) => {
+		const {method, params, sessionId} = message;
+		if (method === 'Emulation.setDeviceMetricsOverride') {
+			viewports.set(sessionId, {width: params.width, height: params.height});
+		} else if (method === 'Emulation.clearDeviceMetricsOverride') {
+			viewports.delete(sessionId);
+		} else if (method === 'Page.captureScreenshot' && params?.captureBeyondViewport && fits(params.clip, viewports.get(sessionId))) {
+			return rawSend({...message, params: {...params, captureBeyondViewport: false}});
+		}
+		return rawSend(message);
+	};
+	connection.on('sessiondetached', (session) => viewports.delete(session.id()));
+	return connection;
+};
+
 export const launchBrowser = async (browserExecutable = findBrowser()) => {
 	const chromeMode = chromeModeFor(browserExecutable);
 	const executable = browserExecutable ? sandboxedLauncher(browserExecutable) : null;
@@ -81,5 +108,6 @@ export const launchBrowser = async (browserExecutable = findBrowser()) => {
 		throw new Error(`${hint}: ${error.message}`);
 	});
 	closePopups(browser);
+	captureInsideViewport(browser.connection);
 	return {browser, browserExecutable: executable, chromeMode};
 };

@@ -3,7 +3,9 @@
 Chunks follow scene boundaries: a scene's frames depend on the scene alone and on the frame
 within it (the composition plays scenes one after another, each from its own frame 0), so a chunk
 that covers one scene keeps its key when other scenes change or move. Long scenes are cut into
-pieces of about CHUNK_FRAMES so that the pool's processes share the work.
+pieces of about CHUNK_FRAMES encoded frames so that the pool's processes share the work (a gif
+encodes every 3rd or 2nd frame: its pieces span as many more composition frames, so that a chunk's
+page load is paid for by as many captures in every format).
 """
 
 import hashlib
@@ -74,7 +76,7 @@ def plan_chunks(
     ranges: list[tuple[int, int]] = []
     for a, b in zip(boundaries, boundaries[1:], strict=False):
         length = b - a
-        pieces = min(math.ceil(length / chunk_frames), MAX_PIECES_PER_SCENE)
+        pieces = min(math.ceil(length / (chunk_frames * every_nth_frame)), MAX_PIECES_PER_SCENE)
         size = _align_up(math.ceil(length / pieces), every_nth_frame)
         ranges += [(s, min(b, s + size)) for s in range(a, b, size)]
     chunks = []

@@ -121,9 +121,16 @@ const main = async () => {
 	}
 	let browserPromise = null;
 	const browser = () => {
-		browserPromise ??= launchBrowser();
+		// A browser that failed to start is forgotten, so the next task launches one afresh.
+		browserPromise ??= launchBrowser().catch((error) => {
+			browserPromise = null;
+			throw error;
+		});
 		return browserPromise;
 	};
+	// Launched now, while the pool starts its other processes and plans the export: the first chunk
+	// finds it up instead of waiting most of a second for it. A failure is reported by that chunk.
+	browser().catch(() => {});
 	const running = new Map();
 	const cancelledEarly = new Set();
 
@@ -140,7 +147,6 @@ const main = async () => {
 			launched = await browser();
 		} catch (error) {
 			running.delete(id);
-			browserPromise = null;
 			emit({type: 'error', id, message: String(error?.message ?? error), cancelled: false, infra: true});
 			return;
 		}
@@ -267,7 +273,7 @@ const main = async () => {
 	// stdin closed or shutdown: cancel what runs, then close the browser.
 	for (const cancel of running.values()) cancel();
 	await Promise.allSettled([...tasks]);
-	if (browserPromise) await (await browserPromise).browser.close({silent: true});
+	if (browserPromise) await browserPromise.then(({browser: open}) => open.close({silent: true}), () => {});
 };
 
 main().catch((error) => {

@@ -26,6 +26,18 @@ def test_gif_chunks_start_on_the_frames_a_single_pass_picks():
     assert picked == list(range(0, 61, 3))
 
 
+def test_gif_chunks_hold_as_many_encoded_frames_as_other_formats():
+    # chunk_frames counts captures: at every 3rd frame a 90-frame scene is 30 captures, one chunk,
+    # and 400 frames (134 captures) are three; every chunk still starts on a picked frame.
+    gif = plan_chunks([90, 100, 120], every_nth_frame=3, chunk_frames=60)
+    assert [(c.start, c.end) for c in gif] == [(0, 90), (90, 192), (192, 310)]
+    assert [(c.start, c.end) for c in plan_chunks([400], every_nth_frame=3, chunk_frames=60)] == [
+        (0, 135),
+        (135, 270),
+        (270, 400),
+    ]
+
+
 def test_a_long_scene_is_cut_into_a_bounded_number_of_pieces():
     chunks = plan_chunks([54000], chunk_frames=60)
     assert len(chunks) == MAX_PIECES_PER_SCENE and covered(chunks) == list(range(54000))
