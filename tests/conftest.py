@@ -58,6 +58,14 @@ def bundle_for_node(source: str, out: Path) -> Path:
     return out
 
 
+def node_check(script: Path, *args: str, timeout: float = 120) -> dict:
+    """Run a Node check script from the repository root; it prints its findings as JSON, last."""
+    out = subprocess.run(
+        ["node", str(script), *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def ffprobe(path: Path) -> dict:
     """Streams and format of a media file, frames counted, by the ffprobe Remotion ships."""
     env = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}

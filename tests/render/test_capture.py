@@ -9,7 +9,6 @@ go through untouched.
 """
 
 import json
-import subprocess
 
 import pytest
 
@@ -17,7 +16,7 @@ from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
 from local.render_worker.naive import bundle_dir
-from tests.conftest import REPO_ROOT, project, scene
+from tests.conftest import REPO_ROOT, node_check, project, scene
 from tests.render.test_chunked import MOVING
 
 pytestmark = pytest.mark.render
@@ -46,15 +45,9 @@ def test_captures_skip_the_viewport_resize_and_draw_the_same_pixels(tmp_path):
     props = tmp_path / "props.json"
     props.write_text(json.dumps(export.props.to_json_dict()))
     frames = ["0", "17", "31", "52"]
-    out = subprocess.run(
-        ["node", str(REPO_ROOT / "tests/render/capture_check.mjs"), str(bundle_dir()), str(props), *frames],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = node_check(
+        REPO_ROOT / "tests/render/capture_check.mjs", str(bundle_dir()), str(props), *frames, timeout=180
+    )
     assert result["frames"] == 4 and result["distinctImages"] == 4  # four different pictures compared
     assert result["sameImages"] is True
     assert result["plainBeyondViewport"] == [True] * 4  # what Remotion itself sends

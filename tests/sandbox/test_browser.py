@@ -1,25 +1,14 @@
 """The local worker's Chromium (local/render_worker/browser.mjs) behind the page's own guards."""
 
-import json
-import subprocess
-
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, node_check
 
 pytestmark = pytest.mark.render
 
 
 def test_popups_are_blocked_and_one_that_opens_anyway_is_closed_at_once():
-    out = subprocess.run(
-        ["node", str(REPO_ROOT / "tests/sandbox/popup_check.mjs")],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    result = node_check(REPO_ROOT / "tests/sandbox/popup_check.mjs")
     assert result == {
         "droppedFlagPassed": False,
         "blockedWithoutGesture": True,
