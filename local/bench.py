@@ -49,8 +49,8 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def run_watched(command: list[str], env: dict[str, str] | None = None, sample_memory: bool = False) -> Timed:
-    """Run a command to its end; with sample_memory, sample the memory (PSS) of everything it started.
+def run_watched(command: list[str], env: dict[str, str] | None = None, sampled: bool = False) -> Timed:
+    """Run a command to its end; if sampled, sample the memory (PSS) and CPU of everything it started.
 
     Timed runs are not sampled: reading every Chromium process's smaps_rollup four times a second
     costs CPU, and more of it beside the pool (a dozen processes) than beside the naive CLI.
@@ -75,13 +75,13 @@ def run_watched(command: list[str], env: dict[str, str] | None = None, sample_me
             peak = max(peak, sum(pss_bytes(pid) for pid in pids))
             cpu.update({pid: max(cpu.get(pid, 0.0), _cpu_seconds(pid)) for pid in pids})
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    if sample_memory:
+    sampler = threading.Thread(target=sample, daemon=True) if sampled else None
+    if sampler:
         sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
     done.set()
-    if sample_memory:
+    if sampler:
         sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"bench: {' '.join(command[:3])} failed:\n{stderr[-2000:]}")
@@ -94,14 +94,12 @@ class Renders:
         self.bundle = bundle_dir()
         self.cache_dir = scratch / "chunk-cache"
 
-    def naive(
-        self, project: Project, fmt: OutputFormat, quality: Quality, name: str, sample_memory: bool = False
-    ) -> Timed:
+    def naive(self, project: Project, fmt: OutputFormat, quality: Quality, name: str, sampled: bool = False) -> Timed:
         plan = plan_export(project, fmt, quality, Limits.from_env())  # what `framecast props` prints
         props = self.scratch / f"{name}.props.json"
         props.write_text(json.dumps(plan.props.to_json_dict()))
         out = self.scratch / f"naive-{name}.{plan.output.extension}"
-        return run_watched(naive_command(self.bundle, props, plan.output, out), sample_memory=sample_memory)
+        return run_watched(naive_command(self.bundle, props, plan.output, out), sampled=sampled)
 
     def naive_halves(self, project: Project, fmt: OutputFormat, quality: Quality, name: str) -> Timed:
         """The naive CLI as two processes side by side, each on one half of the frames: the floor
@@ -132,7 +130,7 @@ class Renders:
         return Timed(time.perf_counter() - started)
 
     def framecast(
-        self, project: Project, fmt: OutputFormat, quality: Quality, name: str, cache: str, sample_memory: bool = False
+        self, project: Project, fmt: OutputFormat, quality: Quality, name: str, cache: str, sampled: bool = False
     ) -> Timed:
         path = self.scratch / f"{name}.json"
         path.write_text(project.model_dump_json(by_alias=True))
@@ -152,7 +150,7 @@ class Renders:
                 str(out),
             ],
             env={"FRAMECAST_CHUNK_CACHE_DIR": str(self.cache_dir / cache)},
-            sample_memory=sample_memory,
+            sampled=sampled,
         )
 
 
@@ -218,7 +216,7 @@ def bench_renders(renders: Renders) -> tuple[list[str], list[str], int]:
         "of the naive full export: the floor for two processes that the issue names.",
     ]
     # Memory and CPU in runs of their own, never rendered before: the full export, the largest frames.
-    sampled_naive = renders.naive(project, mp4, medium, "sampled", sample_memory=True)
+    sampled_naive = renders.naive(project, mp4, medium, "sampled", sampled=True)
     sampled = [
         renders.framecast(project, mp4, quality, f"sampled-{quality.value}", f"sampled-{quality.value}", True)
         for quality in (medium, Quality.HIGH)

@@ -25,9 +25,10 @@ const recordCaptures = (browser) => {
 
 const pngSize = (buffer) => ({width: buffer.readUInt32BE(16), height: buffer.readUInt32BE(20)});
 
+// Each frame at full size, and the first again at a thumbnail's scale (a device scale factor below 1).
 const stills = async ({browser, browserExecutable, chromeMode}) => {
 	const images = [];
-	for (const frame of frames) {
+	for (const [frame, scale] of [...frames.map((f) => [f, 1]), [frames[0], 0.375]]) {
 		const composition = {
 			id: 'Main', width: inputProps.width, height: inputProps.height, fps: 30,
 			durationInFrames: inputProps.scenes.reduce((sum, scene) => sum + scene.durationInFrames, 0),
@@ -35,7 +36,7 @@ const stills = async ({browser, browserExecutable, chromeMode}) => {
 			defaultPixelFormat: null, defaultProResProfile: null, defaultSampleRate: null,
 		};
 		const {buffer} = await renderStill({
-			serveUrl, composition, inputProps, frame, imageFormat: 'png', puppeteerInstance: browser,
+			serveUrl, composition, inputProps, frame, scale, imageFormat: 'png', puppeteerInstance: browser,
 			browserExecutable, chromeMode, chromiumOptions: chromiumOptions(), logLevel: 'error',
 		});
 		images.push(buffer.toString('base64'));
@@ -61,8 +62,9 @@ try {
 		format: 'png', clip: {x: 0, y: 0, width: 200, height: 300, scale: 1}, captureBeyondViewport: true, fromSurface: true,
 	});
 	console.log(JSON.stringify({
-		frames: frames.length,
+		captures: oursImages.length,
 		sameImages: oursImages.every((image, i) => image === plainImages[i]),
+		thumbnailSize: pngSize(Buffer.from(oursImages.at(-1), 'base64')),
 		distinctImages: new Set(oursImages).size,
 		oursBeyondViewport: oursSent.slice(0, before).map((params) => params.captureBeyondViewport),
 		plainBeyondViewport: plainSent.map((params) => params.captureBeyondViewport),

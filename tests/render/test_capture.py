@@ -48,10 +48,12 @@ def test_captures_skip_the_viewport_resize_and_draw_the_same_pixels(tmp_path):
     result = node_check(
         REPO_ROOT / "tests/render/capture_check.mjs", str(bundle_dir()), str(props), *frames, timeout=180
     )
-    assert result["frames"] == 4 and result["distinctImages"] == 4  # four different pictures compared
+    # Four frames, and the first again at a thumbnail's scale: five different pictures compared.
+    assert result["captures"] == 5 and result["distinctImages"] == 5
     assert result["sameImages"] is True
-    assert result["plainBeyondViewport"] == [True] * 4  # what Remotion itself sends
-    assert result["oursBeyondViewport"] == [False] * 4  # what reached the worker's Chromium
+    assert result["thumbnailSize"] == {"width": 320, "height": 180}
+    assert result["plainBeyondViewport"] == [True] * 5  # what Remotion itself sends
+    assert result["oursBeyondViewport"] == [False] * 5  # what reached the worker's Chromium
     # A clip taller than the viewport still gets Chromium's resize, and the whole clip back.
     assert result["tallCaptureBeyondViewport"] is True
     assert result["tallCaptureSize"] == {"width": 200, "height": 300}
