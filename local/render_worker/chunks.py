@@ -42,6 +42,10 @@ class Chunk:
     parts: tuple[ScenePart, ...]
     key: str = ""
 
+    def captures(self, every_nth_frame: int = 1) -> int:
+        """How many frames Remotion captures for this range: every nth, counted from its start."""
+        return -(-(self.end - self.start) // every_nth_frame)
+
     @property
     def frame_range(self) -> tuple[int, int]:
         """Remotion's frameRange: both ends inclusive."""

@@ -4,6 +4,7 @@ The reference the chunked renders are checked against (tests/render) and measure
 (`make bench`): the same bundle, the same input props, the same output settings, one process.
 """
 
+import functools
 import json
 import subprocess
 import tempfile
@@ -27,7 +28,23 @@ def bundle_dir() -> Path:
     return Path(done.stderr.strip().rsplit(": ", 1)[1])
 
 
+@functools.cache
+def worker_browser() -> tuple[str | None, str]:
+    """The browser the render pool uses and Remotion's mode for it (browser.mjs decides): the
+    reference renders with the same one, as plain Remotion would with its default browser."""
+    done = subprocess.run(
+        ["node", str(REPO_ROOT / "local/render_worker/worker.mjs"), "--which-browser"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+    )
+    found = json.loads(done.stdout)
+    return found["executable"], found["chromeMode"]
+
+
 def naive_command(bundle: Path, props_file: Path, settings: RenderSettings, out: Path) -> list[str]:
+    executable, chrome_mode = worker_browser()
     command = [
         str(REMOTION_CLI),
         "render",
@@ -39,8 +56,8 @@ def naive_command(bundle: Path, props_file: Path, settings: RenderSettings, out:
         f"--jpeg-quality={settings.jpeg_quality}",
         "--image-format=jpeg",
         f"--every-nth-frame={settings.every_nth_frame}",
-        "--browser-executable=/usr/bin/chromium",
-        "--chrome-mode=chrome-for-testing",
+        *([f"--browser-executable={executable}"] if executable else []),
+        f"--chrome-mode={chrome_mode}",
         "--log=error",
         "--overwrite",
     ]

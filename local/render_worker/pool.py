@@ -69,6 +69,10 @@ class _Task:
     id: str
     video_path: Path
     audio_path: Path | None
+    # Every frame captured (its encoder may still be finishing), or the task over: its process may
+    # take the next chunk of the same render.
+    captured: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -143,13 +147,14 @@ class RenderPool:
         self.close()
 
     def start(self) -> None:
-        """Start every process (the first alone: it may have to build the bundle the rest reuse)."""
+        """Start every process at once. Each makes sure the bundle is built: on a machine where it
+        is not yet (make setup builds it), they build it side by side and the first one renamed
+        into place wins (worker.mjs); everywhere else no process waits for another to start."""
         with self._start_lock:
             if self._started:
                 return
             if self._closed:
                 raise RenderFailed("the render pool is closed", ours=True)
-            self.info = self.processes[0].spawn()
             errors: list[RenderFailed] = []
 
             def spawn(process: WorkerProcess) -> None:
@@ -158,7 +163,7 @@ class RenderPool:
                 except RenderFailed as error:
                     errors.append(error)
 
-            starters = [threading.Thread(target=spawn, args=(p,)) for p in self.processes[1:]]
+            starters = [threading.Thread(target=spawn, args=(p,)) for p in self.processes]
             for starter in starters:
                 starter.start()
             for starter in starters:
@@ -167,6 +172,7 @@ class RenderPool:
                 for process in self.processes:
                     process.kill()
                 raise errors[0]
+            self.info = self.processes[0].info
             self.site_data = site_data_fingerprint(SITE_PUBLIC)
             for process in self.processes:
                 threading.Thread(
@@ -288,15 +294,20 @@ class RenderPool:
 
     # --- the processes ----------------------------------------------------------------------
 
-    def _next_task(self, process: WorkerProcess) -> _Task | None:
-        """The next chunk for a free process: from the render with the fewest chunks running,
-        the oldest first. None when the pool closes or the process died while idle."""
+    def _next_task(self, process: WorkerProcess, finishing: _Task | None = None) -> _Task | None:
+        """The next chunk for a process: from the render with the fewest chunks running, the oldest
+        first. While the process still finishes the encode of `finishing`, only a chunk of that same
+        render: a kill for one scene's fault then never ends another user's chunk. None when the
+        pool closes or the process died while idle."""
         with self._cond:
             while not self._closed:
                 if not process.alive():
                     return None
-                if self._queue:
-                    task = min(self._queue, key=lambda t: (len(t.run.running), t.run.seq))
+                queued = self._queue
+                if finishing is not None and not finishing.finished.is_set():
+                    queued = [task for task in queued if task.run is finishing.run]
+                if queued:
+                    task = min(queued, key=lambda t: (len(t.run.running), t.run.seq))
                     self._queue.remove(task)
                     task.run.running[task.id] = (task, process)
                     return task
@@ -304,8 +315,16 @@ class RenderPool:
             return None
 
     def _serve(self, process: WorkerProcess) -> None:
+        """Feeds one process. A chunk's last frames are encoded after they are captured (x264's
+        look-ahead; about a second a chunk here), and the next chunk's pages take as long to load:
+        so the next chunk starts when the last one's frames are all captured, and the two overlap.
+        At most two chunks are on a process: one rendering, one finishing."""
+        finishing: tuple[_Task, threading.Thread] | None = None
         while not self._closed:
             if not process.alive():
+                if finishing is not None:
+                    finishing[1].join()  # its end (and kill) belongs to the process that died
+                    finishing = None
                 try:
                     process.kill()
                     process.spawn()
@@ -314,9 +333,17 @@ class RenderPool:
                     logger.exception("render worker %s could not be started again", process.index)
                     time.sleep(2)
                     continue
-            task = self._next_task(process)
-            if task is not None:
-                self._run_task(task, process)
+            task = self._next_task(process, finishing[0] if finishing else None)
+            if task is None:
+                continue
+            runner = threading.Thread(
+                target=self._run_task, args=(task, process), daemon=True, name=f"render-pool-{process.index}-task"
+            )
+            runner.start()
+            task.captured.wait()
+            if finishing is not None:
+                finishing[1].join()
+            finishing = (task, runner)
 
     def _run_task(self, task: _Task, process: WorkerProcess) -> None:
         run, chunk, settings = task.run, task.chunk, task.run.job.settings
@@ -362,6 +389,8 @@ class RenderPool:
                         run.in_flight[chunk.index] = min(
                             chunk.end - chunk.start, event["rendered"] * settings.every_nth_frame
                         )
+                    if event["rendered"] >= chunk.captures(settings.every_nth_frame):
+                        task.captured.set()
                     self._report(run)
                 else:
                     outcome = event
@@ -394,7 +423,13 @@ class RenderPool:
             time.monotonic() - dispatched,
             outcome["type"],
         )
-        self._finish_task(task, process, outcome)
+        try:
+            self._finish_task(task, process, outcome)
+        finally:
+            with self._cond:
+                task.finished.set()
+                self._cond.notify_all()  # its process may now take any render's chunk
+            task.captured.set()
 
     def _finish_task(self, task: _Task, process: WorkerProcess, outcome: dict) -> None:
         run, chunk = task.run, task.chunk
@@ -466,12 +501,11 @@ class RenderPool:
             time.sleep(0.5)
 
     def _scenes_on(self, process: WorkerProcess) -> str:
+        """The scenes a process renders now: the chunk still capturing, before one only encoding."""
         with self._cond:
-            for run in self._runs.values():
-                for task, owner in run.running.values():
-                    if owner is process:
-                        return task.chunk.scenes_label()
-        return "a render"
+            tasks = [task for run in self._runs.values() for task, owner in run.running.values() if owner is process]
+        tasks.sort(key=lambda task: task.captured.is_set())
+        return tasks[0].chunk.scenes_label() if tasks else "a render"
 
     # --- joining ----------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@
 //   <- {"type":"progress","id","rendered","encoded"} | {"type":"chunk-done","id","videoPath","audioPath","warnings"}
 //   <- {"type":"combined","id","outputPath","sizeBytes"} | {"type":"still-done","id","outputPath"} | {"type":"error","id","message","cancelled","infra"}
 //
-// The browser is launched on the first chunk (a re-export served from the chunk cache only joins
-// files and never needs one) and kept for every later chunk of this process.
+// The browser is launched as the process starts and kept for every chunk and still of it; chunks
+// load the bundle from this process's own server (bundle_server.mjs), stills from Remotion's.
 import {createHash} from 'node:crypto';
 import {existsSync, promises as fs, readFileSync, readdirSync, statSync} from 'node:fs';
 import path from 'node:path';
@@ -25,7 +25,8 @@ import readline from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {bundle} from '@remotion/bundler';
 import {combineChunks, makeCancelSignal, renderMedia, renderStill} from '@remotion/renderer';
-import {chromiumOptions, launchBrowser} from './browser.mjs';
+import {chromeModeFor, chromiumOptions, findBrowser, launchBrowser} from './browser.mjs';
+import {serveBundle} from './bundle_server.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SITE = path.join(REPO, 'remotion_site');
@@ -63,8 +64,10 @@ export const ensureBundle = async () => {
 	const tmp = `${dir}.tmp-${process.pid}`;
 	await fs.rm(tmp, {recursive: true, force: true});
 	await bundle({entryPoint: path.join(SITE, 'src/index.ts'), outDir: tmp, enableCaching: true});
-	// Renamed into place whole, so a half-written bundle is never taken for a cached one.
-	await fs.rm(dir, {recursive: true, force: true});
+	// Renamed into place whole, so a half-written bundle is never taken for a cached one. The pool
+	// starts its processes at once: one that finished first may already serve its folder, so a
+	// folder is only removed if it is no bundle at all (never one of ours: they appear whole).
+	if (!existsSync(path.join(dir, 'index.html'))) await fs.rm(dir, {recursive: true, force: true});
 	await fs.rename(tmp, dir).catch(async (error) => {
 		// Another pool process finished the same bundle first: theirs is as good as ours.
 		if (!existsSync(path.join(dir, 'index.html'))) throw error;
@@ -73,9 +76,12 @@ export const ensureBundle = async () => {
 	return {dir, hash, cached: false};
 };
 
-// One tab per browser: the pool's parallelism is browser processes (issue 11 measured more tabs
-// in one browser as no faster on this machine); the environment may say otherwise.
-const concurrency = () => Number(process.env.FRAMECAST_RENDER_CONCURRENCY ?? 1);
+// Tabs per browser for a chunk. A headless shell renders with two tabs in about two thirds of the
+// time of one (while one tab waits for its frame, the other works); a full Chromium in its new
+// headless mode got no faster and spent a third more CPU (docs/decisions.md). The environment may
+// say otherwise.
+const concurrency = (chromeMode) =>
+	Number(process.env.FRAMECAST_RENDER_CONCURRENCY || (chromeMode === 'headless-shell' ? 2 : 1));
 
 // What Remotion Lambda renders a chunk as (serverless/handlers/renderer): h264 and gif chunks are
 // MPEG-TS h264 (byte-concatenated, or re-encoded to gif with one palette when joined); audio is
@@ -114,11 +120,33 @@ const partialPath = (target, id) => {
 };
 
 const main = async () => {
+	if (process.argv.includes('--which-browser')) {
+		// The browser and mode this worker renders with, for the naive reference (naive.py).
+		const executable = findBrowser();
+		process.stdout.write(`${JSON.stringify({executable, chromeMode: chromeModeFor(executable)})}\n`);
+		return;
+	}
 	const {dir: serveUrl, hash, cached} = await ensureBundle();
 	if (process.argv.includes('--bundle-only')) {
 		console.error(`bundle ${cached ? 'up to date' : 'built'}: ${serveUrl}`);
 		return;
 	}
+	// Chunks load the bundle from origins that live as long as this process (bundle_server.mjs says
+	// why). The pool may send a chunk while the last one's encoder finishes: each chunk in flight
+	// holds an origin of its own, so two chunks' pages never share storage, whoever they belong to.
+	const origins = [await serveBundle(serveUrl), await serveBundle(serveUrl)];
+	const freeOrigins = [...origins];
+	// An origin is taken only once no page of its last chunk is left: Remotion closes a chunk's pages
+	// without waiting, and a page still open could hold the origin's storage (an IndexedDB
+	// connection that blocks the next page's clearing) or run the last scene's timers beside the next.
+	const takeOrigin = async (openBrowser) => {
+		const origin = freeOrigins.shift() ?? (await serveBundle(serveUrl));
+		if (!origins.includes(origin)) origins.push(origin);
+		const left = () => openBrowser.targets().filter((target) => target.type() === 'page' && target.url().startsWith(origin.url));
+		await Promise.all(left().map((target) => openBrowser.connection.send('Target.closeTarget', {targetId: target._targetId}).catch(() => {})));
+		for (let waited = 0; left().length > 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+		return origin;
+	};
 	let browserPromise = null;
 	const browser = () => {
 		// A browser that failed to start is forgotten, so the next task launches one afresh.
@@ -150,19 +178,21 @@ const main = async () => {
 			emit({type: 'error', id, message: String(error?.message ?? error), cancelled: false, infra: true});
 			return;
 		}
+		let origin = null;
 		try {
 			const {browser: puppeteerInstance, browserExecutable, chromeMode} = launched;
+			origin = await takeOrigin(puppeteerInstance);
 			const composition = compositionOf(command);
 			let rendered = -1;
 			let encoded = -1;
 			await renderMedia({
-				serveUrl, composition, inputProps, puppeteerInstance, browserExecutable, chromeMode,
+				serveUrl: origin.url, composition, inputProps, puppeteerInstance, browserExecutable, chromeMode,
 				chromiumOptions: chromiumOptions(), frameRange, codec: chunkCodec(command.codec),
 				crf: command.crf ?? undefined, jpegQuality: command.jpegQuality, imageFormat: 'jpeg',
 				everyNthFrame: command.everyNthFrame ?? 1, outputLocation: videoPartial, overwrite: true,
 				muted: audioPath === null, enforceAudioTrack: false, separateAudioTo: audioPartial,
 				audioCodec: audioPath === null ? null : 'pcm-16',
-				concurrency: concurrency(), cancelSignal, onBrowserLog: collectReports(warnings),
+				concurrency: concurrency(chromeMode), cancelSignal, onBrowserLog: collectReports(warnings),
 				// A loaded 2-core machine can take longer than Remotion's default 30 s to load the bundle;
 				// the pool's own watchdog ends a chunk that stops making frames long before this.
 				timeoutInMilliseconds: 120000,
@@ -186,6 +216,7 @@ const main = async () => {
 			emit({type: 'error', id, message, cancelled: /cancel/i.test(message), infra: false, warnings: [...warnings]});
 		} finally {
 			running.delete(id);
+			if (origin) freeOrigins.push(origin);
 			await fs.rm(videoPartial, {force: true});
 			if (audioPartial) await fs.rm(audioPartial, {force: true});
 		}
@@ -257,7 +288,9 @@ const main = async () => {
 			emit({type: 'error', id: null, message: `not JSON: ${line.slice(0, 200)}`});
 			continue;
 		}
-		// The pool sends one chunk at a time to a process; a combine (ffmpeg only) or a still may run beside it.
+		// The pool sends a process one chunk at a time, and the next of the same render once the last
+		// one's frames are all captured (its encoder still finishing); a combine (ffmpeg only) or a
+		// still may run beside them.
 		const handlers = {chunk: renderChunk, combine, still};
 		const task = Object.hasOwn(handlers, command.type) ? handlers[command.type](command) : null;
 		if (task) {
@@ -274,6 +307,7 @@ const main = async () => {
 	for (const cancel of running.values()) cancel();
 	await Promise.allSettled([...tasks]);
 	if (browserPromise) await browserPromise.then(({browser: open}) => open.close({silent: true}), () => {});
+	for (const origin of origins) origin.close();
 };
 
 main().catch((error) => {

@@ -4,7 +4,7 @@
 // Usage: node capture_check.mjs BUNDLE_DIR PROPS_JSON FRAME...
 import {readFileSync} from 'node:fs';
 import {openBrowser, renderStill} from '@remotion/renderer';
-import {chromiumOptions, findBrowser, launchBrowser} from '../../local/render_worker/browser.mjs';
+import {chromeModeFor, chromiumOptions, findBrowser, launchBrowser} from '../../local/render_worker/browser.mjs';
 
 const [serveUrl, propsFile, ...frameArgs] = process.argv.slice(2);
 const inputProps = JSON.parse(readFileSync(propsFile, 'utf8'));
@@ -46,7 +46,7 @@ const stills = async ({browser, browserExecutable, chromeMode}) => {
 
 const ours = await launchBrowser();
 const plainExecutable = findBrowser();
-const plainMode = plainExecutable ? 'chrome-for-testing' : 'headless-shell';
+const plainMode = chromeModeFor(plainExecutable);
 const plain = await openBrowser('chrome', {browserExecutable: plainExecutable, chromeMode: plainMode, chromiumOptions: chromiumOptions()});
 try {
 	const oursSent = recordCaptures(ours.browser);

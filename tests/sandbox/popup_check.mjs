@@ -1,6 +1,6 @@
 // Drives the worker's own browser launch (local/render_worker/browser.mjs) past the render page's
 // guards, as a scene that found a way around them would, and prints what Chromium did.
-import {launchBrowser} from '../../local/render_worker/browser.mjs';
+import {chromeModeFor, findBrowser, launchBrowser} from '../../local/render_worker/browser.mjs';
 
 const {browser} = await launchBrowser();
 try {
@@ -11,13 +11,17 @@ try {
 		(await client.send('Runtime.evaluate', {expression, userGesture, returnByValue: true})).value.result.value;
 	const pageTargets = () => browser.targets().filter((target) => target.type() === 'page').length;
 	const before = pageTargets();
-	// No user gesture (what a render page has): Chromium's pop-up blocker refuses it.
-	const blockedWithoutGesture = await run("window.open('about:blank', '_blank') === null", false);
-	// With a gesture the blocker lets it through: then the worker must close it at once.
+	// No user gesture (what a render page has): a full Chromium's pop-up blocker refuses it; a
+	// headless shell has no pop-up blocker (it is part of Chrome's UI layer), so it opens.
+	const blockedWithoutGesture = await run("(window.__quiet = window.open('about:blank', '_blank')) === null", false);
+	// With a gesture the blocker lets it through: then the worker must close it at once, as every other.
 	const openedWithGesture = await run("(window.__popup = window.open('about:blank', '_blank')) !== null", true);
 	await new Promise((resolve) => setTimeout(resolve, 1500));
-	const popupClosed = await run('window.__popup === null || window.__popup.closed', false);
+	const popupClosed = await run(
+		'[window.__quiet, window.__popup].every((popup) => popup === null || popup.closed)', false,
+	);
 	console.log(JSON.stringify({
+		chromeMode: chromeModeFor(findBrowser()),
 		droppedFlagPassed: flags.includes('--disable-popup-blocking'),
 		blockedWithoutGesture, openedWithGesture, popupClosed, extraPages: pageTargets() - before,
 	}));
