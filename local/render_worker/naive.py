@@ -16,30 +16,27 @@ from local.render_worker.process import REPO_ROOT
 REMOTION_CLI = REPO_ROOT / "node_modules/.bin/remotion"
 
 
-def bundle_dir() -> Path:
-    """The bundle of the current site sources, built if missing (by the worker's own code)."""
-    done = subprocess.run(
-        ["node", str(REPO_ROOT / "local/render_worker/worker.mjs"), "--bundle-only"],
+def _ask_worker(flag: str) -> subprocess.CompletedProcess[str]:
+    """Run the worker's script for one answer (it never starts a pool process this way)."""
+    return subprocess.run(
+        ["node", str(REPO_ROOT / "local/render_worker/worker.mjs"), flag],
         capture_output=True,
         text=True,
         check=True,
         cwd=REPO_ROOT,
     )
-    return Path(done.stderr.strip().rsplit(": ", 1)[1])
+
+
+def bundle_dir() -> Path:
+    """The bundle of the current site sources, built if missing (by the worker's own code)."""
+    return Path(_ask_worker("--bundle-only").stderr.strip().rsplit(": ", 1)[1])
 
 
 @functools.cache
 def worker_browser() -> tuple[str | None, str]:
     """The browser the render pool uses and Remotion's mode for it (browser.mjs decides): the
     reference renders with the same one, as plain Remotion would with its default browser."""
-    done = subprocess.run(
-        ["node", str(REPO_ROOT / "local/render_worker/worker.mjs"), "--which-browser"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO_ROOT,
-    )
-    found = json.loads(done.stdout)
+    found = json.loads(_ask_worker("--which-browser").stdout)
     return found["executable"], found["chromeMode"]
 
 

@@ -20,10 +20,10 @@
 // load the bundle from this process's own server (bundle_server.mjs), stills from Remotion's.
 import {createHash} from 'node:crypto';
 import {existsSync, promises as fs, readFileSync, readdirSync, statSync} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import {fileURLToPath} from 'node:url';
-import {bundle} from '@remotion/bundler';
 import {combineChunks, makeCancelSignal, renderMedia, renderStill} from '@remotion/renderer';
 import {chromeModeFor, chromiumOptions, findBrowser, launchBrowser} from './browser.mjs';
 import {serveBundle} from './bundle_server.mjs';
@@ -63,6 +63,8 @@ export const ensureBundle = async () => {
 	if (existsSync(path.join(dir, 'index.html'))) return {dir, hash, cached: true};
 	const tmp = `${dir}.tmp-${process.pid}`;
 	await fs.rm(tmp, {recursive: true, force: true});
+	// Imported only to build (a seventh of a second of every worker's start otherwise).
+	const {bundle} = await import('@remotion/bundler');
 	await bundle({entryPoint: path.join(SITE, 'src/index.ts'), outDir: tmp, enableCaching: true});
 	// Renamed into place whole, so a half-written bundle is never taken for a cached one. The pool
 	// starts its processes at once: one that finished first may already serve its folder, so a
@@ -79,9 +81,9 @@ export const ensureBundle = async () => {
 // Tabs per browser for a chunk. A headless shell renders with two tabs in about two thirds of the
 // time of one (while one tab waits for its frame, the other works); a full Chromium in its new
 // headless mode got no faster and spent a third more CPU (docs/decisions.md). The environment may
-// say otherwise.
+// say otherwise. Remotion refuses more tabs than cores.
 const concurrency = (chromeMode) =>
-	Number(process.env.FRAMECAST_RENDER_CONCURRENCY || (chromeMode === 'headless-shell' ? 2 : 1));
+	Number(process.env.FRAMECAST_RENDER_CONCURRENCY || (chromeMode === 'headless-shell' ? Math.min(2, os.availableParallelism()) : 1));
 
 // What Remotion Lambda renders a chunk as (serverless/handlers/renderer): h264 and gif chunks are
 // MPEG-TS h264 (byte-concatenated, or re-encoded to gif with one palette when joined); audio is
@@ -105,6 +107,13 @@ const collectReports = (warnings) => (log) => {
 		warnings.add(text);
 	}
 };
+
+// Each chunk's encoder on one thread. The pool keeps every core busy with browsers and several
+// encoders at once, and libvpx's threads wait for each other by spinning: under that load a vp8
+// chunk's encode took three to five times its CPU alone (the landscape webm: 21 CPU-s of ffmpeg
+// against 4 in one process). x264 saves its threads' system time too. `-threads` is an output
+// option: it goes before the output file, Remotion's last argument.
+const oneEncoderThread = ({args}) => [...args.slice(0, -1), '-threads', '1', args.at(-1)];
 
 // The composition as selectComposition() would return it: the pool already knows its size and length.
 const compositionOf = (command) => ({
@@ -193,6 +202,7 @@ const main = async () => {
 				muted: audioPath === null, enforceAudioTrack: false, separateAudioTo: audioPartial,
 				audioCodec: audioPath === null ? null : 'pcm-16',
 				concurrency: concurrency(chromeMode), cancelSignal, onBrowserLog: collectReports(warnings),
+				ffmpegOverride: oneEncoderThread,
 				// A loaded 2-core machine can take longer than Remotion's default 30 s to load the bundle;
 				// the pool's own watchdog ends a chunk that stops making frames long before this.
 				timeoutInMilliseconds: 120000,

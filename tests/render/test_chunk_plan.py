@@ -74,3 +74,11 @@ def test_keys_change_with_everything_else_that_decides_the_frames():
     assert _keys(a, fmt=OutputFormat.WEBM) != base
     assert _keys(a, bundle="b2") != base
     assert _keys(scene("A", id="a", name="Renamed", duration=30)) != base  # the fallback card shows the name
+
+
+def test_a_chunk_knows_how_many_frames_remotion_captures_for_it():
+    # What the pool waits for before it lets the chunk's process take the next one.
+    for every_nth in (1, 2, 3):
+        for chunk in plan_chunks([20, 25, 16], every_nth_frame=every_nth, chunk_frames=7):
+            picked = [f for f in range(chunk.start, chunk.end) if (f - chunk.start) % every_nth == 0]
+            assert chunk.captures(every_nth) == len(picked)
