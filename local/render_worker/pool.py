@@ -337,7 +337,10 @@ class RenderPool:
             if task is None:
                 continue
             runner = threading.Thread(
-                target=self._run_task, args=(task, process), daemon=True, name=f"render-pool-{process.index}-task"
+                target=self._run_and_release,
+                args=(task, process),
+                daemon=True,
+                name=f"render-pool-{process.index}-task",
             )
             runner.start()
             task.captured.wait()
@@ -423,12 +426,16 @@ class RenderPool:
             time.monotonic() - dispatched,
             outcome["type"],
         )
+        self._finish_task(task, process, outcome)
+
+    def _run_and_release(self, task: _Task, process: WorkerProcess) -> None:
+        """A chunk from start to end; however it ends, its process is free for any render's chunk."""
         try:
-            self._finish_task(task, process, outcome)
+            self._run_task(task, process)
         finally:
             with self._cond:
                 task.finished.set()
-                self._cond.notify_all()  # its process may now take any render's chunk
+                self._cond.notify_all()
             task.captured.set()
 
     def _finish_task(self, task: _Task, process: WorkerProcess, outcome: dict) -> None:
