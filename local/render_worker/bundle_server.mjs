@@ -4,7 +4,7 @@
 // given a folder for: every chunk's page then has a new origin, and Chromium can reuse neither its
 // HTTP cache nor V8's code cache for the bundle's megabytes of script (both are keyed by URL).
 // Given this server's URL instead, a chunk's page loads the bundle from cache: measured on the
-// landscape example, a page load went from about 0.4 to 0.15 CPU-seconds (docs/decisions.md).
+// landscape example, a page load went from about 0.4 to 0.16 CPU-seconds (docs/decisions.md).
 //
 // It serves the files of the bundle folder and nothing else: GET and HEAD, no directory
 // listings, no path outside the folder, on 127.0.0.1 only. A scene cannot reach it anyway: the
