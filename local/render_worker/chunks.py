@@ -19,7 +19,10 @@ from functions.render_settings import RenderSettings
 
 # Bump when what a chunk file holds changes (codec of the intermediate, audio format, ...).
 CHUNK_FORMAT = 1
-DEFAULT_CHUNK_FRAMES = 60
+# Each of a chunk's tabs loads the page and warms its code up again: about as much CPU as five
+# frames. At 160 captures (80 a tab) that is a sixteenth of a chunk's work; at 60 it was a sixth,
+# and the landscape export spent 2 CPU-s more for it (docs/decisions.md).
+DEFAULT_CHUNK_FRAMES = 160
 # A very long scene is cut into at most this many pieces, so the per-chunk cost (a page load)
 # stays small next to its frames; the number depends on the scene alone, never on the project.
 MAX_PIECES_PER_SCENE = 8

@@ -73,6 +73,9 @@ class _Task:
     # take the next chunk of the same render.
     captured: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
+    # Nothing was queued behind it when its process took it: no next chunk will capture beside its
+    # encoder, which may then use every core (worker.mjs).
+    last: bool = False
 
 
 @dataclass
@@ -126,7 +129,6 @@ class RenderPool:
         self.chunk_frames = chunk_frames or chunk_frames_from_env()
         self.processes = [WorkerProcess(i, self.log_dir / f"worker-{i}.log", self.env) for i in range(self.size)]
         self.info: dict = {}
-        self.peak_memory_bytes = 0
         self.replaced = 0  # processes started again after dying or being killed
         self._cond = threading.Condition()
         self._queue: list[_Task] = []
@@ -309,6 +311,7 @@ class RenderPool:
                 if queued:
                     task = min(queued, key=lambda t: (len(t.run.running), t.run.seq))
                     self._queue.remove(task)
+                    task.last = not self._queue
                     task.run.running[task.id] = (task, process)
                     return task
                 self._cond.wait(timeout=1)
@@ -367,6 +370,7 @@ class RenderPool:
                 "jpegQuality": settings.jpeg_quality,
                 "everyNthFrame": settings.every_nth_frame,
                 "frameRange": list(chunk.frame_range),
+                "lastChunk": task.last,
                 "videoPath": str(task.video_path),
                 "audioPath": str(task.audio_path) if task.audio_path else None,
             }
@@ -494,17 +498,14 @@ class RenderPool:
     def _watch_memory(self) -> None:
         while not self._closed:
             parents = _parent_map()
-            total = 0
             for process in self.processes:
-                used = process.memory_bytes(parents)
-                total += used
+                used = process.memory_bytes(self.memory_limit_bytes, parents)
                 if used > self.memory_limit_bytes and process.alive():
                     scenes = self._scenes_on(process)
                     process.kill(
                         f"{scenes} used more than {self.memory_limit_bytes >> 20} MiB of memory "
                         "(the per-render cap); the render was stopped"
                     )
-            self.peak_memory_bytes = max(self.peak_memory_bytes, total)
             time.sleep(0.5)
 
     def _scenes_on(self, process: WorkerProcess) -> str:

@@ -5,7 +5,7 @@
 // events on stdout. Everything else goes to stderr.
 //
 //   -> {"type":"chunk","id":"c1","inputProps":{...},"composition":{"width","height","fps","durationInFrames"},
-//       "codec":"h264","crf":23,"jpegQuality":80,"everyNthFrame":1,"frameRange":[0,59],
+//       "codec":"h264","crf":23,"jpegQuality":80,"everyNthFrame":1,"frameRange":[0,59],"lastChunk":false,
 //       "videoPath":"/abs/c1.ts","audioPath":"/abs/c1.wav"|null}
 //   -> {"type":"combine","id":"r1","codec":"h264","fps":30,"everyNthFrame":1,"durationInFrames":310,
 //       "videoFiles":[...],"audioFiles":[...],"outputPath":"/abs/out.mp4"}
@@ -113,7 +113,11 @@ const collectReports = (warnings) => (log) => {
 // chunk's encode took three to five times its CPU alone (the landscape webm: 21 CPU-s of ffmpeg
 // against 4 in one process). x264 saves its threads' system time too. `-threads` is an output
 // option: it goes before the output file, Remotion's last argument.
+// The exception is x264 on the last chunk the pool had queued (`lastChunk`): its encode starts after
+// its last capture (h264-ts), when no next chunk captures beside it, and the render waits for it
+// alone; x264's threads, unlike libvpx's, sleep while they wait.
 const oneEncoderThread = ({args}) => [...args.slice(0, -1), '-threads', '1', args.at(-1)];
+const encoderThreads = (command) => (command.lastChunk && chunkCodec(command.codec) === 'h264-ts' ? undefined : oneEncoderThread);
 
 // The composition as selectComposition() would return it: the pool already knows its size and length.
 const compositionOf = (command) => ({
@@ -202,7 +206,7 @@ const main = async () => {
 				muted: audioPath === null, enforceAudioTrack: false, separateAudioTo: audioPartial,
 				audioCodec: audioPath === null ? null : 'pcm-16',
 				concurrency: concurrency(chromeMode), cancelSignal, onBrowserLog: collectReports(warnings),
-				ffmpegOverride: oneEncoderThread,
+				ffmpegOverride: encoderThreads(command),
 				// A loaded 2-core machine can take longer than Remotion's default 30 s to load the bundle;
 				// the pool's own watchdog ends a chunk that stops making frames long before this.
 				timeoutInMilliseconds: 120000,

@@ -62,3 +62,11 @@ def test_a_process_waits_for_the_finishing_chunk_before_taking_another_renders_c
         pool._cond.notify_all()
     waiter.join(timeout=5)
     assert taken and taken[0].run is older
+
+
+def test_only_a_chunk_taken_with_nothing_queued_behind_it_is_the_last():
+    pool = RenderPool(size=1, cache=False)
+    queued_runs(pool, 2)  # two renders of two chunks each
+    taken = [pool._next_task(AliveProcess()) for _ in range(4)]
+    # Its encoder may use every core (worker.mjs): no next chunk will capture beside it.
+    assert [task.last for task in taken] == [False, False, False, True]
