@@ -198,7 +198,7 @@ class WorkerProcess:
     def memory_bytes(self, limit: int, parents: dict[int, int]) -> int:
         """The tree's PSS where it matters: its RSS when that is within `limit`, as the PSS is less.
         Reading smaps_rollup walks a process's page tables under its memory map lock: done for a
-        dozen Chromium processes twice a second it cost the pool a second of system time and held
+        dozen Chromium processes twice a second it cost the pool 0.8 s of system time a render, held
         up the renderers' page faults, about 7% of an export's time (docs/decisions.md)."""
         pids = self.refresh_tree(parents)
         rss = sum(rss_bytes(pid) for pid in pids)
