@@ -318,9 +318,9 @@ class RenderPool:
             return None
 
     def _serve(self, process: WorkerProcess) -> None:
-        """Feeds one process. A chunk's last frames are encoded after they are captured (x264's
-        look-ahead; about a second a chunk here), and the next chunk's pages take as long to load:
-        so the next chunk starts when the last one's frames are all captured, and the two overlap.
+        """Feeds one process. Remotion encodes an h264-ts chunk after its last capture (a second or
+        more), and the next chunk's pages take about as long to load: so the next chunk starts when
+        the last one's frames are all captured, and the two overlap.
         At most two chunks are on a process: one rendering, one finishing."""
         finishing: tuple[_Task, threading.Thread] | None = None
         while not self._closed:
