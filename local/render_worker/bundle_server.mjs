@@ -9,9 +9,9 @@
 // It serves the files of the bundle folder and nothing else: GET and HEAD, no directory
 // listings, no path outside the folder, on 127.0.0.1 only. A scene cannot reach it anyway: the
 // render page's Content-Security-Policy allows the site's own files by path, never the origin.
-// One origin for every chunk of this process means their pages share its storage, which the
-// sandbox clears when each page starts (remotion_site/src/runtime/sandbox/state.ts); a process
-// renders one chunk at a time, and stills keep Remotion's own server (an origin of their own).
+// Chunks of this process reuse its origins, so their pages share an origin's storage, which the
+// sandbox clears when each page starts (remotion_site/src/runtime/sandbox/state.ts); a chunk in
+// flight holds an origin of its own (worker.mjs), and stills keep Remotion's own server.
 import {createReadStream, promises as fs} from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
