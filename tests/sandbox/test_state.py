@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from tests.conftest import REPO_ROOT, node_check
 from tests.sandbox.conftest import hostile, leaks, render
 
 pytestmark = pytest.mark.render
@@ -25,6 +26,14 @@ def test_a_reader_finds_what_it_set_itself(worker, tmp_path):
     result = render(worker, tmp_path / "same", _leave_then_read(secret))
     found = {w.removeprefix('scene "s0": ').removeprefix("LEAK ") for w in leaks(result)}
     assert {"cookie", "localStorage", "sessionStorage", "global", "indexedDB", "caches"} <= found
+
+
+def test_a_page_clearing_its_origin_never_waits_on_a_database_a_sibling_page_holds(worker):
+    """The tabs of one chunk share an origin, and each clears it when it loads. A scene that keeps an
+    IndexedDB connection open made a later tab's clearing wait on it, and that tab's own open
+    behind it: the render stalled (the first CI run of stop 18). The connection now gives way."""
+    found = node_check(REPO_ROOT / "tests/sandbox/shared_origin_check.mjs", worker.info["bundle"])
+    assert found == {"firstFound": None, "secondFound": None, "firstClosed": True}
 
 
 def _leave_then_read(secret: str) -> str:

@@ -1,7 +1,7 @@
 import {SHIPPED_FONTS} from '../shipped-fonts';
 import {buildPolicy} from './policy';
 import {installGuards} from './guards';
-import {clearOriginState} from './state';
+import {clearOriginState, yieldDatabaseConnections} from './state';
 
 export {buildPolicy} from './policy';
 
@@ -42,5 +42,6 @@ export const installContentSecurityPolicy = (): string => {
 export const installSandbox = (): Promise<void> => {
 	installContentSecurityPolicy();
 	installGuards();
+	yieldDatabaseConnections();
 	return clearOriginState();
 };

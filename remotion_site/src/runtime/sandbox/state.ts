@@ -52,6 +52,36 @@ const unregisterServiceWorkers = async (): Promise<void> => {
 	await Promise.all((await container.getRegistrations()).map((registration) => registration.unregister()));
 };
 
+// A connection that stays open blocks every deletion of its database, and every later open
+// waits behind that deletion. Pages of one render share their origin: a tab that loads after its
+// sibling's scene opened a database would start its clearing, and its own scene's open would
+// wait for a connection that only the render's end closes (the render stalls). So every
+// connection a scene opens gives way, as the IndexedDB spec asks of a page: it closes when another
+// page deletes or upgrades its database (`versionchange`). Our listener is added when the request
+// is made, before the scene can see the connection, so it runs before any listener of the scene.
+export const yieldDatabaseConnections = (): void => {
+	if (typeof IDBFactory === 'undefined') return;
+	const open = IDBFactory.prototype.open;
+	const close = IDBDatabase.prototype.close;
+	const yielding = new WeakSet<IDBDatabase>();
+	const giveWay = function (this: IDBOpenDBRequest) {
+		const db = this.result;
+		if (yielding.has(db)) return;
+		yielding.add(db);
+		db.addEventListener('versionchange', () => close.call(db));
+	};
+	Object.defineProperty(IDBFactory.prototype, 'open', {
+		configurable: false,
+		writable: false,
+		value: function (this: IDBFactory, name: string, version?: number) {
+			const request = version === undefined ? open.call(this, name) : open.call(this, name, version);
+			request.addEventListener('upgradeneeded', giveWay);
+			request.addEventListener('success', giveWay);
+			return request;
+		},
+	});
+};
+
 export const clearOriginState = async (): Promise<void> => {
 	clearCookies();
 	localStorage.clear();
