@@ -58,25 +58,26 @@ const unregisterServiceWorkers = async (): Promise<void> => {
 // wait for a connection that only the render's end closes (the render stalls). So every
 // connection a scene opens gives way, as the IndexedDB spec asks of a page: it closes when another
 // page deletes or upgrades its database (`versionchange`). Our listener is added when the request
-// is made, before the scene can see the connection, so it runs before any listener of the scene.
+// is made, before the scene can see the connection, so it runs before any listener of the scene;
+// the methods it calls are taken now, before a scene could replace them.
 export const yieldDatabaseConnections = (): void => {
 	if (typeof IDBFactory === 'undefined') return;
 	const open = IDBFactory.prototype.open;
 	const close = IDBDatabase.prototype.close;
-	const yielding = new WeakSet<IDBDatabase>();
+	const listen = EventTarget.prototype.addEventListener;
+	const resultOf = Object.getOwnPropertyDescriptor(IDBRequest.prototype, 'result')!.get!;
+	// On upgradeneeded and again on success: a second close of a closed connection does nothing.
 	const giveWay = function (this: IDBOpenDBRequest) {
-		const db = this.result;
-		if (yielding.has(db)) return;
-		yielding.add(db);
-		db.addEventListener('versionchange', () => close.call(db));
+		const db = resultOf.call(this) as IDBDatabase;
+		listen.call(db, 'versionchange', () => close.call(db));
 	};
 	Object.defineProperty(IDBFactory.prototype, 'open', {
 		configurable: false,
 		writable: false,
 		value: function (this: IDBFactory, name: string, version?: number) {
 			const request = version === undefined ? open.call(this, name) : open.call(this, name, version);
-			request.addEventListener('upgradeneeded', giveWay);
-			request.addEventListener('success', giveWay);
+			listen.call(request, 'upgradeneeded', giveWay);
+			listen.call(request, 'success', giveWay);
 			return request;
 		},
 	});
