@@ -5,7 +5,7 @@ import {createHash} from 'node:crypto';
 import {chmodSync, existsSync, mkdirSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {openBrowser} from '@remotion/renderer';
+import {ensureBrowser, openBrowser} from '@remotion/renderer';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CACHE = process.env.FRAMECAST_CACHE_DIR ?? path.join(REPO, '.cache');
@@ -109,14 +109,45 @@ export const captureInsideViewport = (connection) => {
 	return connection;
 };
 
+// Remotion's own headless shell, downloaded where the network allows it. A failed download rejects
+// a promise that Remotion handles only after releasing its download lock; Node takes that for an
+// unhandled rejection and ends the process, so a machine with neither Chromium nor the network lost
+// its render worker without a word of why. That one rejection is let through here, and the caller
+// gets the error; any other rejection in the meantime still ends the process, as it would have.
+const ensureRemotionBrowser = async (chromeMode) => {
+	const early = [];
+	const hold = (reason) => early.push(reason);
+	process.on('unhandledRejection', hold);
+	let failure = null;
+	try {
+		await ensureBrowser({chromeMode, logLevel: 'error'});
+	} catch (error) {
+		failure = error;
+	} finally {
+		process.off('unhandledRejection', hold);
+	}
+	for (const reason of early.filter((reason) => reason !== failure)) {
+		setImmediate(() => {
+			throw reason;
+		});
+	}
+	if (failure) throw failure;
+};
+
+export const NO_BROWSER =
+	'no system Chromium was found and Remotion could not download its own: install Chromium ' +
+	'(Debian: apt-get install chromium-headless-shell) or name one in REMOTION_BROWSER_EXECUTABLE';
+
 export const launchBrowser = async (browserExecutable = findBrowser()) => {
 	const chromeMode = chromeModeFor(browserExecutable);
 	const executable = browserExecutable ? sandboxedLauncher(browserExecutable) : null;
+	if (!executable) {
+		await ensureRemotionBrowser(chromeMode).catch((error) => {
+			throw new Error(`${NO_BROWSER} (${error.message})`);
+		});
+	}
 	const browser = await openBrowser('chrome', {browserExecutable: executable, chromeMode, chromiumOptions: chromiumOptions()}).catch((error) => {
-		const hint = browserExecutable
-			? `could not start ${browserExecutable}`
-			: 'no system Chromium was found and Remotion could not get its own: install Chromium ' +
-				"(Debian: apt-get install chromium) or set REMOTION_BROWSER_EXECUTABLE";
+		const hint = browserExecutable ? `could not start ${browserExecutable}` : 'could not start the browser Remotion downloaded';
 		throw new Error(`${hint}: ${error.message}`);
 	});
 	closePopups(browser);
