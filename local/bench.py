@@ -286,12 +286,13 @@ def bench_imports() -> list[str]:
     """A cold start imports into a fresh interpreter from compiled bytecode, as an installed package
     has it: a first import of each writes the cache, then five of each, alternating, are timed."""
     api, boto3 = [], []
-    with tempfile.TemporaryDirectory(prefix="framecast-pycache-") as pycache:
+    with tempfile.TemporaryDirectory(prefix="framecast-pycache-") as scratch:
+        pycache = Path(scratch)
         for module in ("functions.handlers.api", "boto3"):
-            _import_micros(module, Path(pycache))
+            _import_micros(module, pycache)
         for _ in range(5):
-            api.append(_import_micros("functions.handlers.api", Path(pycache)))
-            boto3.append(_import_micros("boto3", Path(pycache)))
+            api.append(_import_micros("functions.handlers.api", pycache))
+            boto3.append(_import_micros("boto3", pycache))
     api_ms, boto3_ms = statistics.median(api) / 1000, statistics.median(boto3) / 1000
     return [
         f"| `import boto3` (reference) | {boto3_ms:.0f} ms | 1.00× | |",

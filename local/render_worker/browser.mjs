@@ -134,7 +134,7 @@ const ensureRemotionBrowser = async (chromeMode) => {
 	if (failure) throw failure;
 };
 
-export const NO_BROWSER =
+const NO_BROWSER =
 	'no system Chromium was found and Remotion could not download its own: install Chromium ' +
 	'(Debian: apt-get install chromium-headless-shell) or name one in REMOTION_BROWSER_EXECUTABLE';
 
