@@ -39,7 +39,7 @@ node_modules/.installed: package.json package-lock.json remotion_site/package.js
 
 # The Remotion bundle is cached under .cache/bundle/<hash of the site's sources>.
 bundle: node_modules/.installed
-	@node local/render_worker/worker.mjs --bundle-only
+	@node render/worker/bundle.mjs >/dev/null
 
 # The export page, served by the local stack at /; its API types come from docs/openapi.json.
 WEB_SOURCES := $(shell find web/src remotion_site/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json docs/openapi.json
@@ -56,11 +56,11 @@ setup: $(VENV)/.synced node_modules/.installed bundle web/dist/index.html $(ICON
 
 # A real export through the HTTP API of the local stack, to out/demo.mp4.
 demo: setup
-	$(PY) -m local.demo
+	$(PY) -m cli.demo
 
 # The same export through the pinned Remotion Lambda function, run on this machine (local/lambda_emulator).
 demo-lambda: setup
-	$(PY) -m local.lambda_emulator.demo
+	$(PY) -m cli.demo_lambda
 
 # The local stack on http://127.0.0.1:$(PORT); the design's limits pass through from the environment.
 # RENDER_MODE=lambda renders with the emulated Remotion Lambda function instead of the local worker.
@@ -82,14 +82,14 @@ synth: setup
 
 # After `cdk deploy`: checks the deployed stack end to end (docs/deploy.md). STACK=... names it.
 smoke: $(VENV)/.synced node_modules/.installed
-	$(PY) -m local.smoke $(if $(STACK),--stack $(STACK))
+	$(PY) -m tools.smoke $(if $(STACK),--stack $(STACK))
 
 # Refreshes docs/screenshots/ from the end-to-end test of the page.
 screenshots: setup
 	FRAMECAST_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e
 
 openapi: $(VENV)/.synced
-	$(PY) -m local.openapi > docs/openapi.json
+	$(PY) -m tools.openapi > docs/openapi.json
 
 typecheck: node_modules/.installed
 	cd remotion_site && npx --no-install tsc --noEmit
@@ -98,8 +98,8 @@ typecheck: node_modules/.installed
 # Ruff (lint), mypy (strict, with the pydantic plugin, over functions/). The same hooks run on
 # commit with `pre-commit install`.
 lint: $(VENV)/.synced node_modules/.installed
-	$(VENV)/bin/ruff check functions local stacks tests app.py
-	$(VENV)/bin/ruff format --check functions local stacks tests app.py
+	$(VENV)/bin/ruff check functions render local cli tools stacks tests app.py
+	$(VENV)/bin/ruff format --check functions render local cli tools stacks tests app.py
 	$(VENV)/bin/mypy
 	npm run --silent lint -w web
 
@@ -116,7 +116,7 @@ test-fast: $(VENV)/.synced node_modules/.installed
 	$(PY) -m pytest -m "not render"
 
 bench: setup
-	$(PY) -m local.bench
+	$(PY) -m tools.bench
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .cache out

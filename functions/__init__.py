@@ -1,4 +1,7 @@
-"""Framecast's Lambda code: API, webhook and sweeper handlers over the domain logic."""
+"""Framecast's Lambda code: API, webhook and sweeper handlers over the domain logic.
+
+The only room shipped to Lambda (as the functions' code and layer): it imports no other room.
+Inside, handlers → domain → store | backends."""
 
 from pathlib import Path
 

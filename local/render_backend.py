@@ -27,7 +27,7 @@ from functions.settings import ServiceSettings
 from functions.store import Store
 from functions.tables import RENDERS_PREFIX
 from functions.webhook_signature import sign
-from local.render_worker import RenderFailed, RenderJob, RenderPool, StillJob
+from render import RenderFailed, RenderJob, RenderPool, StillJob
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}

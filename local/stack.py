@@ -135,7 +135,7 @@ class LocalStack:
 
         from functions.handlers import api as api_handler
         from functions.handlers import webhook as webhook_handler
-        from local.openapi import document
+        from functions.handlers.openapi import document
 
         # Both handlers are Powertools resolvers: one request at a time between them (adapter.Function).
         resolver_slot = threading.BoundedSemaphore(1)

@@ -8,11 +8,11 @@ from aws_cdk import Validations
 from cdk_nag import AwsSolutionsChecks
 
 from functions import REPO_ROOT
+from render.bundle import bundle_dir
 from stacks.config import config_from_context
 from stacks.framecast_stack import FramecastStack
 from stacks.keys import public_key_pem
 from stacks.packaging import build as build_layer
-from stacks.site_bundle import bundle_dir
 
 
 def build(app: cdk.App) -> FramecastStack:

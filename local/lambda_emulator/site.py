@@ -10,7 +10,7 @@ import mimetypes
 import os
 from pathlib import Path
 
-from stacks.site_bundle import bundle_dir
+from render.bundle import bundle_dir
 
 
 def site_key(sites_prefix: str, bundle: Path) -> str:

@@ -36,7 +36,7 @@ def test_python_reads_the_contract():
 def test_no_side_keeps_its_own_copy():
     """The composition id, the frame rate and the report prefix appear as literals nowhere else."""
     sources = {
-        "worker": REPO_ROOT / "local/render_worker/worker.mjs",
+        "worker": REPO_ROOT / "render/worker/worker.mjs",
         "root": REPO_ROOT / "remotion_site/src/Root.tsx",
         "report": REPO_ROOT / "remotion_site/src/runtime/report.ts",
         "schema": REPO_ROOT / "remotion_site/src/schema.ts",

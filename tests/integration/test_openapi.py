@@ -1,6 +1,6 @@
 import json
 
-from local.openapi import document
+from functions.handlers.openapi import document
 from tests.conftest import REPO_ROOT
 
 

@@ -374,7 +374,7 @@ def test_hostile_input_to_the_handlers_is_a_clear_4xx(stack, ids, case):
 
 def test_the_hostile_suite_covers_every_route_with_over_100_requests(stack):
     """The count the design asks for, and no route of the API left out."""
-    from local.openapi import document
+    from functions.handlers.openapi import document
 
     count = (
         len(AUTHENTICATED_ROUTES) * len(BAD_TOKENS)

@@ -129,7 +129,7 @@ def _check_after_restart(dev: Dev, client: Client, project: dict, started: dict)
     assert client.call("GET", "/exports/stats")[1]["usedToday"] == 0, render["error"]
 
 
-# The render workers run in a session of their own (local/render_worker/process.py): a signal to the
+# The render workers run in a session of their own (render/process.py): a signal to the
 # terminal's group reaches the stack, which ends their renders by the rule; a worker whose stack died
 # exits when its stdin closes.
 STOPS = {

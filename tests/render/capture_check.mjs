@@ -1,10 +1,10 @@
-// Captures frames through the worker's browser (local/render_worker/browser.mjs, which sends
+// Captures frames through the worker's browser (render/worker/browser.mjs, which sends
 // Remotion's captures without captureBeyondViewport when the clip is the page's viewport) and
 // through a browser opened by Remotion alone, and prints what each sent and drew.
 // Usage: node capture_check.mjs BUNDLE_DIR PROPS_JSON FRAME...
 import {readFileSync} from 'node:fs';
 import {openBrowser, renderStill} from '@remotion/renderer';
-import {chromeModeFor, chromiumOptions, findBrowser, launchBrowser} from '../../local/render_worker/browser.mjs';
+import {chromeModeFor, chromiumOptions, findBrowser, launchBrowser} from '../../render/worker/browser.mjs';
 
 const [serveUrl, propsFile, ...frameArgs] = process.argv.slice(2);
 const inputProps = JSON.parse(readFileSync(propsFile, 'utf8'));

@@ -1,7 +1,7 @@
 import pytest
 
-from local.chunk_cache import ChunkCache
-from local.render_worker import RenderPool
+from render import RenderPool
+from render.chunk_cache import ChunkCache
 
 pytestmark = pytest.mark.render
 

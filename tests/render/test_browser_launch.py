@@ -18,7 +18,7 @@ def test_a_machine_without_chromium_or_network_hears_what_to_install_and_keeps_i
         [
             "node",
             str(REPO_ROOT / "tests/render/no_browser_check.mjs"),
-            str(REPO_ROOT / "local/render_worker/browser.mjs"),
+            str(REPO_ROOT / "render/worker/browser.mjs"),
         ],
         cwd=tmp_path,
         capture_output=True,

@@ -2,7 +2,7 @@
 
 Remotion asks Chromium for every frame with `captureBeyondViewport: true`, which makes Chromium
 resize the view to the clip and back around each capture (two relayouts a frame). Its clip is the
-page's own viewport, so local/render_worker/browser.mjs sends those captures without the flag.
+page's own viewport, so render/worker/browser.mjs sends those captures without the flag.
 Here the same frames are captured by the worker's browser and by a browser Remotion opened alone:
 the pixels must be the same, bit for bit, and a capture that really reaches past the viewport must
 go through untouched.
@@ -15,7 +15,7 @@ import pytest
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
-from local.render_worker.naive import bundle_dir
+from render.bundle import bundle_dir
 from tests.conftest import REPO_ROOT, node_check, project, scene
 from tests.render.test_chunked import MOVING
 

@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from local.chunk_cache import ChunkCache
+from render.chunk_cache import ChunkCache
 
 
 def files(tmp: Path, name: str, size: int, audio: bool = False) -> tuple[Path, Path | None]:

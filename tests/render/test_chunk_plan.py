@@ -1,7 +1,7 @@
 """How exports are cut into chunks and keyed (no rendering)."""
 
 from functions.render_settings import OutputFormat, Quality, render_settings
-from local.render_worker.chunks import MAX_PIECES_PER_SCENE, keyed_chunks, plan_chunks
+from render.chunks import MAX_PIECES_PER_SCENE, keyed_chunks, plan_chunks
 from tests.conftest import project, scene
 
 

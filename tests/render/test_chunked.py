@@ -8,15 +8,15 @@ import wave
 
 import pytest
 
+from cli.main import render_job
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
-from local.chunk_cache import ChunkCache
-from local.cli import render_job
-from local.render_worker import RenderPool
-from local.render_worker.naive import naive_render
+from render import RenderPool
+from render.chunk_cache import ChunkCache
 from tests.conftest import ffprobe, project, scene
 from tests.render.media import audio_samples, psnr, video_stream
+from tools.naive import naive_render
 
 pytestmark = pytest.mark.render
 

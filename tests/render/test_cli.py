@@ -12,7 +12,7 @@ pytestmark = pytest.mark.render
 
 def framecast(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "local.cli", *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=600
+        [sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=600
     )
 
 

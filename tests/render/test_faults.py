@@ -7,11 +7,11 @@ import time
 
 import pytest
 
+from cli.main import render_job
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
-from local.cli import render_job
-from local.render_worker import RenderFailed, RenderPool
+from render import RenderFailed, RenderPool
 from tests.conftest import project, scene
 from tests.render.media import video_stream
 

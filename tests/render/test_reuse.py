@@ -4,12 +4,12 @@ import threading
 
 import pytest
 
+from cli.main import render_job
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
-from local.chunk_cache import ChunkCache
-from local.cli import render_job
-from local.render_worker import RenderPool
+from render import RenderPool
+from render.chunk_cache import ChunkCache
 from tests.conftest import mean_rgb_at, project, scene
 from tests.render.media import psnr, video_stream
 

@@ -4,11 +4,11 @@ import threading
 
 import pytest
 
+from cli.main import render_job
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
-from local.cli import render_job
-from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
+from render import RenderFailed, RenderJob, RenderPool
 from tests.conftest import REPO_ROOT, ffprobe, mean_rgb_at, project, scene
 
 pytestmark = pytest.mark.render
@@ -128,6 +128,6 @@ def test_a_cancelled_render_leaves_no_file(worker, tmp_path):
 
 def test_the_bundle_is_built_once_and_reused(worker):
     assert worker.info["bundle"].startswith(str(REPO_ROOT / ".cache/bundle"))
-    with LocalRenderWorker(size=1, cache=None) as second:
+    with RenderPool(size=1, cache=None) as second:
         assert second.info["bundleCached"] is True
         assert second.info["bundle"] == worker.info["bundle"]

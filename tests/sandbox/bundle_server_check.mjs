@@ -1,9 +1,9 @@
-// Attacks the render pool's bundle server (local/render_worker/bundle_server.mjs) over real HTTP:
+// Attacks the render pool's bundle server (render/worker/bundle_server.mjs) over real HTTP:
 // it must serve the files of its folder and nothing else. Prints what each request got.
 // Usage: node bundle_server_check.mjs ROOT   (ROOT holds bundle/ and a secret.txt beside it)
 import http from 'node:http';
 import path from 'node:path';
-import {serveBundle} from '../../local/render_worker/bundle_server.mjs';
+import {serveBundle} from '../../render/worker/bundle_server.mjs';
 
 const root = process.argv[2];
 const server = await serveBundle(path.join(root, 'bundle'));

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from cli.main import render_job
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
-from local.cli import render_job
-from local.render_worker import LocalRenderWorker, RenderResult
+from render import RenderPool, RenderResult
 from tests.conftest import project, scene
 
 SCENES = Path(__file__).with_name("scenes")
@@ -20,7 +20,7 @@ SCENES = Path(__file__).with_name("scenes")
 
 @pytest.fixture(scope="session")
 def worker():
-    with LocalRenderWorker() as running:
+    with RenderPool() as running:
         yield running
 
 
@@ -32,7 +32,7 @@ def hostile(name: str, **values) -> str:
     return source
 
 
-def render(worker: LocalRenderWorker, tmp_path: Path, *sources: str, duration: int = 10) -> RenderResult:
+def render(worker: RenderPool, tmp_path: Path, *sources: str, duration: int = 10) -> RenderResult:
     proj = project(*(scene(src, id=f"s{i}", name=f"Scene {i}", duration=duration) for i, src in enumerate(sources)))
     plan = plan_export(proj, OutputFormat.MP4, Quality.LOW, Limits())
     assert plan.warnings == []

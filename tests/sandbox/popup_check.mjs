@@ -1,6 +1,6 @@
-// Drives the worker's own browser launch (local/render_worker/browser.mjs) past the render page's
+// Drives the worker's own browser launch (render/worker/browser.mjs) past the render page's
 // guards, as a scene that found a way around them would, and prints what Chromium did.
-import {chromeModeFor, findBrowser, launchBrowser} from '../../local/render_worker/browser.mjs';
+import {chromeModeFor, findBrowser, launchBrowser} from '../../render/worker/browser.mjs';
 
 const {browser} = await launchBrowser();
 try {

@@ -2,8 +2,8 @@
 // IndexedDB database and keeps it open; the second page then loads (its sandbox clears the
 // origin's state) and its scene opens the same database. Prints what each page found in it ('stuck':
 // the open never finished) and whether the first page's connection was closed. Usage: node shared_origin_check.mjs BUNDLE_DIR
-import {launchBrowser} from '../../local/render_worker/browser.mjs';
-import {serveBundle} from '../../local/render_worker/bundle_server.mjs';
+import {launchBrowser} from '../../render/worker/browser.mjs';
+import {serveBundle} from '../../render/worker/bundle_server.mjs';
 
 const origin = await serveBundle(process.argv[2]);
 const {browser} = await launchBrowser();

@@ -1,4 +1,4 @@
-"""The local worker's Chromium (local/render_worker/browser.mjs) behind the page's own guards."""
+"""The local worker's Chromium (render/worker/browser.mjs) behind the page's own guards."""
 
 import pytest
 

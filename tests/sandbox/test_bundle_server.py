@@ -1,5 +1,5 @@
 """The render pool's bundle server: one loopback origin per worker process for the bundle's files,
-and never a way to read anything else on the machine (local/render_worker/bundle_server.mjs)."""
+and never a way to read anything else on the machine (render/worker/bundle_server.mjs)."""
 
 from tests.conftest import REPO_ROOT, node_check
 

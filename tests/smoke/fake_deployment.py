@@ -1,4 +1,4 @@
-"""A deployed stack for `local.smoke` to check, on moto (in-process `mock_aws`) plus a loopback HTTP
+"""A deployed stack for `tools.smoke` to check, on moto (in-process `mock_aws`) plus a loopback HTTP
 server that stands in for what moto has no equivalent of: the HTTP API (it checks each token with
 Cognito, keeps records in the DynamoDB table and objects in S3 as the real service does, and turns
 a render `succeeded` from a thread as the webhook would) and CloudFront (the serve URL, and signed

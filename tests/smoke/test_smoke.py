@@ -1,4 +1,4 @@
-"""`local.smoke` against a deployment on moto (every AWS call it makes) and a loopback stand-in for
+"""`tools.smoke` against a deployment on moto (every AWS call it makes) and a loopback stand-in for
 the HTTP API and CloudFront (tests/smoke/fake_deployment.py): it passes on a healthy stack, stops at
 the first broken step with a clear message, and always cleans up what it made."""
 
@@ -9,8 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local.smoke import COMPOSITOR, Smoke, main
 from tests.smoke.fake_deployment import STACK, Behaviour, FakeDeployment
+from tools.smoke import COMPOSITOR, Smoke, main
 
 REGION = "eu-central-1"
 
@@ -49,7 +49,7 @@ def two_second_mp4(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bundle_page():
     """The real Remotion bundle's index.html, as the serve URL returns it."""
-    from stacks.site_bundle import bundle_dir
+    from render.bundle import bundle_dir
 
     return (bundle_dir() / "index.html").read_bytes()
 

@@ -1,5 +1,7 @@
-"""Only functions/ ships to Lambda: nothing in it may need local/ (the local stack)."""
+"""Each top-level room imports only the rooms below it (each room's __init__ says which), and
+only functions/ ships to Lambda: nothing in it may need another room."""
 
+import ast
 import subprocess
 import sys
 
@@ -7,9 +9,53 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
+ROOMS = ("functions", "render", "local", "cli", "tools", "stacks", "tests")
+# What each room may import of the others (itself always). The outermost rooms come last.
+MAY_IMPORT = {
+    "functions": set(),
+    "render": {"functions"},
+    "stacks": {"functions", "render"},
+    "tools": {"functions", "render"},
+    "local": {"functions", "render", "stacks"},
+    "cli": {"functions", "render", "local", "tools"},
+}
+
+
+def imported_rooms(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        for name in names:
+            top = name.split(".")[0]
+            if top in ROOMS:
+                yield top, node.lineno
+
+
+@pytest.mark.parametrize("room", sorted(MAY_IMPORT))
+def test_a_room_imports_only_the_rooms_its_docstring_allows(room):
+    allowed = MAY_IMPORT[room] | {room}
+    wrong = [
+        f"{path.relative_to(REPO_ROOT)}:{line} imports {top}"
+        for path in sorted((REPO_ROOT / room).rglob("*.py"))
+        for top, line in imported_rooms(path)
+        if top not in allowed
+    ]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("room", sorted(MAY_IMPORT))
+def test_every_room_says_what_it_holds(room):
+    doc = ast.get_docstring(ast.parse((REPO_ROOT / room / "__init__.py").read_text()))
+    assert doc and len(doc) > 60, f"{room}/__init__.py needs a docstring saying what the room holds"
+
 IMPORT_ALL = """
 import importlib, pkgutil, sys
-sys.modules["local"] = None  # any `import local...` now fails, as it would in Lambda
+for room in ("local", "render", "cli", "tools", "stacks"):
+    sys.modules[room] = None  # any import of another room now fails, as it would in Lambda
 import functions
 for module in pkgutil.walk_packages(functions.__path__, "functions."):
     importlib.import_module(module.name)

@@ -1,4 +1,4 @@
-"""Which chunk a render-pool process takes next (local/render_worker/pool.py), without rendering.
+"""Which chunk a render-pool process takes next (render/pool.py), without rendering.
 
 A process may take the next chunk while the last one's encoder finishes; it must then be a chunk of
 the same render, so that a process killed for one scene's fault never takes another user's chunk
@@ -8,9 +8,9 @@ import threading
 from pathlib import Path
 
 from functions.render_settings import OutputFormat, Quality, render_settings
-from local.render_worker.chunks import plan_chunks
-from local.render_worker.jobs import RenderJob
-from local.render_worker.pool import RenderPool, _Run, _Task
+from render.chunks import plan_chunks
+from render.jobs import RenderJob
+from render.pool import RenderPool, _Run, _Task
 from tests.conftest import project, scene
 
 

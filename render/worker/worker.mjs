@@ -1,7 +1,7 @@
 // One process of Framecast's render pool: renders frame ranges ("chunks") of the remotion_site
 // composition with @remotion/renderer in its own Chromium, and joins chunks with Remotion's
 // combineChunks(), as Remotion Lambda's renderer and main functions do.
-// The Python side (local/render_worker/pool.py) drives it over JSON lines: commands on stdin,
+// The Python side (render/pool.py) drives it over JSON lines: commands on stdin,
 // events on stdout. Everything else goes to stderr.
 //
 //   -> {"type":"chunk","id":"c1","inputProps":{...},"composition":{"width","height","fps","durationInFrames"},
@@ -18,19 +18,17 @@
 //
 // The browser is launched as the process starts and kept for every chunk and still of it; chunks
 // load the bundle from this process's own server (bundle_server.mjs), stills from Remotion's.
-import {createHash} from 'node:crypto';
-import {existsSync, promises as fs, readFileSync, readdirSync, statSync} from 'node:fs';
+import {existsSync, promises as fs, readFileSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {combineChunks, makeCancelSignal, renderMedia, renderStill} from '@remotion/renderer';
 import {chromeModeFor, chromiumOptions, findBrowser, launchBrowser} from './browser.mjs';
+import {ensureBundle} from './bundle.mjs';
 import {serveBundle} from './bundle_server.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SITE = path.join(REPO, 'remotion_site');
-const CACHE = process.env.FRAMECAST_CACHE_DIR ?? path.join(REPO, '.cache');
 // The constants every side shares (functions/contract.json): the composition id and the prefix of
 // the scene runtime's console reports.
 const CONTRACT = JSON.parse(readFileSync(path.join(REPO, 'functions/contract.json'), 'utf8'));
@@ -40,43 +38,6 @@ const REPORT_PREFIX = `${CONTRACT.reportPrefix} `;
 // stdout is the protocol; Remotion and React log through console, so send that to stderr.
 for (const level of ['log', 'info', 'debug']) console[level] = (...args) => console.error(...args);
 const emit = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
-
-const listFiles = (dir) =>
-	readdirSync(dir, {withFileTypes: true}).flatMap((entry) => {
-		const full = path.join(dir, entry.name);
-		return entry.isDirectory() ? listFiles(full) : [full];
-	});
-
-// Everything the bundle is made of: the site's sources and the exact dependency tree.
-export const bundleHash = () => {
-	const hash = createHash('sha256');
-	const files = [...listFiles(path.join(SITE, 'src')), path.join(SITE, 'package.json'), path.join(SITE, 'tsconfig.json'), path.join(REPO, 'package-lock.json'), path.join(REPO, 'functions/contract.json')];
-	for (const file of files.sort()) {
-		hash.update(path.relative(REPO, file)).update('\0').update(readFileSync(file)).update('\0');
-	}
-	return hash.digest('hex').slice(0, 16);
-};
-
-export const ensureBundle = async () => {
-	const hash = bundleHash();
-	const dir = path.join(CACHE, 'bundle', hash);
-	if (existsSync(path.join(dir, 'index.html'))) return {dir, hash, cached: true};
-	const tmp = `${dir}.tmp-${process.pid}`;
-	await fs.rm(tmp, {recursive: true, force: true});
-	// Imported only to build (a seventh of a second of every worker's start otherwise).
-	const {bundle} = await import('@remotion/bundler');
-	await bundle({entryPoint: path.join(SITE, 'src/index.ts'), outDir: tmp, enableCaching: true});
-	// Renamed into place whole, so a half-written bundle is never taken for a cached one. The pool
-	// starts its processes at once: one that finished first may already serve its folder, so a
-	// folder is only removed if it is no bundle at all (never one of ours: they appear whole).
-	if (!existsSync(path.join(dir, 'index.html'))) await fs.rm(dir, {recursive: true, force: true});
-	await fs.rename(tmp, dir).catch(async (error) => {
-		// Another pool process finished the same bundle first: theirs is as good as ours.
-		if (!existsSync(path.join(dir, 'index.html'))) throw error;
-		await fs.rm(tmp, {recursive: true, force: true});
-	});
-	return {dir, hash, cached: false};
-};
 
 // Tabs per browser for a chunk. A headless shell renders with two tabs in about two thirds of the
 // time of one (while one tab waits for its frame, the other works); a full Chromium in its new
@@ -140,10 +101,6 @@ const main = async () => {
 		return;
 	}
 	const {dir: serveUrl, hash, cached} = await ensureBundle();
-	if (process.argv.includes('--bundle-only')) {
-		console.error(`bundle ${cached ? 'up to date' : 'built'}: ${serveUrl}`);
-		return;
-	}
 	// Chunks load the bundle from origins that live as long as this process (bundle_server.mjs says
 	// why). The pool may send a chunk while the last one's encoder finishes: each chunk in flight
 	// holds an origin of its own, so two chunks' pages never share storage, whoever they belong to.

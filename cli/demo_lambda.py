@@ -15,11 +15,11 @@ import sys
 import time
 import urllib.request
 
+from cli.demo import Api
+from cli.progress import ProgressBar
 from functions.backends.base import Running
 from local.auth import issue_token
-from local.demo import Api
 from local.lambda_emulator.stack import LambdaModeStack
-from local.progress import ProgressBar
 from local.stack import REPO_ROOT
 
 USER = "demo-user"

@@ -1,7 +1,7 @@
 """`make smoke`: check a deployed Framecast stack end to end, step by step, stopping at the first
 broken step with what broke.
 
-    python -m local.smoke [--stack Framecast] [--region eu-central-1] [--timeout 600]
+    python -m tools.smoke [--stack Framecast] [--region eu-central-1] [--timeout 600]
 
 It reads the stack's outputs (CloudFormation DescribeStacks), then: the region holds one
 remotionlambda-* bucket (the remotion_lambda client's rule); the render function's Remotion

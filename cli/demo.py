@@ -11,8 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from cli.progress import ProgressBar
 from local.auth import issue_token
-from local.progress import ProgressBar
 from local.stack import REPO_ROOT, LocalStack
 
 USER = "demo-user"

@@ -27,10 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from local.chunk_cache import ChunkCache
-from local.render_worker.chunks import Chunk, chunk_frames_from_env, keyed_chunks, plan_chunks, site_data_fingerprint
-from local.render_worker.jobs import RenderFailed, RenderJob, RenderResult, StillJob
-from local.render_worker.process import EXIT, REPO_ROOT, WorkerProcess, _parent_map
+from render.chunk_cache import ChunkCache
+from render.chunks import Chunk, chunk_frames_from_env, keyed_chunks, plan_chunks, site_data_fingerprint
+from render.jobs import RenderFailed, RenderJob, RenderResult, StillJob
+from render.process import EXIT, REPO_ROOT, WorkerProcess, _parent_map
 
 logger = logging.getLogger(__name__)
 SITE_PUBLIC = REPO_ROOT / "remotion_site/public"

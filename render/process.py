@@ -14,9 +14,9 @@ import threading
 from pathlib import Path
 
 from functions import REPO_ROOT
-from local.render_worker.jobs import RenderFailed
+from render.jobs import RenderFailed
 
-WORKER_SCRIPT = Path(__file__).with_name("worker.mjs")
+WORKER_SCRIPT = Path(__file__).with_name("worker") / "worker.mjs"
 # The first start may bundle the site (about 10-60 s); later starts reuse the cached bundle.
 READY_TIMEOUT_SECONDS = 300
 EXIT = {"type": "exit"}

@@ -24,9 +24,10 @@ from functions.limits import Limits
 from functions.models.project import Project, SceneInput
 from functions.preprocess.compile import compile_project
 from functions.render_settings import OutputFormat, Quality
-from local.render_worker.naive import bundle_dir, naive_command, worker_browser
-from local.render_worker.pool import default_pool_size
-from local.render_worker.process import _parent_map, descendants, pss_bytes
+from render.bundle import bundle_dir
+from render.pool import default_pool_size
+from render.process import _parent_map, descendants, pss_bytes
+from tools.naive import naive_command, worker_browser
 
 RESULTS = REPO_ROOT / "docs/benchmarks.md"
 EXAMPLE = REPO_ROOT / "examples/landscape.json"
@@ -150,7 +151,7 @@ class Renders:
             [
                 sys.executable,
                 "-m",
-                "local.cli",
+                "cli.main",
                 "render",
                 str(path),
                 "--format",

@@ -10,8 +10,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from functions import REPO_ROOT
 from functions.render_settings import RenderSettings
-from local.render_worker.process import REPO_ROOT
+from render.bundle import bundle_dir
 
 REMOTION_CLI = REPO_ROOT / "node_modules/.bin/remotion"
 
@@ -19,17 +20,12 @@ REMOTION_CLI = REPO_ROOT / "node_modules/.bin/remotion"
 def _ask_worker(flag: str) -> subprocess.CompletedProcess[str]:
     """Run the worker's script for one answer (it never starts a pool process this way)."""
     return subprocess.run(
-        ["node", str(REPO_ROOT / "local/render_worker/worker.mjs"), flag],
+        ["node", str(REPO_ROOT / "render/worker/worker.mjs"), flag],
         capture_output=True,
         text=True,
         check=True,
         cwd=REPO_ROOT,
     )
-
-
-def bundle_dir() -> Path:
-    """The bundle of the current site sources, built if missing (by the worker's own code)."""
-    return Path(_ask_worker("--bundle-only").stderr.strip().rsplit(": ", 1)[1])
 
 
 @functools.cache

@@ -54,7 +54,7 @@ export const sandboxedLauncher = (executable) => {
 		const cases = DROPPED_FLAGS.map((flag) => `${flag}) ;;`).join(' ');
 		const script = [
 			'#!/bin/sh',
-			'# Written by local/render_worker/browser.mjs: runs Chromium without the flags it drops.',
+			'# Written by render/worker/browser.mjs: runs Chromium without the flags it drops.',
 			`for arg do shift; case "$arg" in ${cases} *) set -- "$@" "$arg" ;; esac; done`,
 			`exec '${executable.replaceAll("'", `'\\''`)}' "$@"`,
 			'',

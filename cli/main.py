@@ -11,13 +11,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from cli.progress import ProgressBar
 from functions.domain.export_plan import ExportPlan, plan_export
 from functions.errors import FramecastError, SceneCompileError
 from functions.limits import Limits
 from functions.models.project import Project
 from functions.render_settings import OutputFormat, Quality
-from local.progress import ProgressBar
-from local.render_worker import LocalRenderWorker, RenderFailed, RenderJob
+from render import RenderFailed, RenderJob, RenderPool
 
 
 def load_project(path: Path) -> Project:
@@ -61,7 +61,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     output = plan.output
     bar = ProgressBar(f"{plan.props.title} → {out} ({args.format}, {args.quality}, {output.width}×{output.height})")
     try:
-        with LocalRenderWorker() as worker:
+        with RenderPool() as worker:
             result = worker.render(render_job(plan, out), on_progress=bar.update)
     except RenderFailed as error:
         bar.finish()
@@ -153,8 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["smoke"]:  # its own options: local/smoke.py (make smoke)
-        from local.smoke import main as smoke
+    if argv[:1] == ["smoke"]:  # its own options: tools/smoke.py (make smoke)
+        from tools.smoke import main as smoke
 
         return smoke(argv[1:])
     args = build_parser().parse_args(argv)

@@ -1,12 +1,14 @@
-"""`make openapi`: the OpenAPI document, generated from the API's pydantic models."""
+"""The API's OpenAPI document, generated from the resolver's routes and pydantic models: the one
+source of the routes that the CDK, the local adapter and the tests derive theirs from."""
 
 import json
+from typing import Any
 
 from functions.handlers.api import app
 
 
-def document() -> dict:
-    schema = json.loads(
+def document() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(
         app.get_openapi_json_schema(
             title="Framecast API", version="1.0.0", description="Export code-written video scenes to files."
         )
@@ -17,7 +19,3 @@ def document() -> dict:
         "bearerFormat": "JWT",
     }
     return schema
-
-
-if __name__ == "__main__":
-    print(json.dumps(document(), indent=2))
