@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cli.progress import ProgressBar
 from local.auth import issue_token
-from local.stack import REPO_ROOT, LocalStack
+from local.stack import REPO_ROOT, LocalStack, StackSettings
 
 USER = "demo-user"
 
@@ -71,7 +71,7 @@ def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> d
 
 def main() -> int:
     out = REPO_ROOT / "out/demo.mp4"
-    with LocalStack(port=0, state_dir=None) as stack:
+    with LocalStack(StackSettings.from_env(port=0, state_dir=None)) as stack:
         print(f"local stack on {stack.url} (emulated DynamoDB and S3 on port {stack.emulator_port})", file=sys.stderr)
         api = Api(stack.url, issue_token(USER))
         render = export(api, REPO_ROOT / "examples/landscape.json", "mp4", "medium", out)

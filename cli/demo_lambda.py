@@ -10,17 +10,17 @@ function's own signed webhook set. The file is then fetched through POST /render
 """
 
 import json
-import os
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 
 from cli.demo import Api
 from cli.progress import ProgressBar
 from functions.backends.base import Running
 from local.auth import issue_token
 from local.lambda_emulator.stack import LambdaModeStack
-from local.stack import REPO_ROOT
+from local.stack import REPO_ROOT, StackSettings
 
 USER = "demo-user"
 PROJECT = REPO_ROOT / "examples/landscape.json"
@@ -28,8 +28,10 @@ PROJECT = REPO_ROOT / "examples/landscape.json"
 
 def main() -> int:
     out = REPO_ROOT / "out/demo-lambda.mp4"
-    os.environ["PROGRESS_REFRESH_SECONDS"] = "3600"  # the status must come from the webhook alone
-    with LambdaModeStack(port=0, state_dir=None) as stack:
+    # The status must come from the webhook alone.
+    settings = StackSettings.from_env(port=0, state_dir=None)
+    settings = replace(settings, service={**settings.service, "PROGRESS_REFRESH_SECONDS": "3600"})
+    with LambdaModeStack(settings) as stack:
         function = stack.function
         print(
             f"local stack on {stack.url}, RENDER_MODE=lambda: Remotion {function.version}'s render function "

@@ -99,12 +99,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from local.stack import LocalStack
+    from local.stack import LocalStack, StackSettings
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    stack = LocalStack(port=args.port)
+    stack = LocalStack(StackSettings.from_env(port=args.port))
     stack.start()
     kept = f"data is written through to {stack.state_dir} ({stack.restored} items and files restored)"
     ended = (

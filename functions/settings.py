@@ -2,7 +2,6 @@
 
 import os
 from enum import StrEnum
-from functools import lru_cache
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -57,17 +56,5 @@ class ServiceSettings(LimitSettings):
     cloudfront_domain: str = Field("", alias="CLOUDFRONT_DOMAIN")
     cloudfront_key_pair_id: str = Field("", alias="CLOUDFRONT_KEY_PAIR_ID")
     cloudfront_private_key_secret_name: str = Field("", alias="CLOUDFRONT_PRIVATE_KEY_SECRET_NAME")
-
-
-class ApiSettings(ServiceSettings):
-    idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME")
-
-
-@lru_cache(maxsize=1)
-def service_settings() -> ServiceSettings:
-    return ServiceSettings.from_env()
-
-
-@lru_cache(maxsize=1)
-def api_settings() -> ApiSettings:
-    return ApiSettings.from_env()
+    # The API function's (an Idempotency-Key needs it; the webhook and sweeper have none).
+    idempotency_table_name: str = Field("", alias="IDEMPOTENCY_TABLE_NAME")

@@ -6,7 +6,7 @@ condition expressions.
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
 from typing import Any
@@ -109,23 +109,42 @@ def _cancellation_codes(error: Exception) -> list[str]:
     return [reason.get("Code", "None") for reason in reasons]
 
 
+@dataclass(frozen=True)
+class AwsAccess:
+    """Where and as whom this process reaches AWS. In Lambda: the defaults (the function's role and
+    region). The local stack names its emulator and credentials here, so that two stacks in one
+    process never reach each other's data through a shared environment."""
+
+    endpoints: tuple[tuple[str, str], ...] = ()  # (service, URL) pairs; hashable, so clients can be cached by it
+    credentials: tuple[str, str] | None = None
+    region: str | None = None
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        access_key, secret_key = self.credentials or (None, None)
+        return boto3.client(
+            service,
+            endpoint_url=dict(self.endpoints).get(service),
+            region_name=self.region,
+            aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key,
+        )
+
+
 @dataclass
 class Store:
     table_name: str
     bucket_name: str
-    endpoint_url: str | None = None  # the local emulator; None in AWS
+    aws: AwsAccess = field(default_factory=AwsAccess)
 
     @cached_property
     def dynamodb(self) -> Any:
-        import boto3
-
-        return boto3.client("dynamodb", endpoint_url=self.endpoint_url)
+        return self.aws.client("dynamodb")
 
     @cached_property
     def s3(self) -> Any:
-        import boto3
-
-        return boto3.client("s3", endpoint_url=self.endpoint_url)
+        return self.aws.client("s3")
 
     # --- projects ------------------------------------------------------------------------------
     # Scenes can reach 100 x 256 KiB, past DynamoDB's 400 KB item: the item holds the metadata and

@@ -87,21 +87,20 @@ class LambdaContext:
         return max(0, int((self.started + self.timeout_seconds - time.time()) * 1000))
 
 
+# Powertools' resolvers keep the request being handled on a class attribute (BaseRouter.current_event)
+# that every resolver in a process shares: two requests at once in one process (two API calls, an
+# API call and a webhook, or calls to two stacks) would read each other's event, and with it each
+# other's user. One Lambda execution environment serves one request at a time; so does this process.
+RESOLVER_SLOT = threading.BoundedSemaphore(1)
+
+
 class Function:
-    """A Lambda function of the stack: its handler, serving at most `concurrency` requests at once.
+    """A Lambda function of the stack: its handler, serving one request at a time with every other
+    resolver-based function of this process (RESOLVER_SLOT)."""
 
-    Functions built on Powertools' resolver serve one request at a time *together*, as one Lambda
-    execution environment does: the resolver keeps the request being handled on a class attribute
-    (BaseRouter.current_event) that every resolver in a process shares, so two requests at once in
-    one process (two API calls, or an API call and a webhook) would read each other's event, and
-    with it each other's user. Such functions share one `slots` semaphore.
-    """
-
-    def __init__(
-        self, handler: Callable, name: str, concurrency: int = 1, slots: threading.BoundedSemaphore | None = None
-    ):
+    def __init__(self, handler: Callable, name: str, slots: threading.BoundedSemaphore = RESOLVER_SLOT):
         self.handler, self.name = handler, name
-        self._slots = slots or threading.BoundedSemaphore(concurrency)
+        self._slots = slots
 
     def invoke(self, event: dict, context: "LambdaContext", on_start: Callable[[], None] | None = None) -> dict:
         with self._slots:

@@ -43,6 +43,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from functions.store import AwsAccess
 from functions.tables import TableDefinition, create_table_kwargs
 
 logger = logging.getLogger("framecast.emulator")
@@ -545,9 +546,9 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
             process.wait()
 
 
-def create_resources(tables: dict[str, TableDefinition], bucket: str, object_ownership: str) -> None:
+def create_resources(aws: AwsAccess, tables: dict[str, TableDefinition], bucket: str, object_ownership: str) -> None:
     """Tables and bucket from the same definitions the CDK uses; nothing happens to what exists."""
-    dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
+    dynamodb, s3 = aws.client("dynamodb"), aws.client("s3")
     existing = set(dynamodb.list_tables()["TableNames"])
     for name, definition in tables.items():
         if name not in existing:

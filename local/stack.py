@@ -15,11 +15,22 @@ import subprocess
 import threading
 import time
 import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from functions import REPO_ROOT, tables
+from functions.store import AwsAccess
 from functions.tables import IDEMPOTENCY_TABLE, SERVICE_TABLE
 from local import auth, emulator
+
+if TYPE_CHECKING:
+    from functions.domain.services import Services
+    from functions.settings import ServiceSettings
+    from functions.store import Store
+    from local.adapter import HttpServer
 
 logger = logging.getLogger(__name__)
 LOCAL_DIR = auth.LOCAL_DIR
@@ -39,48 +50,56 @@ IN_FLIGHT_AT_RESTART = (
 )
 
 
-def import_legacy_state(folder: Path) -> int:
-    """Bring in what an earlier version saved on Ctrl-C (`framecast-service.json`, `objects/`), once:
-    the files move to `legacy-imported/` and the emulator keeps the data from then on."""
-    import json
+# The design's limits, by the variables that set them in Lambda.
+LIMIT_VARIABLES = ("USER_DAILY_EXPORT_LIMIT", "USER_CONCURRENT_RENDER_LIMIT", "MAX_RENDER_DURATION_MINUTES")
+# Powertools' switches for handlers that run outside Lambda: the same for every stack of a process.
+HANDLER_RUNTIME = {
+    "POWERTOOLS_SERVICE_NAME": "framecast",
+    "POWERTOOLS_METRICS_NAMESPACE": "Framecast",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
 
-    import boto3
 
-    items_path, objects = folder / f"{SERVICE_TABLE_NAME}.json", folder / "objects"
-    if not items_path.is_file() and not objects.is_dir():
-        return 0
-    dynamodb, s3 = boto3.client("dynamodb"), boto3.client("s3")
-    imported = 0
-    for item in json.loads(items_path.read_text()) if items_path.is_file() else []:
-        dynamodb.put_item(TableName=SERVICE_TABLE_NAME, Item=item)
-        imported += 1
-    for path in sorted(objects.rglob("*")) if objects.is_dir() else []:
-        if path.is_file():
-            s3.upload_file(str(path), BUCKET_NAME, str(path.relative_to(objects)))
-            imported += 1
-    done = folder / "legacy-imported"
-    done.mkdir(exist_ok=True)
-    for path in (items_path, objects):
-        if path.exists():
-            path.rename(done / path.name)
-    logger.warning("imported %d items and files saved by an earlier version", imported)
-    return imported
+@dataclass(frozen=True)
+class StackSettings:
+    """Everything a local stack depends on, handed in: the stack reads no environment of its own."""
+
+    port: int = 8000
+    host: str = "127.0.0.1"
+    state_dir: Path | None = STATE_DIR  # None: nothing kept across restarts (make demo, tests)
+    # The handlers' settings beyond the stack's own, by their variable names (functions/settings.py):
+    # the design's limits from `make dev`'s environment, or whatever a test or a demo sets.
+    service: Mapping[str, str] = field(default_factory=dict)
+    log_level: str = "WARNING"
+
+    @classmethod
+    def from_env(cls, **given: Any) -> "StackSettings":
+        """`make dev` and `make demo`: the design's limits and the log level from this process's environment."""
+        limits = {name: os.environ[name] for name in LIMIT_VARIABLES if name in os.environ}
+        return cls(service=limits, log_level=os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"), **given)
 
 
 class LocalStack:
-    """Start with `with LocalStack(port) as stack:`; `stack.url` is the API."""
+    """Start with `with LocalStack(StackSettings(port=0)) as stack:`; `stack.url` is the API.
 
-    def __init__(self, port: int = 8000, state_dir: Path | None = STATE_DIR, host: str = "127.0.0.1"):
-        self.host, self.port = host, port
-        self.state_dir = state_dir  # None: nothing kept across restarts (make demo, tests)
+    Its AWS calls name the stack's emulator and credentials (AwsAccess), and its handlers get its
+    services per request, so stacks in one process keep apart; the process environment gets only
+    what `process_environment()` names, restored when the stack stops."""
+
+    def __init__(self, settings: StackSettings | None = None):
+        self.settings = settings or StackSettings()
+        self.host, self.port = self.settings.host, self.settings.port
+        self.state_dir = self.settings.state_dir
         self.emulator_port = emulator.free_port()
         self.restored = 0
         self.resolved_at_start = 0
-        self._emulator: subprocess.Popen | None = None
+        self._emulator: subprocess.Popen[bytes] | None = None
         self._emulator_lock = threading.Lock()
-        self._server = None
-        self._backend = None
+        self._server: HttpServer | None = None
+        self._backend: Any = None
         self._stopping = threading.Event()
+        self._saved_environment: dict[str, str | None] = {}
         self.credentials = auth.emulator_credentials()
         self.download_signer: auth.DownloadSigner | None = None
 
@@ -88,78 +107,83 @@ class LocalStack:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def environment(self) -> dict[str, str]:
-        access_key, secret_key = self.credentials
+    @property
+    def aws(self) -> AwsAccess:
+        """The stack's emulated AWS, as every client of this process that works for it reaches it."""
+        endpoint = f"http://127.0.0.1:{self.emulator_port}"
+        return AwsAccess(
+            endpoints=(("dynamodb", endpoint), ("s3", endpoint)), credentials=self.credentials, region=emulator.REGION
+        )
+
+    def service_environment(self) -> dict[str, str]:
+        """The handlers' settings, as a Lambda function's environment would hold them."""
         return {
-            # boto3 sends every AWS call of this process to the emulator, signed with its credentials.
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.emulator_port}",
-            "AWS_ACCESS_KEY_ID": access_key,
-            "AWS_SECRET_ACCESS_KEY": secret_key,
-            "AWS_DEFAULT_REGION": emulator.REGION,
-            "AWS_REGION": emulator.REGION,
             "TABLE_NAME": SERVICE_TABLE_NAME,
             "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE_NAME,
             "BUCKET_NAME": BUCKET_NAME,
             "RENDER_MODE": "local",
+            "AWS_REGION": emulator.REGION,
             "WEBHOOK_URL": f"{self.url}/webhooks/remotion",
             "WEBHOOK_SECRET": auth.local_secret("webhook-secret"),
-            "POWERTOOLS_SERVICE_NAME": "framecast",
-            "POWERTOOLS_METRICS_NAMESPACE": "Framecast",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-            # The design's limits, passed through from the environment of `make dev`.
-            **{
-                k: os.environ[k]
-                for k in ("USER_DAILY_EXPORT_LIMIT", "USER_CONCURRENT_RENDER_LIMIT", "MAX_RENDER_DURATION_MINUTES")
-                if k in os.environ
-            },
+            **self.settings.service,
         }
+
+    def process_environment(self) -> dict[str, str]:
+        """What this process's environment must hold while the stack runs (the lambda-mode stack adds
+        the endpoints the official Remotion client reads from it, as it does in Lambda)."""
+        return {**HANDLER_RUNTIME, "POWERTOOLS_LOG_LEVEL": self.settings.log_level}
+
+    def _enter_environment(self) -> None:
+        wanted = self.process_environment()
+        self._saved_environment = {name: os.environ.get(name) for name in wanted}
+        os.environ.update(wanted)
+
+    def _leave_environment(self) -> None:
+        for name, value in self._saved_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_environment = {}
 
     def start(self) -> "LocalStack":
         from local.adapter import Adapter, Downloads, Function, HttpServer, routes_from_openapi
 
         self._start_emulator()
-        # Imported only now: the handlers read their settings from the environment set above.
-        os.environ.update(self.environment())
+        self._enter_environment()
         warnings.filterwarnings("ignore", message="No application metrics to publish")
-        emulator.create_resources(
-            {SERVICE_TABLE_NAME: SERVICE_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE},
-            BUCKET_NAME,
-            BUCKET_OBJECT_OWNERSHIP,
-        )
-        if self.state_dir:
-            self.restored += import_legacy_state(self.state_dir)
-
-        import boto3
+        self._create_resources()
 
         from functions.handlers import api as api_handler
         from functions.handlers import webhook as webhook_handler
         from functions.handlers.openapi import document
 
-        # Both handlers are Powertools resolvers: one request at a time between them (adapter.Function).
-        resolver_slot = threading.BoundedSemaphore(1)
-        api = Function(api_handler.lambda_handler, "framecast-api", slots=resolver_slot)
-        webhook = Function(webhook_handler.lambda_handler, "framecast-webhook", slots=resolver_slot)
+        api = Function(self._with_services(api_handler), "framecast-api")
+        webhook = Function(self._with_services(webhook_handler), "framecast-webhook")
         adapter = Adapter(
             routes_from_openapi(document()["paths"], api, webhook),
             static_dir=REPO_ROOT / "web/dist",
             page_config=self.page_config,
         )
         self._server = HttpServer(adapter, self.host, self.port)
-        self.port = self._server.port
-        os.environ.update(self.environment())  # WEBHOOK_URL names the real port
+        self.port = self._server.port  # WEBHOOK_URL names the real port from here on
         self.download_signer = auth.DownloadSigner(self.url, auth.local_secret("download-key"))
-        adapter.downloads = Downloads(self.download_signer, boto3.client("s3"), BUCKET_NAME)
         self.services = self._compose_services()
-        for handler_module in (api_handler, webhook_handler):
-            self._inject(handler_module)
+        adapter.downloads = Downloads(self.download_signer, self.services.store.s3, BUCKET_NAME)
         self.resolved_at_start = self.resolve_in_flight()
         self.seed_examples(PAGE_USER)
         self._server.start()
         threading.Thread(target=self._sweep_every, args=(SWEEP_SECONDS,), daemon=True, name="sweeper").start()
         threading.Thread(target=self._watch_emulator, daemon=True, name="emulator-watch").start()
         return self
+
+    def _create_resources(self) -> None:
+        emulator.create_resources(
+            self.aws,
+            {SERVICE_TABLE_NAME: SERVICE_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE},
+            BUCKET_NAME,
+            BUCKET_OBJECT_OWNERSHIP,
+        )
 
     # --- the emulator -----------------------------------------------------------------------------
 
@@ -187,43 +211,51 @@ class LocalStack:
             logger.warning("the emulator exited (%s); starting it again", process.returncode)
             try:
                 self._start_emulator()
-                emulator.create_resources(
-                    {SERVICE_TABLE_NAME: SERVICE_TABLE, IDEMPOTENCY_TABLE_NAME: IDEMPOTENCY_TABLE},
-                    BUCKET_NAME,
-                    BUCKET_OBJECT_OWNERSHIP,
-                )
+                self._create_resources()
             except Exception:
                 logger.exception("the emulator could not be started again; trying again")
                 time.sleep(2)
 
     # --- wiring -----------------------------------------------------------------------------------
 
-    def _compose_services(self):
-        """The handlers' services with this machine's parts: the local render worker, and download
-        links served and checked by this stack."""
+    def _compose_services(self) -> "Services":
+        """The handlers' services with this machine's parts: the stack's emulated AWS, the local
+        render worker, and download links served and checked by this stack."""
         from functions.settings import ServiceSettings
         from functions.store import Store
         from functions.wiring import compose
 
-        settings = ServiceSettings.from_env()
-        store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
+        settings = ServiceSettings.model_validate(self.service_environment())
+        store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name, aws=self.aws)
         self._backend = self.render_backend(settings, store)
         signer = self.download_signer
         assert signer is not None
         return compose(settings, store=store, backend=self._backend, sign_download=signer)
 
-    def render_backend(self, settings, store):
+    def render_backend(self, settings: "ServiceSettings", store: "Store") -> Any:
         """This machine's renderer: the local worker. (LambdaModeStack answers None: the functions
         then build the Remotion Lambda backend, as they do on AWS.)"""
         from local.render_backend import LocalRenderBackend
 
         return LocalRenderBackend(settings, store)
 
-    def _inject(self, handler_module) -> None:
-        """Powertools' dependency overrides: every route of the handler's resolver gets our services."""
+    def _with_services(self, handler_module: ModuleType) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        """The module's Lambda handler, its routes given this stack's services for the request
+        (Powertools' dependency overrides). The adapter runs one resolver request at a time in a
+        process, so each request sees its own stack's services even with several stacks running."""
         from functions.wiring import get_services
 
-        handler_module.app.dependency_overrides[get_services] = lambda: self.services
+        overrides = handler_module.app.dependency_overrides
+
+        def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            overrides[get_services] = lambda: self.services
+            try:
+                answer: dict[str, Any] = handler_module.lambda_handler(event, context)
+                return answer
+            finally:
+                overrides.pop(get_services, None)
+
+        return handle
 
     def resolve_in_flight(self) -> int:
         """End, by the rule for our failures, the renders that were in flight when the stack stopped:
@@ -279,6 +311,7 @@ class LocalStack:
             process, self._emulator = self._emulator, None
         if process:
             emulator.stop(process)
+        self._leave_environment()
 
     def __enter__(self) -> "LocalStack":
         return self.start()

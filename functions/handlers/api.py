@@ -38,7 +38,7 @@ from functions.models.api import (
 )
 from functions.models.project import Project
 from functions.render_settings import OutputFormat, Quality
-from functions.settings import ApiSettings
+from functions.store import AwsAccess
 from functions.wiring import get_services
 
 init_error_tracking()  # Sentry, when the stack names a DSN secret; nothing otherwise
@@ -126,10 +126,11 @@ def _start(call: StartRenderCall, services: Services) -> StartRenderResponse:
     return started
 
 
-@lru_cache(maxsize=1)
-def _start_once() -> Callable[..., StartRenderResponse]:
-    """`_start`, made idempotent on (user, Idempotency-Key). Made on first use: its table comes from
-    the environment, and Powertools' idempotency (with boto3) is imported only when a key is sent."""
+@lru_cache(maxsize=4)
+def _start_once(table_name: str, aws: AwsAccess) -> Callable[..., StartRenderResponse]:
+    """`_start`, made idempotent on (user, Idempotency-Key), for one idempotency table. Made on first
+    use, as Powertools' idempotency (with boto3) is imported only when a key is sent; one per table
+    and AWS access, so that two local stacks in one process keep their keys apart."""
     from aws_lambda_powertools.utilities.idempotency import (
         DynamoDBPersistenceLayer,
         IdempotencyConfig,
@@ -142,7 +143,7 @@ def _start_once() -> Callable[..., StartRenderResponse]:
         payload_validation_jmespath="[project_id, format, quality]",
         expires_after_seconds=24 * 3600,
     )
-    persistence = DynamoDBPersistenceLayer(table_name=ApiSettings.from_env().idempotency_table_name)
+    persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=aws.client("dynamodb"))
     once: Callable[..., StartRenderResponse] = idempotent_function(
         data_keyword_argument="call", persistence_store=persistence, config=config, output_serializer=PydanticSerializer
     )(_start)
@@ -161,7 +162,8 @@ def _start_idempotently(call: StartRenderCall, services: Services) -> StartRende
     )
 
     try:
-        return _start_once()(call=call, services=services)
+        start = _start_once(services.settings.idempotency_table_name, services.store.aws)
+        return start(call=call, services=services)
     except IdempotencyAlreadyInProgressError:
         raise IdempotencyInFlight("a request with this Idempotency-Key is still being processed") from None
     except IdempotencyValidationError:

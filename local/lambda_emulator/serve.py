@@ -18,7 +18,7 @@ from pathlib import Path
 
 from local.lambda_emulator.function import DEFAULT_STATE_DIR
 from local.lambda_emulator.stack import LambdaModeStack
-from local.stack import LOCAL_DIR
+from local.stack import LOCAL_DIR, StackSettings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,13 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     # Its own saved state: renders of the local mode are not the function's to answer for.
-    options = {"state_dir": None if args.fresh else LOCAL_DIR / "state-lambda"}
     stack = LambdaModeStack(
-        port=args.port,
+        StackSettings.from_env(port=args.port, state_dir=None if args.fresh else LOCAL_DIR / "state-lambda"),
         function_timeout_seconds=args.function_timeout,
         renderer_slots=args.renderer_slots,
         function_state_dir=args.state_dir,
-        **options,
     )
     stack.start()
     function = stack.function

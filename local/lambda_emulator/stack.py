@@ -1,42 +1,70 @@
 """The local stack with RENDER_MODE=lambda: the same stack, its renders made by the emulated
 Remotion Lambda function through the `remotion_lambda` backend, as on AWS.
 
-    with LambdaModeStack(port=0, state_dir=None) as stack: ...
+    with LambdaModeStack(StackSettings(port=0, state_dir=None)) as stack: ...
 
 Only two things differ from the local mode: the environment (RENDER_MODE=lambda with the
-function's name, the site's serve URL and the Lambda and S3 endpoints) and the render backend,
+function's name, the site's serve URL and the Lambda and S3 endpoints, which the official client
+reads from the process environment as it does in Lambda) and the render backend,
 which the stack leaves to the functions' composition root (it builds RemotionLambdaBackend, as in
 AWS). The function serves before the stack starts (the stack's own S3 calls go through its S3
 front) and gets its site once the stack has made the bucket.
 """
 
 from pathlib import Path
+from typing import Any
 
+from functions.store import AwsAccess
 from local.lambda_emulator.function import RemotionLambdaEmulator
-from local.stack import BUCKET_NAME, LocalStack
+from local.stack import BUCKET_NAME, LocalStack, StackSettings
 
 
 class LambdaModeStack(LocalStack):
     def __init__(
         self,
-        *args,
+        settings: StackSettings | None = None,
+        *,
         function_timeout_seconds: float | None = None,
         renderer_slots: int | None = None,
         function_state_dir: Path | None = None,
-        **kwargs,
     ):
-        super().__init__(*args, **kwargs)
-        options: dict = {"renderer_slots": renderer_slots}
+        super().__init__(settings)
+        options: dict[str, Any] = {"renderer_slots": renderer_slots}
         if function_timeout_seconds is not None:
             options["timeout_seconds"] = function_timeout_seconds
         if function_state_dir is not None:
             options["state_dir"] = function_state_dir
         self.function = RemotionLambdaEmulator(self.emulator_port, BUCKET_NAME, self.credentials, **options)
 
-    def environment(self) -> dict[str, str]:
-        return super().environment() | self.function.service_environment()
+    @property
+    def aws(self) -> AwsAccess:
+        """The service's own S3 calls go through the function's S3 front, which logs them."""
+        local = super().aws
+        return AwsAccess(
+            endpoints=(*(e for e in local.endpoints if e[0] != "s3"), ("s3", self.function.s3.url)),
+            credentials=local.credentials,
+            region=local.region,
+        )
 
-    def render_backend(self, settings, store):
+    def service_environment(self) -> dict[str, str]:
+        return super().service_environment() | self.function.service_environment()
+
+    def process_environment(self) -> dict[str, str]:
+        """The official Remotion client (and boto3 under it) finds the function, the S3 front and the
+        credentials in the environment, as in Lambda."""
+        access_key, secret_key = self.credentials
+        return (
+            super().process_environment()
+            | {
+                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{self.emulator_port}",
+                "AWS_ACCESS_KEY_ID": access_key,
+                "AWS_SECRET_ACCESS_KEY": secret_key,
+                "AWS_DEFAULT_REGION": self.function.region,
+            }
+            | self.function.service_environment()
+        )
+
+    def render_backend(self, settings: Any, store: Any) -> None:
         return None  # the composition root builds the Remotion Lambda backend from RENDER_MODE=lambda
 
     def start(self) -> "LambdaModeStack":

@@ -9,11 +9,11 @@ its URL, then runs until its standard input closes.
 
 import sys
 
-from local.stack import LocalStack
+from local.stack import LocalStack, StackSettings
 
 
 def main() -> None:
-    with LocalStack(port=0, state_dir=None) as stack:
+    with LocalStack(StackSettings(port=0, state_dir=None)) as stack:
         print(stack.url, flush=True)
         sys.stdin.read()
 

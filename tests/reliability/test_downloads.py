@@ -5,7 +5,6 @@ import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import boto3
 import pytest
 
 from functions.models.records import RenderStatus
@@ -28,7 +27,7 @@ def stored(stack):
     """An object in the stack's bucket, as a finished render leaves its file."""
     key = "renders/rnd_test/out.mp4"
     body = bytes(range(256)) * 400
-    boto3.client("s3").put_object(Bucket="remotionlambda-local", Key=key, Body=body, ContentType="video/mp4")
+    stack.aws.client("s3").put_object(Bucket="remotionlambda-local", Key=key, Body=body, ContentType="video/mp4")
     return key, body
 
 

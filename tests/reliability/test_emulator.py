@@ -178,7 +178,7 @@ def test_the_local_stacks_bucket_takes_the_acl_remotion_sends(stack):
     `x-amz-acl: private` (Remotion's render function writes progress.json so)."""
     from local.stack import BUCKET_NAME, BUCKET_OBJECT_OWNERSHIP
 
-    s3 = boto3.client("s3")
+    s3 = stack.aws.client("s3")
     assert s3.get_bucket_ownership_controls(Bucket=BUCKET_NAME)["OwnershipControls"]["Rules"] == [
         {"ObjectOwnership": BUCKET_OBJECT_OWNERSHIP}
     ]
@@ -265,38 +265,17 @@ def test_the_emulator_ends_and_saves_when_the_stack_that_started_it_is_gone(runn
         emulator.stop(again.process)
 
 
-def test_state_saved_by_an_earlier_version_is_imported_once(stack, tmp_path):
-    """`.cache/local/state/` of the version that copied the data on Ctrl-C: items and objects come in
-    through the stack's clients, and the old files are set aside so they are not imported twice."""
-    import json
+def test_a_kept_bucket_follows_a_changed_ownership_definition(running):
+    from functions.store import AwsAccess
 
-    from local.stack import BUCKET_NAME, SERVICE_TABLE_NAME, import_legacy_state
-
-    item = {"pk": {"S": "USER#legacy"}, "sk": {"S": "PROJECT#old"}, "title": {"S": "Old"}}
-    (tmp_path / f"{SERVICE_TABLE_NAME}.json").write_text(json.dumps([item]))
-    (tmp_path / "objects/projects/legacy").mkdir(parents=True)
-    (tmp_path / "objects/projects/legacy/old.json").write_text("[]")
-    assert import_legacy_state(tmp_path) == 2
-    assert import_legacy_state(tmp_path) == 0
-    key = {"pk": item["pk"], "sk": item["sk"]}
-    assert boto3.client("dynamodb").get_item(TableName=SERVICE_TABLE_NAME, Key=key)["Item"]["title"] == {"S": "Old"}
-    body = boto3.client("s3").get_object(Bucket=BUCKET_NAME, Key="projects/legacy/old.json")["Body"].read()
-    assert body == b"[]"
-    assert (tmp_path / "legacy-imported" / f"{SERVICE_TABLE_NAME}.json").is_file()
-
-
-def test_a_kept_bucket_follows_a_changed_ownership_definition(running, monkeypatch):
-    for name, value in {
-        "AWS_ENDPOINT_URL": running.endpoint,
-        "AWS_ACCESS_KEY_ID": ACCESS,
-        "AWS_SECRET_ACCESS_KEY": SECRET,
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # the default clients read the variables above
-    emulator.create_resources({}, "bucket-kept", "BucketOwnerEnforced")
+    aws = AwsAccess(
+        endpoints=(("dynamodb", running.endpoint), ("s3", running.endpoint)),
+        credentials=(ACCESS, SECRET),
+        region="us-east-1",
+    )
+    emulator.create_resources(aws, {}, "bucket-kept", "BucketOwnerEnforced")
     s3 = running.client("s3")
     with pytest.raises(ClientError):
         s3.put_object(Bucket="bucket-kept", Key="k", Body=b"{}", ACL="private")
-    emulator.create_resources({}, "bucket-kept", "BucketOwnerPreferred")
+    emulator.create_resources(aws, {}, "bucket-kept", "BucketOwnerPreferred")
     s3.put_object(Bucket="bucket-kept", Key="k", Body=b"{}", ACL="private")

@@ -50,7 +50,6 @@ class Dev:
         self.restored = int(re.search(r"\((\d+) items and files restored\)", self.banner).group(1))
 
     def client(self, user: str) -> Client:
-        os.environ["FRAMECAST_LOCAL_DIR"] = str(self.local_dir)  # tokens signed by this stack's key
         from local import auth
 
         client = Client(self.url, None)
@@ -82,17 +81,17 @@ class Dev:
 
     def store(self):
         """The stack's store, reached as the stack reaches it: the emulator's port and credentials."""
-        import boto3
-
-        from functions.store import Store
+        from functions.store import AwsAccess, Store
         from local import auth
 
         port = re.search(rb"--port\x00(\d+)", Path(f"/proc/{self.emulator_pid()}/cmdline").read_bytes()).group(1)
-        access, secret = auth.emulator_credentials(self.local_dir)
-        store = Store(table_name="framecast-service", bucket_name="remotionlambda-local")
-        session = boto3.session.Session(aws_access_key_id=access, aws_secret_access_key=secret, region_name="us-east-1")
-        store.dynamodb = session.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port.decode()}")
-        return store
+        endpoint = f"http://127.0.0.1:{port.decode()}"
+        aws = AwsAccess(
+            endpoints=(("dynamodb", endpoint), ("s3", endpoint)),
+            credentials=auth.emulator_credentials(self.local_dir),
+            region="us-east-1",
+        )
+        return Store(table_name="framecast-service", bucket_name="remotionlambda-local", aws=aws)
 
     def wait(self, timeout: float = 60) -> None:
         """Wait until the stack and everything it started in its group are gone."""

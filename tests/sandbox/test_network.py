@@ -59,9 +59,9 @@ def test_the_lambda_runtime_api_and_the_metadata_service_are_unreachable(worker,
 
 
 def test_the_api_and_the_emulator_of_the_local_stack_are_unreachable(worker, tmp_path):
-    from local.stack import LocalStack
+    from local.stack import LocalStack, StackSettings
 
-    with LocalStack(port=0, state_dir=None) as stack:
+    with LocalStack(StackSettings(port=0, state_dir=None)) as stack:
         api, emulator = f"http://127.0.0.1:{stack.port}", f"http://127.0.0.1:{stack.emulator_port}"
         targets = [
             api,

@@ -227,15 +227,13 @@ def test_another_users_render_is_404(stack, client):
     ],
 )
 def test_a_signed_webhook_that_is_not_remotions_shape_is_400(stack, body):
-    import os
-
     from functions.webhook_signature import sign
 
     request = urllib.request.Request(
         f"{stack.url}/webhooks/remotion",
         data=body,
         method="POST",
-        headers={"Content-Type": "application/json", "X-Remotion-Signature": sign(os.environ["WEBHOOK_SECRET"], body)},
+        headers={"Content-Type": "application/json", "X-Remotion-Signature": sign(stack.services.webhook_secret, body)},
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
@@ -244,9 +242,7 @@ def test_a_signed_webhook_that_is_not_remotions_shape_is_400(stack, body):
 
 
 def _webhook(stack, payload: dict, secret: str | None = None) -> int:
-    import os
-
-    return post_webhook(f"{stack.url}/webhooks/remotion", secret or os.environ["WEBHOOK_SECRET"], payload)
+    return post_webhook(f"{stack.url}/webhooks/remotion", secret or stack.services.webhook_secret, payload)
 
 
 @pytest.mark.render

@@ -20,7 +20,6 @@ from functions.errors import BackendUnavailable, InvalidWebhook
 from functions.models.records import RenderStatus
 from functions.models.webhook import remotion_webhook
 from functions.render_settings import OutputFormat, Quality
-from functions.settings import ServiceSettings
 from functions.store import Store
 from functions.wiring import compose
 from tests.conftest import project, scene
@@ -62,8 +61,8 @@ class _StubbedSession:
 
 @pytest.fixture
 def lambda_services(stack):
-    settings = ServiceSettings.from_env().model_copy(update={"progress_refresh_seconds": 3})
-    store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
+    settings = stack.services.settings.model_copy(update={"progress_refresh_seconds": 3})
+    store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name, aws=stack.aws)
     client = RemotionClient(
         region="eu-central-1",
         serve_url="https://cdn.example/sites/abc/index.html",

@@ -16,7 +16,7 @@ from local.stack import BUCKET_NAME, SERVICE_TABLE_NAME
 
 @pytest.fixture
 def store(stack) -> Store:
-    return Store(table_name=SERVICE_TABLE_NAME, bucket_name=BUCKET_NAME)
+    return Store(table_name=SERVICE_TABLE_NAME, bucket_name=BUCKET_NAME, aws=stack.aws)
 
 
 def record(user: str, slot: int = 0, at: int | None = None, **extra) -> RenderRecord:
@@ -113,10 +113,8 @@ class _SilentBackend:
         self.cancelled.append(record.render_id)
 
 
-def test_the_sweeper_times_out_renders_without_news_and_frees_their_locks(store, monkeypatch):
-    monkeypatch.setenv("TABLE_NAME", SERVICE_TABLE_NAME)
-    monkeypatch.setenv("BUCKET_NAME", BUCKET_NAME)
-    settings = ServiceSettings.from_env()
+def test_the_sweeper_times_out_renders_without_news_and_frees_their_locks(store):
+    settings = ServiceSettings(TABLE_NAME=SERVICE_TABLE_NAME, BUCKET_NAME=BUCKET_NAME, RENDER_MODE="local")
     backend = _SilentBackend()
     services = compose(settings, store=store, backend=backend, sign_download=lambda *_: "unused")
     who, now = user(), int(time.time())

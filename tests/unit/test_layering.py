@@ -52,6 +52,7 @@ def test_every_room_says_what_it_holds(room):
     doc = ast.get_docstring(ast.parse((REPO_ROOT / room / "__init__.py").read_text()))
     assert doc and len(doc) > 60, f"{room}/__init__.py needs a docstring saying what the room holds"
 
+
 IMPORT_ALL = """
 import importlib, pkgutil, sys
 for room in ("local", "render", "cli", "tools", "stacks"):
