@@ -38,6 +38,9 @@ class ServiceSettings(LimitSettings):
     concurrent_render_limit: int = Field(1, alias="USER_CONCURRENT_RENDER_LIMIT", ge=1)
     # Remotion Lambda's render function times out at 900 s; past this with no news, a render is over.
     render_timeout_seconds: int = Field(900, alias="RENDER_TIMEOUT_SECONDS", ge=10)
+    # The longest an accepted export waits in the queue for the render budget before it ends,
+    # refunded (functions/domain/admission.py).
+    queue_timeout_seconds: int = Field(3600, alias="QUEUE_TIMEOUT_SECONDS", ge=60)
     progress_refresh_seconds: float = Field(3, alias="PROGRESS_REFRESH_SECONDS", ge=0)
     webhook_url: str = Field("", alias="WEBHOOK_URL")
     # The secret itself (local stack) or its Secrets Manager name (AWS).

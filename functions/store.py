@@ -12,8 +12,8 @@ from functools import cache, cached_property
 from typing import Any
 
 from functions.errors import InvalidCursor
-from functions.models.records import ACTIVE, DownloadEvent, ProjectRecord, RenderRecord, RenderStatus
-from functions.tables import PROJECTS_PREFIX
+from functions.models.records import ACTIVE, DownloadEvent, ProjectRecord, QueueEntry, RenderRecord, RenderStatus
+from functions.tables import PROJECTS_PREFIX, QUEUE_PREFIX, QUEUED_REQUESTS_PREFIX
 
 QUOTA_TTL_SECONDS = 3 * 86400
 DOWNLOAD_EVENT_TTL_SECONDS = 90 * 86400
@@ -35,6 +35,20 @@ class StartRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class NotAdmitted(Exception):
+    """An admission that did not happen: `reason` is `gone` (the entry left the queue: admitted by
+    another dispatcher, or cancelled) or `full` (the render budget has no room for it now)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# The queue and the render budget: one partition each, so that every read of them can be consistent.
+_QUEUE_PK = {"S": "QUEUE"}
+_BUDGET_KEY = {"pk": {"S": "BUDGET"}, "sk": {"S": "RENDERS"}}
 
 
 def _user_pk(user_id: str) -> str:
@@ -243,7 +257,15 @@ class Store:
         return next((slot for slot in range(limit) if slot not in held), None)
 
     def start_render(self, record: RenderRecord, daily_limit: int, lock_expires_at: int, now: int) -> int:
-        """Export record + daily counter + render lock, all or nothing. Returns the count used today."""
+        """Export record + daily counter + render lock + its place in the queue, all or nothing.
+        Returns the count used today."""
+        # Every export the domain starts waits in the queue (record.queue_order); a record made
+        # as already rendering (a test's, a migration's) holds no place and no budget.
+        enqueue = (
+            [{"Put": {"TableName": self.table_name, "Item": self._queue_item(_entry_of(record))}}]
+            if record.queue_order
+            else []
+        )
         try:
             self.dynamodb.transact_write_items(
                 TransactItems=[
@@ -281,6 +303,7 @@ class Store:
                             "ExpressionAttributeValues": {":now": {"N": str(now)}},
                         }
                     },
+                    *enqueue,
                 ]
             )
         except _client_error() as error:
@@ -368,14 +391,46 @@ class Store:
     def finish_render(
         self, record: RenderRecord, status: RenderStatus, fields: dict[str, Any], refund: bool, now: int
     ) -> bool:
-        """The one terminal transition: end the render, release its lock, refund when the failure is ours.
+        """The one terminal transition: end the render, release its lock and what it held of the
+        queue or the render budget, refund when the failure is ours.
 
-        Idempotent: only the first caller for a render changes anything; the others get False.
+        Idempotent: only the first caller for a render changes anything; the others get False. The
+        record may be older than the render (queued when read, admitted since): the transition is
+        conditioned on the state it read, and tried again on the render as it is now.
         """
+        for _ in range(3):
+            if record.status.terminal:
+                return False
+            try:
+                self.dynamodb.transact_write_items(
+                    TransactItems=self._finish_items(record, status, fields, refund, now)
+                )
+                return True
+            except _client_error() as error:
+                if _error_code(error) != "TransactionCanceledException":
+                    raise
+                codes = _cancellation_codes(error)
+            if codes and codes[0] == "ConditionalCheckFailed":
+                current = self.get_render(record.user_id, record.render_id)
+                if current is None or current.status.terminal:
+                    return False  # already ended: a duplicate webhook, a late poll
+                record = current  # admitted (or sent back to the queue) since it was read
+                continue
+            # The lock has a new owner (it expired) or the counter is gone: end the render all the
+            # same, giving back what it held of the queue or the budget.
+            items = self._finish_items(record, status, fields, refund=False, now=now)
+            self.dynamodb.transact_write_items(TransactItems=[items[0], *items[2:]])
+            return True
+        return False
+
+    def _finish_items(
+        self, record: RenderRecord, status: RenderStatus, fields: dict[str, Any], refund: bool, now: int
+    ) -> list[dict[str, Any]]:
+        """end, release the lock, then what the render held (its queue entry or its budget share),
+        the output index, the refund."""
         values = _to_dynamo({f":{k}": v for k, v in fields.items()}) | {
             ":status": {"S": status},
-            ":queued": {"S": RenderStatus.QUEUED},
-            ":rendering": {"S": RenderStatus.RENDERING},
+            ":was": {"S": record.status},
             ":now": {"N": str(now)},
         }
         names = {f"#{k}": k for k in fields} | {"#status": "status", "#lastNewsAt": "lastNewsAt"}
@@ -385,7 +440,7 @@ class Store:
                 "TableName": self.table_name,
                 "Key": self._render_key(record.user_id, record.render_id),
                 "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE activePk",
-                "ConditionExpression": "#status IN (:queued, :rendering)",
+                "ConditionExpression": "#status = :was",
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": values,
             }
@@ -399,6 +454,10 @@ class Store:
             }
         }
         items = [end, release]
+        if record.status is RenderStatus.QUEUED and record.queue_order:
+            items.append({"Delete": {"TableName": self.table_name, "Key": self._queue_key(record.queue_order)}})
+        elif record.status is RenderStatus.RENDERING and record.started_at:
+            items.append(self._budget_change(-record.budget_share, now))
         if status is RenderStatus.SUCCEEDED and record.content_key and fields.get("outputKey"):
             # What an identical export later reuses (functions/domain/lifecycle.py).
             items.append(
@@ -429,18 +488,186 @@ class Store:
                     }
                 }
             )
+        return items
+
+    # --- the queue and the render budget (functions/domain/admission.py) -------------------------
+
+    def _queue_key(self, order: str) -> dict[str, Any]:
+        return {"pk": _QUEUE_PK, "sk": {"S": f"{QUEUE_PREFIX}{order}"}}
+
+    def _queue_item(self, entry: QueueEntry) -> dict[str, Any]:
+        return _to_dynamo(entry.to_json_dict()) | self._queue_key(entry.order)
+
+    def _budget_change(self, delta: int, now: int) -> dict[str, Any]:
+        """The budget's count of what running renders hold, moved by `delta`; every change bumps its
+        version, which the sweeper's reconciliation conditions on."""
+        return {
+            "Update": {
+                "TableName": self.table_name,
+                "Key": _BUDGET_KEY,
+                "UpdateExpression": "SET inUse = if_not_exists(inUse, :zero) + :delta, "
+                "version = if_not_exists(version, :zero) + :one, changedAt = :now",
+                "ExpressionAttributeValues": {
+                    ":zero": {"N": "0"},
+                    ":one": {"N": "1"},
+                    ":delta": {"N": str(delta)},
+                    ":now": {"N": str(now)},
+                },
+            }
+        }
+
+    def queue(self, limit: int, after: str | None = None) -> list[QueueEntry]:
+        """The waiting exports, oldest first (a consistent read of the queue's partition)."""
+        query: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "pk = :queue AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":queue": _QUEUE_PK, ":prefix": {"S": QUEUE_PREFIX}},
+            "ConsistentRead": True,
+            "Limit": limit,
+        }
+        if after:
+            query["ExclusiveStartKey"] = self._queue_key(after)
+        items = self.dynamodb.query(**query).get("Items", [])
+        return [QueueEntry.model_validate(_strip_keys(_from_dynamo(item))) for item in items]
+
+    def queued_ahead(self, order: str, limit: int) -> list[QueueEntry]:
+        """The entries before `order` (at most `limit`, the oldest ones)."""
+        items = self.dynamodb.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :queue AND sk BETWEEN :first AND :before",
+            ExpressionAttributeValues={
+                ":queue": _QUEUE_PK,
+                ":first": {"S": QUEUE_PREFIX},
+                ":before": {"S": f"{QUEUE_PREFIX}{order}"},
+            },
+            ConsistentRead=True,
+            Limit=limit + 1,
+        ).get("Items", [])
+        entries = [QueueEntry.model_validate(_strip_keys(_from_dynamo(item))) for item in items]
+        return [entry for entry in entries if entry.order != order][:limit]
+
+    def admit(self, entry: QueueEntry, budget: int, now: int, started_at: str) -> RenderRecord:
+        """Take the entry out of the queue, its share of the budget, and mark its render started:
+        all or nothing, so that an export is admitted once however many dispatchers run at once."""
+        take_share = self._budget_change(entry.share, now)
+        take_share["Update"]["ConditionExpression"] = "attribute_not_exists(inUse) OR inUse <= :room"
+        take_share["Update"]["ExpressionAttributeValues"][":room"] = {"N": str(budget - entry.share)}
         try:
-            self.dynamodb.transact_write_items(TransactItems=items)
-            return True
+            self.dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": self._queue_key(entry.order),
+                            "ConditionExpression": "attribute_exists(pk)",
+                        }
+                    },
+                    take_share,
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": self._render_key(entry.user_id, entry.render_id),
+                            "UpdateExpression": "SET #status = :rendering, startedAt = :at, lastNewsAt = :now",
+                            "ConditionExpression": "#status = :queued",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {
+                                ":rendering": {"S": RenderStatus.RENDERING},
+                                ":queued": {"S": RenderStatus.QUEUED},
+                                ":at": {"S": started_at},
+                                ":now": {"N": str(now)},
+                            },
+                        }
+                    },
+                ]
+            )
         except _client_error() as error:
             if _error_code(error) != "TransactionCanceledException":
                 raise
             codes = _cancellation_codes(error)
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return False  # already ended: a duplicate webhook, a late poll
-            # The lock has a new owner (it expired) or the counter is gone: end the render all the same.
-            self.dynamodb.transact_write_items(TransactItems=[end])
-            return True
+            raise NotAdmitted("full" if len(codes) > 1 and codes[1] == "ConditionalCheckFailed" else "gone") from None
+        record = self.get_render(entry.user_id, entry.render_id)
+        assert record is not None  # admitted just now; records are never deleted
+        return record
+
+    def requeue(self, record: RenderRecord, not_before: float, now: int) -> bool:
+        """A render the backend throttled at its start, back at its old place in the queue, its
+        budget share given back; it waits out `not_before` at the head. False when it has moved on
+        (cancelled, or it has a backend render after all)."""
+        entry = _entry_of(record).model_copy(update={"not_before": not_before})
+        try:
+            self.dynamodb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table_name,
+                            "Key": self._render_key(record.user_id, record.render_id),
+                            "UpdateExpression": "SET #status = :queued, requeues = if_not_exists(requeues, :zero) "
+                            "+ :one, lastNewsAt = :now REMOVE startedAt",
+                            "ConditionExpression": "#status = :rendering AND attribute_not_exists(backendRenderId)",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {
+                                ":queued": {"S": RenderStatus.QUEUED},
+                                ":rendering": {"S": RenderStatus.RENDERING},
+                                ":zero": {"N": "0"},
+                                ":one": {"N": "1"},
+                                ":now": {"N": str(now)},
+                            },
+                        }
+                    },
+                    self._budget_change(-record.budget_share, now),
+                    {"Put": {"TableName": self.table_name, "Item": self._queue_item(entry)}},
+                ]
+            )
+        except _client_error() as error:
+            if _error_code(error) == "TransactionCanceledException":
+                return False
+            raise
+        return True
+
+    def budget_in_use(self) -> tuple[int, int, int]:
+        """(held by running renders, version, epoch seconds of the last change) of the render budget."""
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=_BUDGET_KEY, ConsistentRead=True).get("Item")
+        if not item:
+            return 0, 0, 0
+        return int(item["inUse"]["N"]), int(item["version"]["N"]), int(item["changedAt"]["N"])
+
+    def reclaim_budget(self, held: int, version: int, now: int) -> bool:
+        """Set what the budget counts as held to what running renders really hold, unless it changed
+        since it was read at `version` (the sweeper's reconciliation: a slot lost by a crash comes back)."""
+        try:
+            self.dynamodb.update_item(
+                TableName=self.table_name,
+                Key=_BUDGET_KEY,
+                UpdateExpression="SET inUse = :held, version = version + :one, changedAt = :now",
+                ConditionExpression="version = :version",
+                ExpressionAttributeValues={
+                    ":held": {"N": str(held)},
+                    ":one": {"N": "1"},
+                    ":now": {"N": str(now)},
+                    ":version": {"N": str(version)},
+                },
+            )
+        except _client_error() as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def active_renders(self) -> list[RenderRecord]:
+        """Every export that has not ended (the sparse `active` index)."""
+        return self.stale_renders(news_before=2**53)
+
+    def put_render_request(self, render_id: str, request: dict[str, Any]) -> None:
+        """What a queued export will render (props, output settings, file name), kept until it starts:
+        the project may change meanwhile, and props can be larger than an item."""
+        self.s3.put_object(
+            Bucket=self.bucket_name, Key=f"{QUEUED_REQUESTS_PREFIX}{render_id}.json", Body=json.dumps(request).encode()
+        )
+
+    def get_render_request(self, render_id: str) -> dict[str, Any]:
+        body = self.s3.get_object(Bucket=self.bucket_name, Key=f"{QUEUED_REQUESTS_PREFIX}{render_id}.json")["Body"]
+        request: dict[str, Any] = json.loads(body.read())
+        return request
 
     def stale_renders(self, news_before: int) -> list[RenderRecord]:
         items = self._query_all(
@@ -507,6 +734,17 @@ class Store:
 
     def put_output(self, key: str, path: str, content_type: str) -> None:
         self.s3.upload_file(path, self.bucket_name, key, ExtraArgs={"ContentType": content_type})
+
+
+def _entry_of(record: RenderRecord) -> QueueEntry:
+    assert record.queue_order, "an export enters the queue with its place"
+    return QueueEntry(
+        order=record.queue_order,
+        render_id=record.render_id,
+        user_id=record.user_id,
+        share=record.budget_share,
+        estimated_render_seconds=record.estimated_render_seconds,
+    )
 
 
 def _strip_keys(data: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,8 @@ class TableDefinition:
 
 # One table for the service: projects, export records, quota counters, render locks, downloads.
 #   pk USER#<sub>  sk PROJECT#<id> | RENDER#<id> | QUOTA#<yyyy-mm-dd> | LOCK#<slot> | DOWNLOAD#<ts>#<id>
+#   pk QUEUE       sk ENTRY#<order>     (exports waiting for the render budget, oldest first)
+#   pk BUDGET      sk RENDERS           (what running renders hold of the render budget)
 # The sparse `active` index holds only renders that have not ended, by their last news: the sweeper's.
 SERVICE_TABLE = TableDefinition(
     logical_name="Service",
@@ -42,6 +44,10 @@ BUCKET_OBJECT_OWNERSHIP = "BucketOwnerPreferred"
 
 RENDERS_PREFIX = "renders/"
 PROJECTS_PREFIX = "projects/"
+# What a queued export will render, kept in the bucket until it starts (functions/domain/admission.py).
+QUEUED_REQUESTS_PREFIX = "queued/"
+# The queue's items in the table: pk QUEUE, sk ENTRY#<order>; the render budget: pk BUDGET, sk RENDERS.
+QUEUE_PREFIX = "ENTRY#"
 
 
 def create_table_kwargs(definition: TableDefinition, table_name: str) -> dict[str, Any]:

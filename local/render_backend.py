@@ -177,5 +177,13 @@ class LocalRenderBackend:
     def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
         return round(_FIXED_SECONDS + math.ceil(frames / every_nth_frame) / _FRAMES_PER_SECOND, 1)
 
+    def render_budget(self) -> int:
+        """The pool's processes: as many renders run at once, and the pool shares its processes
+        among them fairly, so a small export is never stuck behind a long one."""
+        return self.worker.size
+
+    def budget_share(self, frames: int, every_nth_frame: int) -> int:
+        return 1
+
     def close(self) -> None:
         self.worker.close()

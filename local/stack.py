@@ -72,6 +72,8 @@ class StackSettings:
     # the design's limits from `make dev`'s environment, or whatever a test or a demo sets.
     service: Mapping[str, str] = field(default_factory=dict)
     log_level: str = "WARNING"
+    # The render pool's processes, and so the local render budget (None: FRAMECAST_RENDER_POOL_SIZE or the cores).
+    pool_size: int | None = None
 
     @classmethod
     def from_env(cls, **given: Any) -> "StackSettings":
@@ -236,8 +238,9 @@ class LocalStack:
         """This machine's renderer: the local worker. (LambdaModeStack answers None: the functions
         then build the Remotion Lambda backend, as they do on AWS.)"""
         from local.render_backend import LocalRenderBackend
+        from render import RenderPool
 
-        return LocalRenderBackend(settings, store)
+        return LocalRenderBackend(settings, store, RenderPool(size=self.settings.pool_size))
 
     def _with_services(self, handler_module: ModuleType) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         """The module's Lambda handler, its routes given this stack's services for the request

@@ -13,7 +13,12 @@ from functions.render_settings import RenderSettings
 
 
 class BackendRefused(Exception):
-    """The backend would not start the render (throttled, misconfigured, down): our failure, refunded."""
+    """The backend would not start the render (throttled, misconfigured, down): our failure, refunded.
+    `throttled` (set from the SDK's error type, never from text) sends the export back to the queue."""
+
+    def __init__(self, message: str, *, throttled: bool = False):
+        super().__init__(message)
+        self.throttled = throttled
 
 
 @dataclass(frozen=True)
@@ -97,4 +102,13 @@ class RenderBackend(Protocol):
 
     def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
         """Wall-clock seconds a render of `frames` composition frames should take on this backend."""
+        ...
+
+    def render_budget(self) -> int:
+        """What renders running at once may hold together (admission control): the render function's
+        concurrency on Lambda, the pool's processes locally."""
+        ...
+
+    def budget_share(self, frames: int, every_nth_frame: int) -> int:
+        """What one render of `frames` composition frames holds of the budget while it runs."""
         ...

@@ -39,8 +39,20 @@ def remotion_frames_per_lambda(frames: int) -> int:
 
 
 def frames_per_lambda(frames: int, max_concurrency: int) -> int:
-    """Remotion's default, widened so one render never asks for more Lambdas than we allow it."""
-    return max(remotion_frames_per_lambda(frames), math.ceil(frames / max_concurrency), _MINIMUM_FRAMES_PER_LAMBDA)
+    """Remotion's default, widened so that one render's renderers and its main function never ask
+    for more Lambdas than we allow it."""
+    renderers = max(1, max_concurrency - 1)
+    return max(remotion_frames_per_lambda(frames), math.ceil(frames / renderers), _MINIMUM_FRAMES_PER_LAMBDA)
+
+
+def lambdas_of(frames: int, max_concurrency: int) -> int:
+    """The Lambdas one render runs at once: a renderer per `frames_per_lambda` frames, and its main
+    function."""
+    return math.ceil(frames / frames_per_lambda(frames, max_concurrency)) + 1
+
+
+# Lambda's own error types for a throttled invocation (botocore's error codes, never message text).
+THROTTLE_ERRORS = frozenset({"TooManyRequestsException", "ThrottlingException", "EC2ThrottledException"})
 
 
 # Remotion's deleteAfter choices, in days (each is a lifecycle rule on its own prefix of the bucket).
@@ -123,7 +135,10 @@ class RemotionLambdaBackend:
         )
         try:
             response = self.client.render_media_on_lambda(params)
-        except (RemotionException, ClientError, BotoCoreError, ValueError) as error:
+        except ClientError as error:
+            throttled = error.response.get("Error", {}).get("Code") in THROTTLE_ERRORS
+            raise BackendRefused(f"Remotion Lambda refused the render: {error}", throttled=throttled) from error
+        except (RemotionException, BotoCoreError, ValueError) as error:
             # Whatever the function or the client refused (throttled, misconfigured, two
             # remotionlambda-* buckets in the region, ...) is ours: the caller refunds.
             raise BackendRefused(f"Remotion Lambda refused the render: {error}") from error
@@ -163,3 +178,10 @@ class RemotionLambdaBackend:
         encoded = math.ceil(frames / every_nth_frame)
         per_lambda = frames_per_lambda(encoded, self.settings.render_concurrency_limit)
         return round(_FIXED_SECONDS + per_lambda * _SECONDS_PER_FRAME_PER_LAMBDA, 1)
+
+    def render_budget(self) -> int:
+        return self.settings.render_concurrency_limit
+
+    def budget_share(self, frames: int, every_nth_frame: int) -> int:
+        # Remotion splits the composition's frames (render_params), whatever every_nth_frame is.
+        return lambdas_of(frames, self.settings.render_concurrency_limit)

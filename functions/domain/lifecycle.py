@@ -1,7 +1,9 @@
-"""An export's life: start, progress, and every way it ends (design section 6).
+"""An export's life: start, the queue, progress, and every way it ends (design section 6).
 
 Every end (webhook, a poll that finds it done, cancel, the sweeper) goes through `finish`: one
-idempotent transition that also releases the lock and, when the failure is ours, refunds the quota.
+idempotent transition that also releases the lock and what the export held of the queue or the
+render budget and, when the failure is ours, refunds the quota. Every end is followed by a
+`dispatch`, so the budget it gave back goes to the next export in the queue at once.
 """
 
 import logging
@@ -10,21 +12,19 @@ from urllib.parse import unquote, urlsplit
 
 from functions.backends import (
     BackendProgress,
-    BackendRefused,
     Failed,
-    RenderRequest,
     Running,
     Succeeded,
     failure_is_ours,
 )
-from functions.domain import clock
-from functions.domain.export_plan import ExportPlan, plan_export
+from functions.domain import admission, clock
+from functions.domain.export_plan import plan_export
 from functions.domain.naming import download_name, new_render_id
 from functions.domain.projects import as_project, get_project
 from functions.domain.services import Services
 from functions.domain.thumbnails import add_thumbnail, reused_thumbnail, thumbnail_url
-from functions.errors import BackendUnavailable, Conflict, InvalidWebhook, NotFound, QuotaExceeded
-from functions.models.api import Estimate, QuotaState, RenderResponse, StartRenderResponse
+from functions.errors import BackendUnavailable, Conflict, InvalidRender, InvalidWebhook, NotFound, QuotaExceeded
+from functions.models.api import Estimate, QueueState, QuotaState, RenderResponse, StartRenderResponse
 from functions.models.records import RenderRecord, RenderStatus
 from functions.models.webhook import ErrorWebhook, RemotionWebhook, SuccessWebhook
 from functions.render_settings import OutputFormat, Quality
@@ -33,13 +33,22 @@ from functions.tables import RENDERS_PREFIX
 
 logger = logging.getLogger(__name__)
 
-# Lock expiry: the longest a render may take, plus the sweeper's margin; a crashed render frees its
-# user's slot by itself when this passes, whether or not anything ran.
+# Lock expiry: the longest an export may wait in the queue and then render, plus the sweeper's
+# margin; a crashed render frees its user's slot by itself when this passes, whether or not anything ran.
 _LOCK_MARGIN_SECONDS = 300
+QUEUE_TIMEOUT_MESSAGE = (
+    "no render slot became free in time; this export was not counted against your quota, please try again"
+)
+REFUSED_MESSAGE = (
+    "the render service could not start this export; it was not counted against your quota, please try again"
+)
 
 
-def describe(services: Services, record: RenderRecord) -> RenderResponse:
-    return RenderResponse.of(record, services.locate_output(record), thumbnail_url(services, record))
+def describe(services: Services, record: RenderRecord, waiting: admission.Waiting | None = None) -> RenderResponse:
+    queue = (
+        QueueState(ahead=waiting.ahead, estimated_start_seconds=waiting.estimated_start_seconds) if waiting else None
+    )
+    return RenderResponse.of(record, services.locate_output(record), thumbnail_url(services, record), queue)
 
 
 def start_render(
@@ -50,9 +59,17 @@ def start_render(
     settings = services.settings
     project = as_project(get_project(services.store, user_id, project_id))
     plan = plan_export(project, fmt, quality, services.limits)
+    share = services.backend.budget_share(plan.total_frames, plan.output.every_nth_frame)
+    budget = services.backend.render_budget()
+    if share > budget:
+        raise InvalidRender(
+            f"this export needs {share} renderers at once and the render service has {budget} in all; "
+            "make it shorter or split it"
+        )
     at = clock.now()
+    render_id = new_render_id(at)
     record = RenderRecord(
-        render_id=new_render_id(at),
+        render_id=render_id,
         user_id=user_id,
         project_id=project_id,
         title=project.title,
@@ -68,6 +85,8 @@ def start_render(
         quota_day=clock.day(at),
         warnings=plan.warnings,
         content_key=plan.content_key,
+        budget_share=share,
+        queue_order=admission.queue_order(at, render_id),
     )
     reused = _reuse_identical(services, record)
     if reused is not None:
@@ -76,12 +95,14 @@ def start_render(
     if slot is None:
         raise _render_in_progress(services, user_id)
     record = record.model_copy(update={"lock_slot": slot})
+    filename = download_name(project.title, plan.output.extension)
+    # Kept before the export is accepted: whoever admits it renders exactly this, whatever the
+    # project becomes meanwhile.
+    services.store.put_render_request(record.render_id, admission.stored_request(plan.props, plan.output, filename))
+    longest = settings.queue_timeout_seconds + settings.render_timeout_seconds + _LOCK_MARGIN_SECONDS
     try:
         used = services.store.start_render(
-            record,
-            settings.daily_export_limit,
-            lock_expires_at=int(at) + settings.render_timeout_seconds + _LOCK_MARGIN_SECONDS,
-            now=int(at),
+            record, settings.daily_export_limit, lock_expires_at=int(at) + longest, now=int(at)
         )
     except StartRefused as refused:
         if refused.reason == "daily_limit":
@@ -92,10 +113,13 @@ def start_render(
                 retry_after=clock.seconds_to_next_day(at),
             ) from None
         raise _render_in_progress(services, user_id) from None
-    _start_backend(services, record, plan, download_name(project.title, plan.output.extension))
+    outcome = dispatch(services).get(record.render_id)
+    if isinstance(outcome, admission.Refused):
+        raise BackendUnavailable(REFUSED_MESSAGE)
+    current = services.store.get_render(user_id, record.render_id) or record
     return StartRenderResponse(
         render_id=record.render_id,
-        status=RenderStatus.RENDERING,
+        status=current.status,
         estimate=Estimate(video_seconds=record.video_seconds, render_seconds=record.estimated_render_seconds),
         quota=QuotaState(used_today=used, daily_limit=settings.daily_export_limit),
     )
@@ -132,32 +156,18 @@ def _reuse_identical(services: Services, record: RenderRecord) -> StartRenderRes
     )
 
 
-def _start_backend(services: Services, record: RenderRecord, plan: ExportPlan, filename: str) -> None:
-    request = RenderRequest(
-        record=record,
-        props=plan.props,
-        settings=plan.output,
-        download_name=filename,
-        webhook_url=services.settings.webhook_url,
-        webhook_secret=services.webhook_secret,
-    )
-    try:
-        started = services.backend.start(request)
-    except BackendRefused as refused:
-        logger.warning("render backend refused %s: %s", record.render_id, refused)
-        finish(services, record, RenderStatus.FAILED, error=str(refused), refund=True)
-        raise BackendUnavailable(
-            "the render service could not start this export; it was not counted against your quota, please try again"
-        ) from None
-    services.store.update_render(
-        record,
-        {
-            "status": RenderStatus.RENDERING,
-            "backendRenderId": started.backend_render_id,
-            "bucketName": started.bucket_name,
-        },
-        now=int(clock.now()),
-    )
+def dispatch(services: Services) -> dict[str, admission.Outcome]:
+    """Start what the budget has room for; end the exports the backend refused (ours: refunded),
+    and hand the budget they gave back to the next ones."""
+    outcomes: dict[str, admission.Outcome] = {}
+    while True:
+        round_ = admission.dispatch(services)
+        outcomes |= round_
+        refused = [o for o in round_.values() if isinstance(o, admission.Refused)]
+        for outcome in refused:
+            finish(services, outcome.record, RenderStatus.FAILED, error=REFUSED_MESSAGE, refund=True)
+        if not refused:
+            return outcomes
 
 
 def _render_in_progress(services: Services, user_id: str) -> QuotaExceeded:
@@ -254,13 +264,17 @@ def _owned_render(services: Services, user_id: str, render_id: str) -> RenderRec
 
 
 def get_render(services: Services, user_id: str, render_id: str) -> RenderResponse:
-    """The render, its progress refreshed from the backend at most every few seconds."""
+    """The render, its progress refreshed from the backend at most every few seconds; where it
+    stands in the queue while it waits."""
     record = _owned_render(services, user_id, render_id)
+    if record.status is RenderStatus.QUEUED:
+        return describe(services, record, admission.waiting(services, record, clock.now()))
     if record.status.terminal or clock.now() - record.progress_checked_at < services.settings.progress_refresh_seconds:
         return describe(services, record)
     report = _backend_report(services, record)
-    if report is not None:
-        apply_progress(services, record, report)
+    if report is not None and apply_progress(services, record, report):
+        if isinstance(report, Succeeded | Failed):
+            dispatch(services)
         record = services.store.get_render(user_id, render_id) or record
     return describe(services, record)
 
@@ -269,14 +283,25 @@ def cancel_render(services: Services, user_id: str, render_id: str) -> RenderRes
     record = _owned_render(services, user_id, render_id)
     if record.status.terminal:
         raise Conflict(f"render {render_id} has already ended: {record.status.value}")
-    # The render is ours to end whatever the backend says; its output is never used. A cancel counts.
-    _stop_backend(services, record)
-    finish(services, record, RenderStatus.CANCELLED, error="cancelled by the user")
+    # The render is ours to end whatever the backend says; its output is never used. A cancel
+    # counts, unless the export never left the queue (nothing was spent on it).
+    queued = record.status is RenderStatus.QUEUED
+    if not queued:
+        _stop_backend(services, record)
+    if finish(services, record, RenderStatus.CANCELLED, error="cancelled by the user", refund=queued):
+        dispatch(services)
     return describe(services, services.store.get_render(user_id, render_id) or record)
 
 
 def apply_webhook(services: Services, webhook: RemotionWebhook) -> bool:
     """Remotion's completion webhook, already verified and parsed. False for a duplicate."""
+    changed = _end_by_webhook(services, webhook)
+    if changed:
+        dispatch(services)
+    return changed
+
+
+def _end_by_webhook(services: Services, webhook: RemotionWebhook) -> bool:
     custom = webhook.custom_data
     record = services.store.get_render(custom.user_id, custom.render_id)
     if record is None:
@@ -345,10 +370,19 @@ def _key_in_bucket(url: str | None, bucket: str | None) -> str | None:
 
 
 def sweep(services: Services) -> dict[str, int]:
-    """End renders with no news for longer than a render may take; free their locks."""
+    """End renders with no news for longer than a render may take, and exports that waited in the
+    queue longer than they may; free their locks; reclaim lost budget; start what has room."""
     now = int(clock.now())
-    ended = {"finalized": 0, "timed_out": 0}
-    for record in services.store.stale_renders(news_before=now - services.settings.render_timeout_seconds - 60):
+    settings = services.settings
+    ended = {"finalized": 0, "timed_out": 0, "reclaimed": admission.reclaim(services)}
+    for record in services.store.stale_renders(news_before=now - settings.render_timeout_seconds - 60):
+        if record.status is RenderStatus.QUEUED:
+            waited = now - clock.epoch(record.created_at)
+            if waited > settings.queue_timeout_seconds and finish(
+                services, record, RenderStatus.TIMED_OUT, error=QUEUE_TIMEOUT_MESSAGE, refund=True
+            ):
+                ended["timed_out"] += 1
+            continue
         report = _backend_report(services, record)
         if isinstance(report, Succeeded | Failed):
             if apply_progress(services, record, report) and isinstance(report, Succeeded):
@@ -356,4 +390,5 @@ def sweep(services: Services) -> dict[str, int]:
             ended["finalized"] += 1
         elif finish(services, record, RenderStatus.TIMED_OUT, error="no news from the renderer in time", refund=True):
             ended["timed_out"] += 1
+    dispatch(services)
     return ended

@@ -103,6 +103,13 @@ class StartRenderResponse(CamelModel):
     quota: QuotaState
 
 
+class QueueState(CamelModel):
+    """Where a queued export stands: exports waiting before it, and when it should start."""
+
+    ahead: int = Field(ge=0)
+    estimated_start_seconds: float = Field(ge=0)
+
+
 class RenderResponse(CamelModel):
     render_id: str
     project_id: str
@@ -130,16 +137,28 @@ class RenderResponse(CamelModel):
     quota_counted: bool = True
     # A signed link to a still of the export (made with its own composition), once it exists.
     thumbnail_url: str | None = None
+    # When it left the queue and began rendering.
+    started_at: str | None = None
+    # While it is queued: its place and estimated start.
+    queue: QueueState | None = None
 
     @classmethod
-    def of(cls, record: RenderRecord, output_url: str | None, thumbnail_url: str | None = None) -> "RenderResponse":
-        data = record.model_dump(include=set(cls.model_fields) - {"output_url", "quota_counted", "thumbnail_url"})
+    def of(
+        cls,
+        record: RenderRecord,
+        output_url: str | None,
+        thumbnail_url: str | None = None,
+        queue: QueueState | None = None,
+    ) -> "RenderResponse":
+        derived = {"output_url", "quota_counted", "thumbnail_url", "queue"}
+        data = record.model_dump(include=set(cls.model_fields) - derived)
         return cls.model_validate(
             {
                 **data,
                 "output_url": output_url,
                 "quota_counted": not (record.reused or record.refunded),
                 "thumbnail_url": thumbnail_url,
+                "queue": queue,
             }
         )
 

@@ -76,6 +76,24 @@ class RenderRecord(CamelModel):
     reused: bool = False
     # The export ended for a reason that is ours and its quota was given back.
     refunded: bool = False
+    # Admission control (functions/domain/admission.py): the render budget this export holds while
+    # it renders (its Lambdas, or pool processes), its place in the queue while it waits, when it
+    # left the queue, and how often a throttle sent it back.
+    budget_share: int = 1
+    queue_order: str | None = None
+    started_at: str | None = None
+    requeues: int = 0
+
+
+class QueueEntry(CamelModel):
+    """An export waiting for the render budget, in the queue's order (oldest first)."""
+
+    order: str
+    render_id: str
+    user_id: str
+    share: int
+    estimated_render_seconds: float
+    not_before: float = 0  # epoch seconds: a throttled export waits this out at the head
 
 
 class DownloadEvent(CamelModel):

@@ -20,9 +20,9 @@ from functions.errors import BackendUnavailable, InvalidWebhook
 from functions.models.records import RenderStatus
 from functions.models.webhook import remotion_webhook
 from functions.render_settings import OutputFormat, Quality
-from functions.store import Store
 from functions.wiring import compose
 from tests.conftest import project, scene
+from tests.helpers.stores import fresh_store
 
 SCENE = "import {AbsoluteFill} from 'remotion';\nexport default () => <AbsoluteFill/>;"
 
@@ -61,8 +61,10 @@ class _StubbedSession:
 
 @pytest.fixture
 def lambda_services(stack):
-    settings = stack.services.settings.model_copy(update={"progress_refresh_seconds": 3})
-    store = Store(table_name=settings.table_name, bucket_name=settings.bucket_name, aws=stack.aws)
+    store = fresh_store(stack)
+    settings = stack.services.settings.model_copy(
+        update={"progress_refresh_seconds": 3, "table_name": store.table_name}
+    )
     client = RemotionClient(
         region="eu-central-1",
         serve_url="https://cdn.example/sites/abc/index.html",
@@ -92,7 +94,7 @@ def _used(services, user) -> int:
 @pytest.mark.parametrize(
     "answer",
     [
-        ("error", "TooManyRequestsException"),
+        ("error", "ServiceException"),
         ("payload", {"type": "error", "message": "Version mismatch", "stack": ""}),
         ("payload", {"errorMessage": "Task timed out after 3.00 seconds"}),
     ],

@@ -11,12 +11,13 @@ from functions.models.records import RenderRecord, RenderStatus
 from functions.settings import ServiceSettings
 from functions.store import StartRefused, Store
 from functions.wiring import compose
-from local.stack import BUCKET_NAME, SERVICE_TABLE_NAME
+from local.stack import BUCKET_NAME
+from tests.helpers.stores import fresh_store
 
 
 @pytest.fixture
 def store(stack) -> Store:
-    return Store(table_name=SERVICE_TABLE_NAME, bucket_name=BUCKET_NAME, aws=stack.aws)
+    return fresh_store(stack)
 
 
 def record(user: str, slot: int = 0, at: int | None = None, **extra) -> RenderRecord:
@@ -112,23 +113,29 @@ class _SilentBackend:
     def cancel(self, record):
         self.cancelled.append(record.render_id)
 
+    def render_budget(self):
+        return 4
+
+    def budget_share(self, frames, every_nth_frame):
+        return 1
+
 
 def test_the_sweeper_times_out_renders_without_news_and_frees_their_locks(store):
-    settings = ServiceSettings(TABLE_NAME=SERVICE_TABLE_NAME, BUCKET_NAME=BUCKET_NAME, RENDER_MODE="local")
+    settings = ServiceSettings(TABLE_NAME=store.table_name, BUCKET_NAME=BUCKET_NAME, RENDER_MODE="local")
     backend = _SilentBackend()
     services = compose(settings, store=store, backend=backend, sign_download=lambda *_: "unused")
     who, now = user(), int(time.time())
-    stale = record(who, at=now - settings.render_timeout_seconds - 120)
+    stale = record(who, at=now - settings.render_timeout_seconds - 120, status=RenderStatus.RENDERING)
     store.start_render(stale, daily_limit=10, lock_expires_at=now + 600, now=now)
     fresh_user = user()
-    fresh = record(fresh_user)
+    fresh = record(fresh_user, status=RenderStatus.RENDERING)
     store.start_render(fresh, daily_limit=10, lock_expires_at=now + 900, now=now)
 
-    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 1}
+    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 1, "reclaimed": 0}
     swept = store.get_render(who, stale.render_id)
     assert swept.status is RenderStatus.TIMED_OUT and swept.completed_at
     assert store.free_lock_slot(who, limit=1, now=now) == 0
     assert store.used_today(who, "2026-11-24") == 0  # the time-out is ours: refunded
-    assert store.get_render(fresh_user, fresh.render_id).status is RenderStatus.QUEUED
+    assert store.get_render(fresh_user, fresh.render_id).status is RenderStatus.RENDERING
     assert backend.cancelled == [stale.render_id]
-    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 0}  # nothing twice
+    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 0, "reclaimed": 0}  # nothing twice

@@ -1,6 +1,7 @@
 """RemotionLambdaBackend with the real `remotion_lambda` client, AWS itself emulated by moto."""
 
 import json
+import math
 import subprocess
 
 import boto3
@@ -12,6 +13,7 @@ from functions.backends.remotion_lambda_backend import (
     RemotionLambdaBackend,
     delete_after,
     frames_per_lambda,
+    lambdas_of,
     remotion_frames_per_lambda,
 )
 from functions.models.composition import CompiledScene, CompositionProps
@@ -113,8 +115,18 @@ def test_our_split_is_remotions_own(tmp_path):
 
 def test_an_account_cap_widens_the_chunks_so_no_render_asks_for_more_lambdas():
     assert frames_per_lambda(54000, 200) == remotion_frames_per_lambda(54000)  # 150 Lambdas fit under 200
-    assert frames_per_lambda(54000, 100) == 540  # 100 Lambdas at most
+    assert frames_per_lambda(54000, 100) == 546  # 99 renderers and the main function at most
+    assert lambdas_of(54000, 100) == 100
     assert frames_per_lambda(3, 200) == 5  # never under Remotion's minimum
+
+
+@pytest.mark.parametrize("frames", [1, 30, 150, 1800, 9000, 54000])
+@pytest.mark.parametrize("cap", [2, 3, 12, 100, 600])
+def test_a_renders_budget_share_is_what_remotion_will_run_and_never_more_than_the_cap(frames, cap):
+    per_lambda = frames_per_lambda(frames, cap)
+    renderers = math.ceil(frames / per_lambda)
+    assert lambdas_of(frames, cap) == renderers + 1
+    assert lambdas_of(frames, cap) <= max(cap, 2)
 
 
 @pytest.mark.parametrize(

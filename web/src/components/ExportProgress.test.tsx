@@ -39,6 +39,11 @@ describe('ExportProgress words', () => {
 		expect(quotaWords(render({status: 'succeeded'}))).toBeNull();
 	});
 
+	it('a queued export says where it stands', () => {
+		const queued = render({status: 'queued', progress: 0, queue: {ahead: 2, estimatedStartSeconds: 25}});
+		expect(announcement(queued, 0)).toBe('Waiting for a render slot: 2 ahead, about 25 s');
+	});
+
 	it('the live region speaks in quarters, not every percent', () => {
 		expect(announcement(render({}), 49)).toBe('Rendering: 25% done.');
 		expect(announcement(render({}), 51)).toBe('Rendering: 50% done.');

@@ -5,6 +5,7 @@ import {hasEnded, useCancelExport, useDownloadLink, useQueries} from '../api/que
 import {bytes} from '../format';
 import {formatWord} from '../lib/presets';
 import {timeLeftWords} from '../lib/progress';
+import {waitingWords} from '../lib/queue';
 import {saveFile} from '../lib/saveFile';
 import {useSmoothProgress} from '../lib/useSmoothProgress';
 import {ErrorMessage} from './ErrorMessage';
@@ -14,7 +15,7 @@ export const announcement = (render: Render | undefined, percent: number): strin
 	if (!render) return 'Starting the export…';
 	switch (render.status) {
 		case 'queued':
-			return 'Waiting for a renderer…';
+			return waitingWords(render.queue);
 		case 'rendering':
 			return `Rendering: ${Math.floor(percent / 25) * 25}% done.`;
 		case 'succeeded':
@@ -40,7 +41,7 @@ export const quotaWords = (render: Render): string | null => {
 const StatusLine: React.FC<{render: Render; percent: number; left: number | null}> = ({render, percent, left}) => {
 	switch (render.status) {
 		case 'queued':
-			return <>Waiting for a renderer…</>;
+			return <>{waitingWords(render.queue)}</>;
 		case 'rendering':
 			return (
 				<>

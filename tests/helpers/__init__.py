@@ -1,0 +1,1 @@
+"""Test helpers as plain modules (conftest files hold fixtures only)."""
