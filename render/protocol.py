@@ -1,8 +1,8 @@
 """The pool⇄worker protocol: JSON lines, commands on the worker's stdin, events on its stdout.
 
 The same shapes are declared in render/worker/protocol.mjs, which checks every command it gets;
-`shapes()` is what tests/unit/test_protocol.py compares with it. Events are validated as they
-are read, so a malformed one fails its task loudly instead of being half understood.
+tests/integration/test_protocol.py compares `shapes()` with it. Events are validated as they are
+read, so a malformed one fails its task loudly instead of being half understood.
 """
 
 import types
@@ -159,6 +159,7 @@ EVENTS: tuple[type, ...] = (
     FatalEvent,
 )
 _events: TypeAdapter[Event] = TypeAdapter(Annotated[Event, Field(discriminator="type")])
+_objects: TypeAdapter[JsonObject] = TypeAdapter(JsonObject)
 
 
 def parse_event(line: str) -> Event | None:
@@ -168,7 +169,7 @@ def parse_event(line: str) -> Event | None:
         return _events.validate_json(line)
     except ValidationError as invalid:
         try:
-            raw = TypeAdapter(JsonObject).validate_json(line)
+            raw = _objects.validate_json(line)
         except ValidationError:
             return None
         task = raw.get("id")

@@ -1,7 +1,7 @@
 // The pool⇄worker protocol, as render/protocol.py declares it: JSON lines, commands on stdin,
 // events on stdout. The shapes are written in a small notation ('string', 'integer', 'number',
 // 'boolean', 'object', 'T[]', 'T[n]', 'T|null', or an object of field shapes);
-// tests/unit/test_protocol.py checks they are exactly Python's.
+// tests/integration/test_protocol.py checks they are exactly Python's.
 // Run alone (`node protocol.mjs`) it prints them; `node protocol.mjs --check` reads messages on
 // stdin, one a line, and answers each with the problems found (an empty list when it holds).
 import readline from 'node:readline';
