@@ -84,6 +84,7 @@ class LocalRenderBackend:
             settings=request.settings,
             output_path=self.output_dir / f"{record.render_id}.{request.settings.extension}",
             id=record.render_id,
+            owner=record.user_id,
         )
         self.jobs[record.render_id] = Running(progress=0.0)
         threading.Thread(target=self._run, args=(request, job), daemon=True, name=f"render-{record.render_id}").start()

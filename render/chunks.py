@@ -14,8 +14,12 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from functions.render_settings import RenderSettings
+from render.protocol import JsonObject, ReadyEvent
+
+WORKER_DIR = Path(__file__).with_name("worker")
 
 # Bump when what a chunk file holds changes (codec of the intermediate, audio format, ...).
 CHUNK_FORMAT = 1
@@ -96,7 +100,7 @@ def plan_chunks(
     return chunks
 
 
-def _digest(value) -> str:
+def _digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -113,16 +117,40 @@ def site_data_fingerprint(site_public: Path) -> str:
     return _digest(entries)
 
 
+def worker_scripts_fingerprint(worker_dir: Path = WORKER_DIR) -> str:
+    """The worker's own scripts (how it launches the browser, captures, encodes): a change renders again."""
+    return _digest(
+        [[path.name, hashlib.sha256(path.read_bytes()).hexdigest()] for path in sorted(worker_dir.glob("*.mjs"))]
+    )
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """What renders a chunk besides the chunk itself: the bundle (site sources and the lock file),
+    the site's static files, the worker's scripts, and the browser as it names itself."""
+
+    bundle: str
+    site_data: str
+    worker_scripts: str
+    browser: str
+
+    @classmethod
+    def of(cls, ready: ReadyEvent, site_data: str) -> "Renderer":
+        return cls(ready["bundleHash"], site_data, worker_scripts_fingerprint(), ready["browserVersion"])
+
+
 def keyed_chunks(
-    chunks: list[Chunk], input_props: dict, settings: RenderSettings, bundle_hash: str, site_data: str
+    chunks: list[Chunk], input_props: JsonObject, settings: RenderSettings, renderer: Renderer
 ) -> list[Chunk]:
     """Each chunk with its key: everything that decides its frames and how they are encoded."""
     scenes = input_props["scenes"]
     scene_digests = [_digest(scene) for scene in scenes]  # code, icons, duration, id and name
     common = {
         "format": CHUNK_FORMAT,
-        "bundle": bundle_hash,
-        "siteData": site_data,
+        "bundle": renderer.bundle,
+        "siteData": renderer.site_data,
+        "worker": renderer.worker_scripts,
+        "browser": renderer.browser,
         "settings": [
             settings.codec,
             settings.crf,

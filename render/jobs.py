@@ -5,23 +5,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from functions.render_settings import RenderSettings
+from render.protocol import JsonObject
 
 _job_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
 class RenderJob:
-    input_props: dict
+    input_props: JsonObject
     settings: RenderSettings
     output_path: Path
     id: str = field(default_factory=lambda: f"job-{next(_job_ids)}")
+    # Whose render it is (the user): the pool shares its processes fairly between owners.
+    owner: str = "local"
 
 
 @dataclass(frozen=True)
 class StillJob:
     """One frame of the composition as a JPEG, `scale` times the props' size."""
 
-    input_props: dict
+    input_props: JsonObject
     frame: int
     output_path: Path
     scale: float = 1.0

@@ -1,17 +1,15 @@
 """The render pool: N worker processes, each with its own Chromium, shared by every render.
 
 An export is cut into chunks along scene boundaries (chunks.py); chunks found in the chunk cache
-are taken from it, the others are rendered by whichever process is free, and the files are joined
-with Remotion's combineChunks(). The CLI and the local service both render through this class.
+are taken from it, the others queued in the scheduler (scheduler.py: fair across users) and
+rendered by whichever process is free, under the watchdogs (supervision.py), then joined (join.py).
+The CLI and the local service both render through this class.
 
 Faults, by whose they are (RenderFailed.ours):
-- a chunk that makes no frame for FRAMECAST_STALL_SECONDS (an endless loop, a navigation away,
-  a delayRender() never cleared) or whose process tree grows past FRAMECAST_RENDER_MEMORY_MB:
-  its process is killed and replaced, the render fails naming the scene: the scene's;
+- a chunk that stalls or whose process tree grows past the memory cap: its process is killed and
+  replaced, the render fails naming the scene: the scene's;
 - a process that dies otherwise: the render whose chunk it ran fails as ours; chunks still queued
   (this render's or others') are not lost, as the queue lives here, and go to the next process.
-Renders share the processes fairly: a free process takes a chunk of the render that has the fewest
-chunks running, so one long or stuck export does not hold back the others.
 """
 
 import itertools
@@ -22,38 +20,36 @@ import shutil
 import tempfile
 import threading
 import time
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
+from functions import REPO_ROOT
 from render.chunk_cache import ChunkCache
-from render.chunks import Chunk, chunk_frames_from_env, keyed_chunks, plan_chunks, site_data_fingerprint
+from render.chunks import Chunk, Renderer, chunk_frames_from_env, keyed_chunks, plan_chunks, site_data_fingerprint
+from render.commands import cancel_command, chunk_command, still_command
 from render.jobs import RenderFailed, RenderJob, RenderResult, StillJob
-from render.process import EXIT, REPO_ROOT, WorkerProcess, _parent_map
+from render.join import is_silent, join
+from render.process import WorkerProcess
+from render.protocol import ErrorEvent, Event, ExitEvent, ReadyEvent
+from render.scheduler import Scheduler
+from render.supervision import StallWatch, chunk_failure, follow_chunk, replace, watch_memory
 
 logger = logging.getLogger(__name__)
 SITE_PUBLIC = REPO_ROOT / "remotion_site/public"
-AUDIO_RATE, AUDIO_CHANNELS = 48000, 2  # what Remotion writes for pcm-16
 CHUNK_EXTENSIONS = {"h264": "ts", "gif": "ts", "vp8": "webm", "vp9": "webm"}
 # Browser disconnects that leave the process unable to render: it is replaced after them.
 BROKEN_BROWSER = ("Target closed", "Browser closed", "browser has disconnected", "Session closed", "Connection closed")
-_ids = itertools.count(1)
-
-
 # How long a join waits for a worker when every one was killed at once (a replacement starts Node,
 # not Chromium, so this is generous).
 _REPLACEMENT_SECONDS = 60.0
+_ids = itertools.count(1)
 
 
 def _env_number(name: str, default: float) -> float:
     value = os.environ.get(name)
     return float(value) if value else default
-
-
-def _silent(wav: Path) -> bool:
-    with wave.open(str(wav), "rb") as audio:
-        return not audio.readframes(audio.getnframes()).strip(b"\0")
 
 
 def default_pool_size() -> int:
@@ -73,15 +69,12 @@ class _Task:
     # take the next chunk of the same render.
     captured: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
-    # Nothing was queued behind it when its process took it: no next chunk will capture beside its
-    # encoder, which may then use every core (worker.mjs).
-    last: bool = False
+    last: bool = False  # nothing was queued behind it when taken (worker.mjs: its encoder's threads)
 
 
 @dataclass
 class _Run:
     job: RenderJob
-    seq: int
     chunks: list[Chunk]
     workdir: Path
     on_progress: Callable[[float], None] | None
@@ -128,16 +121,16 @@ class RenderPool:
         self.memory_limit_bytes = (memory_limit_mb or int(_env_number("FRAMECAST_RENDER_MEMORY_MB", 1280))) << 20
         self.chunk_frames = chunk_frames or chunk_frames_from_env()
         self.processes = [WorkerProcess(i, self.log_dir / f"worker-{i}.log", self.env) for i in range(self.size)]
-        self.info: dict = {}
+        self.info: ReadyEvent | None = None
+        self.renderer: Renderer | None = None  # what renders: part of every chunk's key
         self.replaced = 0  # processes started again after dying or being killed
         self._cond = threading.Condition()
-        self._queue: list[_Task] = []
+        self._scheduler: Scheduler[_Task] = Scheduler()
         self._runs: dict[str, _Run] = {}
         self._cancelled_early: set[str] = set()
         self._started = False
         self._closed = False
         self._start_lock = threading.Lock()
-        self._seq = itertools.count()
 
     # --- life cycle -------------------------------------------------------------------------
 
@@ -145,13 +138,15 @@ class RenderPool:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()
 
     def start(self) -> None:
         """Start every process at once. Each makes sure the bundle is built: on a machine where it
         is not yet (make setup builds it), they build it side by side and the first one renamed
-        into place wins (worker.mjs); everywhere else no process waits for another to start."""
+        into place wins (bundle.mjs); everywhere else no process waits for another to start."""
         with self._start_lock:
             if self._started:
                 return
@@ -174,22 +169,27 @@ class RenderPool:
                 for process in self.processes:
                     process.kill()
                 raise errors[0]
-            self.info = self.processes[0].info
-            self.site_data = site_data_fingerprint(SITE_PUBLIC)
+            info = self.info = self.processes[0].info
+            assert info is not None
+            self.renderer = Renderer.of(info, site_data_fingerprint(SITE_PUBLIC))
             for process in self.processes:
                 threading.Thread(
                     target=self._serve, args=(process,), daemon=True, name=f"render-pool-{process.index}"
                 ).start()
-            threading.Thread(target=self._watch_memory, daemon=True, name="render-pool-memory").start()
+            threading.Thread(
+                target=watch_memory,
+                args=(self.processes, self.memory_limit_bytes, self._scenes_on, lambda: self._closed),
+                daemon=True,
+                name="render-pool-memory",
+            ).start()
             self._started = True
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            pending = [task.run for task in self._queue]
-            self._queue.clear()
+            dropped = self._scheduler.drop_all()
             self._cond.notify_all()
-        for run in pending:
+        for run in {id(task.run): task.run for tasks in dropped.values() for task in tasks}.values():
             self._fail(run, RenderFailed("the render pool was closed", cancelled=True))
         for process in self.processes:
             process.close()
@@ -200,18 +200,15 @@ class RenderPool:
         """Render and wait; on_progress gets 0.0-1.0 (never going down) as chunks are made and joined."""
         started = time.monotonic()
         self.start()
+        assert self.renderer is not None
         props, settings = job.input_props, job.settings
         durations = [scene["durationInFrames"] for scene in props["scenes"]]
         chunks = keyed_chunks(
-            plan_chunks(durations, settings.every_nth_frame, self.chunk_frames),
-            props,
-            settings,
-            self.info["bundleHash"],
-            self.site_data,
+            plan_chunks(durations, settings.every_nth_frame, self.chunk_frames), props, settings, self.renderer
         )
         scratch = self.cache.scratch if self.cache else None
         workdir = Path(tempfile.mkdtemp(prefix=f"render-{job.id}-", dir=scratch))
-        run = _Run(job, next(self._seq), chunks, workdir, on_progress)
+        run = _Run(job, chunks, workdir, on_progress)
         try:
             with self._cond:
                 if job.id in self._cancelled_early:
@@ -221,23 +218,29 @@ class RenderPool:
             self._take_cached(run)
             self._report(run)
             with self._cond:
-                for chunk in sorted(chunks, key=lambda c: c.start - c.end):  # longest first: even finish
-                    if chunk.index not in run.files:
-                        self._queue.append(self._task(run, chunk))
+                longest_first = sorted(chunks, key=lambda c: c.start - c.end)  # an even finish
+                tasks = [self._task(run, chunk) for chunk in longest_first if chunk.index not in run.files]
+                self._scheduler.add(job.id, job.owner, tasks)
                 if len(run.files) == len(chunks):
                     run.done.set()
                 self._cond.notify_all()
             run.done.wait()
             if run.failure:
                 raise run.failure
-            size = self._combine(run)
+            size = join(
+                job,
+                chunks,
+                run.files,
+                workdir,
+                lambda: self._alive_process(within=_REPLACEMENT_SECONDS),
+                list(run.warnings),
+            )
             self._report(run, 1.0)
-            frames = sum(durations)
             return RenderResult(
                 output_path=Path(job.output_path),
                 size_bytes=size,
                 warnings=list(run.warnings),
-                duration_in_frames=frames,
+                duration_in_frames=sum(durations),
                 width=settings.width,
                 height=settings.height,
                 render_seconds=time.monotonic() - started,
@@ -288,30 +291,27 @@ class RenderPool:
             if run.ended():
                 return
             run.failure = failure
-            self._queue = [task for task in self._queue if task.run is not run]
+            self._scheduler.drop(run.job.id)
             running = list(run.running.values())
             run.done.set()
         for task, process in running:
-            process.send({"type": "cancel", "id": task.id})
+            process.send(cancel_command(task.id))
 
     # --- the processes ----------------------------------------------------------------------
 
-    def _next_task(self, process: WorkerProcess, finishing: _Task | None = None) -> _Task | None:
-        """The next chunk for a process: from the render with the fewest chunks running, the oldest
-        first. While the process still finishes the encode of `finishing`, only a chunk of that same
-        render: a kill for one scene's fault then never ends another user's chunk. None when the
-        pool closes or the process died while idle."""
+    def _next_task(self, process: WorkerProcess, finishing: _Task | None) -> _Task | None:
+        """The scheduler's next chunk for a process. While the process still finishes the encode of
+        `finishing`, only a chunk of that same render, else it waits. None when the pool closes or
+        the process died while idle."""
         with self._cond:
             while not self._closed:
                 if not process.alive():
                     return None
-                queued = self._queue
-                if finishing is not None and not finishing.finished.is_set():
-                    queued = [task for task in queued if task.run is finishing.run]
-                if queued:
-                    task = min(queued, key=lambda t: (len(t.run.running), t.run.seq))
-                    self._queue.remove(task)
-                    task.last = not self._queue
+                only = finishing.run.job.id if finishing is not None and not finishing.finished.is_set() else None
+                taken = self._scheduler.take(only)
+                if taken is not None:
+                    task = taken.item
+                    task.last = taken.last
                     task.run.running[task.id] = (task, process)
                     return task
                 self._cond.wait(timeout=1)
@@ -328,14 +328,10 @@ class RenderPool:
                 if finishing is not None:
                     finishing[1].join()  # its end (and kill) belongs to the process that died
                     finishing = None
-                try:
-                    process.kill()
-                    process.spawn()
-                    self.replaced += 1
-                except RenderFailed:
-                    logger.exception("render worker %s could not be started again", process.index)
+                if not replace(process):
                     time.sleep(2)
                     continue
+                self.replaced += 1
             task = self._next_task(process, finishing[0] if finishing else None)
             if task is None:
                 continue
@@ -351,75 +347,45 @@ class RenderPool:
                 finishing[1].join()
             finishing = (task, runner)
 
-    def _run_task(self, task: _Task, process: WorkerProcess) -> None:
-        run, chunk, settings = task.run, task.chunk, task.run.job.settings
-        events = process.open_route(task.id)
-        sent = process.send(
-            {
-                "type": "chunk",
-                "id": task.id,
-                "inputProps": run.job.input_props,
-                "composition": {
-                    "width": settings.width,
-                    "height": settings.height,
-                    "fps": 30,
-                    "durationInFrames": run.total_frames,
-                },
-                "codec": settings.codec,
-                "crf": settings.crf,
-                "jpegQuality": settings.jpeg_quality,
-                "everyNthFrame": settings.every_nth_frame,
-                "frameRange": list(chunk.frame_range),
-                "lastChunk": task.last,
-                "videoPath": str(task.video_path),
-                "audioPath": str(task.audio_path) if task.audio_path else None,
-            }
-        )
-        outcome: dict | None = None
-        dispatched = last_news = time.monotonic()
-        first_frame_at = None
-        window = self.first_frame_seconds
-        cancel_sent_at: float | None = None
+    def _run_and_release(self, task: _Task, process: WorkerProcess) -> None:
+        """A chunk from start to end; however it ends, its process is free for any render's chunk."""
         try:
-            while sent and outcome is None:
-                try:
-                    event = events.get(timeout=0.5)
-                except queue.Empty:
-                    event = None
-                now = time.monotonic()
-                if event is None:
-                    pass
-                elif event["type"] == "progress":
-                    first_frame_at = first_frame_at or now
-                    last_news, window = now, self.stall_seconds
-                    with self._cond:
-                        run.in_flight[chunk.index] = min(
-                            chunk.end - chunk.start, event["rendered"] * settings.every_nth_frame
-                        )
-                    if event["rendered"] >= chunk.captures(settings.every_nth_frame):
-                        task.captured.set()
-                    self._report(run)
-                else:
-                    outcome = event
-                    break
-                if run.ended() and cancel_sent_at is None:
-                    cancel_sent_at = now  # the render failed elsewhere or was cancelled
-                    process.send({"type": "cancel", "id": task.id})
-                elif cancel_sent_at is not None and now - cancel_sent_at > 15:
-                    process.kill()  # a cancel it cannot act on (a stuck page): ours, nobody is billed
-                elif cancel_sent_at is None and now - last_news > window:
-                    process.kill(
-                        f"{chunk.scenes_label()} stopped making frames: none in {window:.0f} s "
-                        "(an endless loop, a navigation away, or a delayRender() never cleared); "
-                        "the render was stopped"
-                    )
+            self._run_task(task, process)
         finally:
-            process.close_route(task.id)
+            with self._cond:
+                self._scheduler.done(task.run.job.id)
+                task.finished.set()
+                self._cond.notify_all()
+            task.captured.set()
+
+    def _run_task(self, task: _Task, process: WorkerProcess) -> None:
+        run, chunk, every_nth = task.run, task.chunk, task.run.job.settings.every_nth_frame
+        dispatched = time.monotonic()
+        first_frame_at: float | None = None
+
+        def on_rendered(rendered: int) -> None:
+            nonlocal first_frame_at
+            first_frame_at = first_frame_at or time.monotonic()
+            with self._cond:
+                run.in_flight[chunk.index] = min(chunk.end - chunk.start, rendered * every_nth)
+            if rendered >= chunk.captures(every_nth):
+                task.captured.set()
+            self._report(run)
+
+        command = chunk_command(task.id, run.job, chunk, run.total_frames, task.video_path, task.audio_path, task.last)
+        try:
+            outcome = follow_chunk(
+                process,
+                command,
+                StallWatch(self.first_frame_seconds, self.stall_seconds, dispatched),
+                chunk.scenes_label(),
+                on_rendered,
+                run.ended,
+            )
+        finally:
             with self._cond:
                 run.running.pop(task.id, None)
                 run.in_flight.pop(chunk.index, None)
-        if not sent:
-            outcome = EXIT
         logger.info(
             "chunk %s (frames %s-%s) on worker %s: first frame after %.1f s, done in %.1f s: %s",
             chunk.index,
@@ -432,23 +398,13 @@ class RenderPool:
         )
         self._finish_task(task, process, outcome)
 
-    def _run_and_release(self, task: _Task, process: WorkerProcess) -> None:
-        """A chunk from start to end; however it ends, its process is free for any render's chunk."""
-        try:
-            self._run_task(task, process)
-        finally:
-            with self._cond:
-                task.finished.set()
-                self._cond.notify_all()
-            task.captured.set()
-
-    def _finish_task(self, task: _Task, process: WorkerProcess, outcome: dict) -> None:
+    def _finish_task(self, task: _Task, process: WorkerProcess, outcome: Event | ExitEvent) -> None:
         run, chunk = task.run, task.chunk
         if outcome["type"] == "chunk-done":
             video = Path(outcome["videoPath"])
-            audio = Path(outcome["audioPath"]) if outcome.get("audioPath") else None
-            if audio is not None and _silent(audio):
-                audio = None  # Remotion writes a silent track for frames with no sound at all
+            audio = Path(outcome["audioPath"]) if outcome["audioPath"] else None
+            if audio is not None and is_silent(audio):
+                audio = None
             if self.cache is not None:
                 try:
                     self.cache.put(chunk.key, video, audio, outcome["warnings"])
@@ -461,52 +417,10 @@ class RenderPool:
                     run.done.set()
             self._report(run)
             return
-        if outcome is EXIT or outcome["type"] == "exit":
-            process.kill()
-            if run.ended():
-                return
-            reason = process.kill_reason
-            if reason is not None:
-                self._fail(run, RenderFailed(reason, warnings=list(run.warnings)))
-            else:
-                self._fail(
-                    run,
-                    RenderFailed(
-                        f"a render worker process died while rendering {chunk.scenes_label()}; "
-                        "it has been replaced (our failure, not the scene's)",
-                        warnings=list(run.warnings),
-                        ours=True,
-                    ),
-                )
-            return
-        message = outcome.get("message", "unknown error")
-        if any(sign in message for sign in BROKEN_BROWSER):
+        ended = outcome if outcome["type"] in ("exit", "error") else _unexpected(outcome)
+        if ended["type"] == "exit" or any(sign in ended["message"] for sign in BROKEN_BROWSER):
             process.kill()  # replaced by its serving thread before it takes another chunk
-        if outcome.get("cancelled") or run.ended():
-            self._fail(run, RenderFailed("the render was cancelled", cancelled=True, warnings=list(run.warnings)))
-            return
-        warnings = list(run.warnings) + list(outcome.get("warnings", []))
-        self._fail(
-            run,
-            RenderFailed(
-                f"{chunk.scenes_label()} could not be rendered: {message}",
-                warnings=warnings,
-                ours=bool(outcome.get("infra")),
-            ),
-        )
-
-    def _watch_memory(self) -> None:
-        while not self._closed:
-            parents = _parent_map()
-            for process in self.processes:
-                used = process.memory_bytes(self.memory_limit_bytes, parents)
-                if used > self.memory_limit_bytes and process.alive():
-                    scenes = self._scenes_on(process)
-                    process.kill(
-                        f"{scenes} used more than {self.memory_limit_bytes >> 20} MiB of memory "
-                        "(the per-render cap); the render was stopped"
-                    )
-            time.sleep(0.5)
+        self._fail(run, chunk_failure(ended, process.kill_reason, chunk.scenes_label(), list(run.warnings)))
 
     def _scenes_on(self, process: WorkerProcess) -> str:
         """The scenes a process renders now: the chunk still capturing, before one only encoding."""
@@ -514,26 +428,6 @@ class RenderPool:
             tasks = [task for run in self._runs.values() for task, owner in run.running.values() if owner is process]
         tasks.sort(key=lambda task: task.captured.is_set())
         return tasks[0].chunk.scenes_label() if tasks else "a render"
-
-    # --- joining ----------------------------------------------------------------------------
-
-    def _audio_files(self, run: _Run) -> list[str]:
-        """The chunks' audio, or none when no chunk has any (as a single pass has no audio track).
-        A silent chunk beside chunks with sound gets silence of its exact length."""
-        if not any(audio for _, audio in run.files.values()):
-            return []
-        files = []
-        for chunk in run.chunks:
-            audio = run.files[chunk.index][1]
-            if audio is None:
-                audio = run.workdir / f"silence-{chunk.index:04d}.wav"
-                with wave.open(str(audio), "wb") as out:
-                    out.setnchannels(AUDIO_CHANNELS)
-                    out.setsampwidth(2)
-                    out.setframerate(AUDIO_RATE)
-                    out.writeframes(bytes(4 * (chunk.end - chunk.start) * AUDIO_RATE // 30))
-            files.append(str(audio))
-        return files
 
     def _alive_process(self, within: float) -> WorkerProcess | None:
         """A live process, waiting for the serving loops to replace killed ones (they look every second)."""
@@ -545,30 +439,18 @@ class RenderPool:
             time.sleep(0.25)
         return None
 
+    # --- stills -----------------------------------------------------------------------------
+
     def still(self, job: StillJob, timeout: float = 60) -> Path:
         """One frame of the composition as a JPEG (an export's thumbnail), on any live process, beside
         its chunk. A still that makes nothing in `timeout` is cancelled, then its process killed."""
         self.start()
-        props = job.input_props
-        command = {
-            "type": "still",
-            "id": f"{job.id}/still-{next(_ids)}",
-            "inputProps": props,
-            "composition": {
-                "width": props["width"],
-                "height": props["height"],
-                "fps": 30,
-                "durationInFrames": sum(scene["durationInFrames"] for scene in props["scenes"]),
-            },
-            "frame": job.frame,
-            "scale": job.scale,
-            "jpegQuality": job.jpeg_quality,
-            "outputPath": str(Path(job.output_path).resolve()),
-        }
+        command = still_command(f"{job.id}/still-{next(_ids)}", job)
         process = self._alive_process(within=_REPLACEMENT_SECONDS)
         if process is None:
             raise RenderFailed("no render worker was there to make the still", ours=True)
         events = process.open_route(command["id"])
+        event: Event | ExitEvent
         try:
             if not process.send(command):
                 raise RenderFailed("the render worker went away before the still", ours=True)
@@ -576,46 +458,26 @@ class RenderPool:
                 event = events.get(timeout=timeout)
             except queue.Empty:
                 # Cancelled first: the process may be rendering another user's chunk beside it.
-                process.send({"type": "cancel", "id": command["id"]})
+                process.send(cancel_command(command["id"]))
                 try:
                     event = events.get(timeout=10)
                 except queue.Empty:
                     process.kill()  # a page that ignores its cancel (a stuck scene): ours, nobody is billed
-                    event = {"type": "error", "message": f"it made nothing in {timeout:.0f} s"}
+                    event = _error(f"it made nothing in {timeout:.0f} s")
         finally:
             process.close_route(command["id"])
-        if event["type"] != "still-done":
-            raise RenderFailed(f"the still could not be made: {event.get('message', event['type'])}")
-        return Path(event["outputPath"])
+        if event["type"] == "still-done":
+            return Path(event["outputPath"])
+        why = event["message"] if event["type"] in ("error", "fatal") else event["type"]
+        raise RenderFailed(f"the still could not be made: {why}")
 
-    def _combine(self, run: _Run) -> int:
-        settings = run.job.settings
-        command = {
-            "type": "combine",
-            "id": f"{run.job.id}/combine-{next(_ids)}",
-            "codec": settings.codec,
-            "fps": settings.fps,
-            "everyNthFrame": settings.every_nth_frame,
-            "durationInFrames": run.total_frames,
-            "videoFiles": [str(run.files[c.index][0]) for c in run.chunks],
-            "audioFiles": self._audio_files(run),
-            "outputPath": str(Path(run.job.output_path).resolve()),
-        }
-        for _attempt in range(2):  # a process that dies under the join: once more on another
-            process = self._alive_process(within=_REPLACEMENT_SECONDS)
-            if process is None:
-                break
-            events = process.open_route(command["id"])
-            try:
-                if not process.send(command):
-                    continue
-                event = events.get()
-            finally:
-                process.close_route(command["id"])
-            if event["type"] == "combined":
-                return event["sizeBytes"]
-            if event["type"] == "error":
-                raise RenderFailed(
-                    f"the chunks could not be joined: {event['message']}", warnings=list(run.warnings), ours=True
-                )
-        raise RenderFailed("no render worker was there to join the chunks", warnings=list(run.warnings), ours=True)
+
+def _error(message: str) -> ErrorEvent:
+    return {"type": "error", "id": None, "message": message, "cancelled": False, "infra": False, "warnings": []}
+
+
+def _unexpected(event: Event | ExitEvent) -> ErrorEvent:
+    """An event no chunk ends with (a worker's bug): the chunk fails as ours."""
+    error = _error(f"the render worker answered a chunk with a {event['type']} event")
+    error["infra"] = True
+    return error

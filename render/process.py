@@ -15,15 +15,17 @@ from pathlib import Path
 
 from functions import REPO_ROOT
 from render.jobs import RenderFailed
+from render.protocol import EXIT, Command, Event, ExitEvent, ReadyEvent, parse_event
 
 WORKER_SCRIPT = Path(__file__).with_name("worker") / "worker.mjs"
 # The first start may bundle the site (about 10-60 s); later starts reuse the cached bundle.
 READY_TIMEOUT_SECONDS = 300
-EXIT = {"type": "exit"}
+# What a task waits on: the worker's events for it, then EXIT if the process goes.
+Events = queue.Queue[Event | ExitEvent]
 
 
 def _parent_map() -> dict[int, int]:
-    parents = {}
+    parents: dict[int, int] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -50,7 +52,8 @@ def descendants(root: int, parents: dict[int, int] | None = None) -> list[int]:
     children: dict[int, list[int]] = {}
     for pid, ppid in parents.items():
         children.setdefault(ppid, []).append(pid)
-    found, stack = [], [root]
+    found: list[int] = []
+    stack = [root]
     while stack:
         for child in children.get(stack.pop(), []):
             found.append(child)
@@ -88,14 +91,14 @@ class WorkerProcess:
         self.index = index
         self.log_path = log_path
         self.env = env
-        self.process: subprocess.Popen | None = None
-        self.info: dict = {}
+        self.process: subprocess.Popen[str] | None = None
+        self.info: ReadyEvent | None = None
         # Last seen descendants (pid: start time), killed too if the process dies before them.
         self.tree: dict[int, int | None] = {}
         self.kill_reason: str | None = None  # set when the pool kills it for the scene's fault
         # Each process started has its own routes: a process that dies ends only what was sent to it.
-        self._routes: dict[str, queue.Queue] = {}
-        self._control: queue.Queue = queue.Queue()
+        self._routes: dict[str, Events] = {}
+        self._control: Events = queue.Queue()
         self._write_lock = threading.Lock()
         # Held while the process is replaced, and while a dead one's tree is ended: the reader of a
         # process that died must never end the tree of the one that replaced it.
@@ -108,7 +111,7 @@ class WorkerProcess:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def spawn(self) -> dict:
+    def spawn(self) -> ReadyEvent:
         node = shutil.which("node", path=self.env.get("PATH"))
         if node is None:
             raise RenderFailed("node was not found on PATH: the local renderer needs Node 20 or newer", ours=True)
@@ -142,22 +145,21 @@ class WorkerProcess:
             raise RenderFailed(
                 f"a render worker did not start in {READY_TIMEOUT_SECONDS} s; see {self.log_path}", ours=True
             ) from None
-        if ready.get("type") != "ready":
+        if ready["type"] != "ready":
             self.kill()
-            raise RenderFailed(
-                f"a render worker could not start: {ready.get('message', 'it exited')} (log: {self.log_path})",
-                ours=True,
-            )
+            why = ready["message"] if ready["type"] in ("fatal", "error") else "it exited"
+            raise RenderFailed(f"a render worker could not start: {why} (log: {self.log_path})", ours=True)
         self.info = ready
         return ready
 
-    def _read_events(self, process: subprocess.Popen, control: queue.Queue, routes: dict[str, queue.Queue]) -> None:
+    def _read_events(self, process: subprocess.Popen[str], control: Events, routes: dict[str, Events]) -> None:
+        assert process.stdout is not None
         for line in process.stdout:
-            try:
-                event = json.loads(line)
-            except ValueError:
+            event = parse_event(line)
+            if event is None:
                 continue
-            route = routes.get(event.get("id"))
+            task = event.get("id")
+            route = routes.get(task) if isinstance(task, str) else None
             (route or control).put(event)
         process.wait()
         with self._life_lock:
@@ -168,8 +170,8 @@ class WorkerProcess:
         for route in list(routes.values()):
             route.put(EXIT)
 
-    def open_route(self, task_id: str) -> queue.Queue:
-        events: queue.Queue = queue.Queue()
+    def open_route(self, task_id: str) -> Events:
+        events: Events = queue.Queue()
         self._routes[task_id] = events
         if not self.alive():
             events.put(EXIT)
@@ -178,18 +180,21 @@ class WorkerProcess:
     def close_route(self, task_id: str) -> None:
         self._routes.pop(task_id, None)
 
-    def send(self, command: dict) -> bool:
+    def send(self, command: Command) -> bool:
         """False when the process cannot take it any more (it is gone)."""
+        stdin = self.process.stdin if self.process else None
+        if stdin is None:
+            return False
         try:
             with self._write_lock:
-                self.process.stdin.write(json.dumps(command) + "\n")
-                self.process.stdin.flush()
+                stdin.write(json.dumps(command) + "\n")
+                stdin.flush()
             return True
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError):
             return False
 
     def refresh_tree(self, parents: dict[int, int]) -> list[int]:
-        if not self.alive():
+        if self.process is None or not self.alive():
             return []
         pids = [self.process.pid, *descendants(self.process.pid, parents)]
         self.tree = {pid: start_time(pid) for pid in pids}
@@ -205,7 +210,7 @@ class WorkerProcess:
         return rss if rss <= limit else sum(pss_bytes(pid) for pid in pids)
 
     def _kill_tree(self) -> None:
-        pids = {pid: started for pid, started in self.tree.items() if started is not None}
+        pids: dict[int, int | None] = {pid: started for pid, started in self.tree.items() if started is not None}
         if self.process is not None:
             pids |= {pid: start_time(pid) for pid in descendants(self.process.pid)}
             pids.pop(self.process.pid, None)
@@ -235,7 +240,8 @@ class WorkerProcess:
             return
         if self.alive():
             try:
-                self.process.stdin.close()  # the worker cancels what runs and closes its browser
+                if self.process.stdin is not None:
+                    self.process.stdin.close()  # the worker cancels what runs and closes its browser
                 self.process.wait(timeout=timeout)
             except (OSError, subprocess.TimeoutExpired):
                 self.kill()

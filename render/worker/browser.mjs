@@ -2,6 +2,7 @@
 // sandbox (its flags and walls) and the render pool (how many browsers, when) stay apart.
 // docs/security.md says which walls live here and which in the render page itself.
 import {createHash} from 'node:crypto';
+import {execFileSync} from 'node:child_process';
 import {chmodSync, existsSync, mkdirSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -29,6 +30,21 @@ export const findBrowser = () => {
 	}
 	// null: Remotion downloads its own headless shell, where the network allows it.
 	return BROWSER_CANDIDATES.find((candidate) => existsSync(candidate)) ?? null;
+};
+
+// What renders, as the browser names itself (`--version`): part of every chunk's cache key, so a
+// new browser renders again. Remotion's own download is the one its package pins, and the package
+// lock is in the bundle's hash already.
+export const browserVersion = (named) => {
+	let executable = named;
+	try {
+		executable ??= findBrowser();
+		if (!executable) return 'remotion-headless-shell';
+		const answer = execFileSync(executable, ['--version'], {encoding: 'utf8', timeout: 15000, stdio: ['ignore', 'pipe', 'ignore']});
+		return `${answer.trim()} (${executable})`;
+	} catch (error) {
+		return `unknown (${executable ?? 'no browser'}: ${error.message.split('\n')[0]})`;
+	}
 };
 
 // A system Chrome/Chromium has no old headless mode any more; a headless shell (Remotion's own, or

@@ -1,8 +1,20 @@
 """How exports are cut into chunks and keyed (no rendering)."""
 
+import shutil
+from dataclasses import replace
+
 from functions.render_settings import OutputFormat, Quality, render_settings
-from render.chunks import MAX_PIECES_PER_SCENE, keyed_chunks, plan_chunks
+from render.chunks import (
+    MAX_PIECES_PER_SCENE,
+    WORKER_DIR,
+    Renderer,
+    keyed_chunks,
+    plan_chunks,
+    worker_scripts_fingerprint,
+)
 from tests.conftest import project, scene
+
+RENDERER = Renderer(bundle="b1", site_data="none", worker_scripts="w1", browser="Chromium 156.0.8078.129")
 
 
 def covered(chunks) -> list[int]:
@@ -43,7 +55,7 @@ def test_a_long_scene_is_cut_into_a_bounded_number_of_pieces():
     assert len(chunks) == MAX_PIECES_PER_SCENE and covered(chunks) == list(range(54000))
 
 
-def _keys(*scenes, fmt=OutputFormat.MP4, quality=Quality.LOW, bundle="b1"):
+def _keys(*scenes, fmt=OutputFormat.MP4, quality=Quality.LOW, renderer=RENDERER):
     proj = project(*scenes)
     settings = render_settings(proj, fmt, quality)
     props = {
@@ -55,7 +67,7 @@ def _keys(*scenes, fmt=OutputFormat.MP4, quality=Quality.LOW, bundle="b1"):
         "designHeight": 1080,
     }
     chunks = plan_chunks([s.duration_in_frames for s in scenes], settings.every_nth_frame, 60)
-    return [c.key for c in keyed_chunks(chunks, props, settings, bundle, "none")]
+    return [c.key for c in keyed_chunks(chunks, props, settings, renderer)]
 
 
 def test_keys_follow_the_scene_not_its_place():
@@ -72,8 +84,36 @@ def test_keys_change_with_everything_else_that_decides_the_frames():
     base = _keys(a)
     assert _keys(a, quality=Quality.MEDIUM) != base
     assert _keys(a, fmt=OutputFormat.WEBM) != base
-    assert _keys(a, bundle="b2") != base
+    assert _keys(a, renderer=replace(RENDERER, bundle="b2")) != base
+    assert _keys(a, renderer=replace(RENDERER, site_data="new font")) != base
     assert _keys(scene("A", id="a", name="Renamed", duration=30)) != base  # the fallback card shows the name
+
+
+def test_keys_change_with_the_worker_scripts_and_the_browser():
+    a = scene("A", id="a", duration=30)
+    base = _keys(a)
+    assert _keys(a, renderer=replace(RENDERER, browser="Chromium 157.0.1.2")) != base
+    assert _keys(a, renderer=replace(RENDERER, worker_scripts="w2")) != base
+    assert _keys(a, renderer=replace(RENDERER)) == base
+
+
+def test_the_worker_scripts_fingerprint_follows_every_script(tmp_path):
+    shutil.copytree(WORKER_DIR, tmp_path / "worker")
+    base = worker_scripts_fingerprint(tmp_path / "worker")
+    assert base == worker_scripts_fingerprint(WORKER_DIR)
+    for script in sorted((tmp_path / "worker").glob("*.mjs")):
+        original = script.read_bytes()
+        script.write_bytes(original + b"\n// edited\n")
+        assert worker_scripts_fingerprint(tmp_path / "worker") != base, script.name
+        script.write_bytes(original)
+    assert {p.name for p in (tmp_path / "worker").glob("*.mjs")} >= {"worker.mjs", "browser.mjs", "protocol.mjs"}
+
+
+def test_the_renderer_is_what_the_worker_answered_when_ready():
+    ready = {"type": "ready", "bundle": "/b", "bundleHash": "h", "bundleCached": True, "browserVersion": "Chromium 1"}
+    renderer = Renderer.of(ready, "site")
+    assert (renderer.bundle, renderer.browser, renderer.site_data) == ("h", "Chromium 1", "site")
+    assert renderer.worker_scripts == worker_scripts_fingerprint()
 
 
 def test_a_chunk_knows_how_many_frames_remotion_captures_for_it():

@@ -1,6 +1,7 @@
 """Re-exports through the chunk cache: only what changed is rendered again."""
 
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -70,6 +71,24 @@ def test_after_an_edit_only_the_edited_scene_renders_again(pool, cache, tmp_path
     assert again.chunks_cached == again.chunks_total
     assert video_stream(again.output_path)["nb_read_frames"] == "90"
     assert again.output_path.read_bytes() == edited.output_path.read_bytes()
+
+
+def test_a_new_browser_or_new_worker_scripts_render_again(pool, cache, tmp_path):
+    """What the worker answered when it started (its browser's version) and the worker's scripts are
+    part of every key: a cache filled before an upgrade is not replayed after it."""
+    proj = project(scene(RED, id="a", duration=10))
+    assert render(pool, cache, proj, tmp_path / "first.mp4").chunks_cached == 0
+    assert render(pool, cache, proj, tmp_path / "again.mp4").chunks_cached == 1
+    started_with = pool.renderer
+    assert started_with is not None and started_with.browser == pool.info["browserVersion"]
+    try:
+        pool.renderer = replace(started_with, browser=f"{started_with.browser} (upgraded)")
+        assert render(pool, cache, proj, tmp_path / "browser.mp4").chunks_cached == 0
+        pool.renderer = replace(started_with, worker_scripts="edited")
+        assert render(pool, cache, proj, tmp_path / "scripts.mp4").chunks_cached == 0
+    finally:
+        pool.renderer = started_with
+    assert render(pool, cache, proj, tmp_path / "back.mp4").chunks_cached == 1
 
 
 def test_a_reordered_project_reuses_every_scene(pool, cache, tmp_path):

@@ -128,6 +128,7 @@ def test_a_cancelled_render_leaves_no_file(worker, tmp_path):
 
 def test_the_bundle_is_built_once_and_reused(worker):
     assert worker.info["bundle"].startswith(str(REPO_ROOT / ".cache/bundle"))
+    assert not worker.info["browserVersion"].startswith("unknown")  # part of every chunk's key
     with RenderPool(size=1, cache=None) as second:
         assert second.info["bundleCached"] is True
         assert second.info["bundle"] == worker.info["bundle"]
