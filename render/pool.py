@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from functions.contract import FPS
 from render.chunk_cache import ChunkCache
 from render.chunks import Chunk, chunk_frames_from_env, keyed_chunks, plan_chunks, site_data_fingerprint
 from render.jobs import RenderFailed, RenderJob, RenderResult, StillJob
@@ -362,7 +363,7 @@ class RenderPool:
                 "composition": {
                     "width": settings.width,
                     "height": settings.height,
-                    "fps": 30,
+                    "fps": FPS,
                     "durationInFrames": run.total_frames,
                 },
                 "codec": settings.codec,
@@ -531,7 +532,7 @@ class RenderPool:
                     out.setnchannels(AUDIO_CHANNELS)
                     out.setsampwidth(2)
                     out.setframerate(AUDIO_RATE)
-                    out.writeframes(bytes(4 * (chunk.end - chunk.start) * AUDIO_RATE // 30))
+                    out.writeframes(bytes(4 * (chunk.end - chunk.start) * AUDIO_RATE // FPS))
             files.append(str(audio))
         return files
 
@@ -557,7 +558,7 @@ class RenderPool:
             "composition": {
                 "width": props["width"],
                 "height": props["height"],
-                "fps": 30,
+                "fps": FPS,
                 "durationInFrames": sum(scene["durationInFrames"] for scene in props["scenes"]),
             },
             "frame": job.frame,
