@@ -135,14 +135,14 @@ class LocalStack:
 
         from functions.handlers import api as api_handler
         from functions.handlers import webhook as webhook_handler
-        from functions.handlers.openapi import document
+        from functions.handlers.openapi import routes
 
         # Both handlers are Powertools resolvers: one request at a time between them (adapter.Function).
         resolver_slot = threading.BoundedSemaphore(1)
         api = Function(api_handler.lambda_handler, "framecast-api", slots=resolver_slot)
         webhook = Function(webhook_handler.lambda_handler, "framecast-webhook", slots=resolver_slot)
         adapter = Adapter(
-            routes_from_openapi(document()["paths"], api, webhook),
+            routes_from_openapi(routes(), api, webhook),
             static_dir=REPO_ROOT / "web/dist",
             page_config=self.page_config,
         )
