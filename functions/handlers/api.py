@@ -6,11 +6,10 @@ by injection (`Depends(get_services)`), calls one domain function and returns it
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -42,6 +41,9 @@ from functions.render_settings import OutputFormat, Quality
 from functions.settings import ApiSettings
 from functions.wiring import get_services
 
+if TYPE_CHECKING:  # Powertools' OpenAPI models cost a cold start about 0.1 s to import
+    from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
+
 init_error_tracking()  # Sentry, when the stack names a DSN secret; nothing otherwise
 logger = Logger(service="framecast-api")
 metrics = Metrics(namespace="Framecast", service="framecast-api")
@@ -50,7 +52,8 @@ app.configure_openapi(
     title="Framecast API",
     version="1.0.0",
     description="Export code-written video scenes to files.",
-    security_schemes={"bearer": HTTPBearer(bearerFormat="JWT")},
+    # A plain mapping, validated into Powertools' model only when a document is generated.
+    security_schemes={"bearer": cast("SecurityScheme", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})},
 )
 register_error_handlers(app)
 # The routes that need `Authorization: Bearer <JWT>` say so in the OpenAPI document; the CDK puts
