@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from cli.progress import ProgressBar
+from functions.contract import FPS
 from functions.domain.export_plan import ExportPlan, plan_export
 from functions.errors import FramecastError, SceneCompileError
 from functions.limits import Limits
@@ -70,7 +71,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     bar.finish()
     for warning in plan.warnings + result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    seconds = result.duration_in_frames / 30
+    seconds = result.duration_in_frames / FPS
     print(
         f"{result.output_path} ({result.size_bytes / 1e6:.2f} MB, {seconds:.1f} s of video, "
         f"{result.width}×{result.height}, rendered in {result.render_seconds:.1f} s)"

@@ -7,7 +7,8 @@ whichever backend made it.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from functions.contract import FPS
+from functions.contract import FPS, OUTPUT_SIZE_MULTIPLE
+from functions.contract import PRESETS as CONTRACT_PRESETS
 from functions.errors import InvalidRender
 from functions.limits import Limits
 from functions.models.project import Project, ProjectFormat
@@ -35,10 +36,18 @@ class Preset:
     gif_fps: int
 
 
+# From functions/contract.json, which the page reads too (web/src/lib/presets.ts).
 PRESETS: dict[Quality, Preset] = {
-    Quality.LOW: Preset(480, h264_crf=28, vp8_crf=30, jpeg_quality=70, gif_short_side=240, gif_fps=10),
-    Quality.MEDIUM: Preset(720, h264_crf=23, vp8_crf=20, jpeg_quality=80, gif_short_side=360, gif_fps=15),
-    Quality.HIGH: Preset(1080, h264_crf=18, vp8_crf=10, jpeg_quality=90, gif_short_side=480, gif_fps=15),
+    quality: Preset(
+        short_side=preset["shortSide"],
+        h264_crf=preset["crf"]["h264"],
+        vp8_crf=preset["crf"]["vp8"],
+        jpeg_quality=preset["jpegQuality"],
+        gif_short_side=preset["gif"]["shortSide"],
+        gif_fps=preset["gif"]["fps"],
+    )
+    for quality in Quality
+    for preset in [CONTRACT_PRESETS[quality.value]]
 }
 
 # The size scenes are written for, per project format; custom projects bring their own.
@@ -58,7 +67,7 @@ class RenderSettings:
     jpeg_quality: int
     width: int
     height: int
-    every_nth_frame: int  # 1 for video; 30 / gif fps for gif
+    every_nth_frame: int  # 1 for video; FPS / gif fps for gif
     fps: int  # frames per second of the output file
     extension: str
 
@@ -69,15 +78,21 @@ def design_size(project: Project) -> tuple[int, int]:
     return DESIGN_SIZES[project.format]
 
 
-def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+def _nearest_multiple(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest multiple of OUTPUT_SIZE_MULTIPLE, halves up, at least
+    one multiple. In integers, so that the page's TypeScript copy of this rule (web/src/lib/presets.ts)
+    gets the same answer for every size: Python's round() takes halves to even, Math.round() up, and
+    floats can land either side of a half (tests/integration/test_preset_parity.py)."""
+    m = OUTPUT_SIZE_MULTIPLE
+    return max(m, m * ((2 * numerator + m * denominator) // (2 * m * denominator)))
 
 
 def output_size(design: tuple[int, int], short_side: int) -> tuple[int, int]:
-    """Scale so the short side meets the preset; each side rounded to an even number."""
+    """Scale so the short side meets the preset; each side to the nearest even number, halves up
+    (contract.json's outputSize; docs/decisions.md, "Output sizes")."""
     width, height = design
-    scale = short_side / min(width, height)
-    return _even(width * scale), _even(height * scale)
+    short = min(width, height)
+    return _nearest_multiple(width * short_side, short), _nearest_multiple(height * short_side, short)
 
 
 def render_settings(project: Project, fmt: OutputFormat, quality: Quality) -> RenderSettings:

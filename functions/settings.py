@@ -6,6 +6,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions.contract import MAX_RENDER_DURATION_MINUTES
+
 
 class RenderMode(StrEnum):
     LOCAL = "local"
@@ -23,7 +25,7 @@ class _EnvModel(BaseModel):
 class LimitSettings(_EnvModel):
     """The one place MAX_RENDER_DURATION_MINUTES is read (the CLI has only this, the functions more)."""
 
-    max_render_duration_minutes: float = Field(30, alias="MAX_RENDER_DURATION_MINUTES", gt=0)
+    max_render_duration_minutes: float = Field(MAX_RENDER_DURATION_MINUTES, alias="MAX_RENDER_DURATION_MINUTES", gt=0)
 
 
 class ServiceSettings(LimitSettings):

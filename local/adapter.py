@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote
 
 import h11
@@ -44,6 +45,9 @@ from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from local import auth
+
+if TYPE_CHECKING:  # the handlers are imported once the stack has set their environment
+    from functions.handlers.openapi import HttpRoute
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +58,6 @@ BODY_TIMEOUT_SECONDS = 30.0  # for the whole body
 IDLE_TIMEOUT_SECONDS = 5  # a kept-alive connection with no new request
 INTEGRATION_TIMEOUT_SECONDS = 30.0  # API Gateway's limit for an integration
 BACKLOG = 2048
-OPEN_ROUTES = {("GET", "/health"), ("POST", "/webhooks/remotion")}
 API_PREFIXES = ("/projects", "/renders", "/exports", "/health", "/webhooks", "/downloads")
 DOWNLOAD_CHUNK = 256 * 1024
 # What a path parameter may hold: the characters Powertools' resolver matches (RFC 3986's safe and
@@ -156,21 +159,27 @@ def api_gateway_event(
 
 @dataclass
 class Route:
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
     methods: dict[str, Function | str] = field(default_factory=dict)  # method -> pool, or "download"
+    open: set[str] = field(default_factory=set)  # the methods the JWT authorizer lets through
 
 
-def routes_from_openapi(paths: dict, api: Function, webhook: Function) -> list[Route]:
-    """The API's routes from its OpenAPI document (generated from the handler itself), plus the
-    webhook and the download links: what the HTTP API's routes are in AWS."""
-    routes = []
-    for path, operations in paths.items():
-        segments = (PATH_PARAMETER if part.startswith("{") else re.escape(part) for part in path.split("/"))
-        pattern = re.compile("^" + "/".join(segments) + "$")
-        routes.append(Route(pattern, {method.upper(): api for method in operations}))
-    routes.append(Route(re.compile("^/webhooks/remotion$"), {"POST": webhook}))
-    routes.append(Route(re.compile("^/downloads/[^/]+/.+$"), {"GET": "download", "HEAD": "download"}))
-    return routes
+def routes_from_openapi(http_routes: list["HttpRoute"], api: Function, webhook: Function) -> list[Route]:
+    """The HTTP API's routes as the functions' OpenAPI documents give them (functions/handlers/openapi.py:
+    routes, which the CDK deploys too): each to its function, a token checked where the operation
+    asks for one; plus the download links, which in AWS are CloudFront's."""
+    functions = {"api": api, "webhook": webhook}
+    by_path: dict[str, Route] = {}
+    for http_route in http_routes:
+        if http_route.path not in by_path:
+            segments = (PATH_PARAMETER if p.startswith("{") else re.escape(p) for p in http_route.path.split("/"))
+            by_path[http_route.path] = Route(re.compile("^" + "/".join(segments) + "$"))
+        route = by_path[http_route.path]
+        route.methods[http_route.method] = functions[http_route.function]
+        if not http_route.authorized:
+            route.open.add(http_route.method)
+    download = Route(re.compile("^/downloads/[^/]+/.+$"), {"GET": "download", "HEAD": "download"})
+    return [*by_path.values(), download]
 
 
 # --- the HTTP side ------------------------------------------------------------------------------
@@ -311,7 +320,7 @@ class Adapter:
         except UnicodeDecodeError as error:
             return await self._error(send, 400, "malformed_body", f"the body is not UTF-8 (byte {error.start})")
         claims = None
-        if (method, path) not in OPEN_ROUTES:
+        if method not in route.open:
             try:
                 claims = auth.verify(headers.get("authorization"))
             except auth.BadToken as error:

@@ -158,12 +158,12 @@ class LocalStack:
 
         from functions.handlers import api as api_handler
         from functions.handlers import webhook as webhook_handler
-        from functions.handlers.openapi import document
+        from functions.handlers.openapi import routes
 
         api = Function(self._with_services(api_handler), "framecast-api")
         webhook = Function(self._with_services(webhook_handler), "framecast-webhook")
         adapter = Adapter(
-            routes_from_openapi(document()["paths"], api, webhook),
+            routes_from_openapi(routes(), api, webhook),
             static_dir=REPO_ROOT / "web/dist",
             page_config=self.page_config,
         )

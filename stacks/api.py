@@ -1,5 +1,9 @@
 """The HTTP API: Cognito JWT authorizer on every route but the webhook and health; access logs,
-throttling and CORS for the web page."""
+throttling and CORS for the web page.
+
+Its routes are read from the functions' OpenAPI documents (functions/handlers/openapi.py), so a
+route added to a resolver is deployed with it, behind the authorizer when its operation asks for
+a bearer token; tests/infra/test_stack.py compares the synthesized routes with the documents."""
 
 import jsii
 from aws_cdk import Duration, RemovalPolicy
@@ -12,22 +16,10 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-# (method, path) of design section 5; the two open ones are listed apart.
-AUTHORIZED_ROUTES = [
-    ("POST", "/projects"),
-    ("GET", "/projects"),
-    ("GET", "/projects/{project_id}"),
-    ("PUT", "/projects/{project_id}/scenes"),
-    ("DELETE", "/projects/{project_id}"),
-    ("GET", "/projects/{project_id}/preview"),
-    ("POST", "/renders"),
-    ("GET", "/renders"),
-    ("GET", "/renders/{render_id}"),
-    ("POST", "/renders/{render_id}/cancel"),
-    ("POST", "/renders/{render_id}/downloads"),
-    ("GET", "/exports/stats"),
-]
-OPEN_ROUTES = [("GET", "/health"), ("POST", "/webhooks/remotion")]
+from functions.handlers.openapi import routes as http_routes
+
+# The route the API function's integration is created under (see Api.__init__).
+FIRST_ROUTE = "POST /projects"
 # (requests per second, burst) for the routes that compile scenes with esbuild or start renders:
 # tighter than the stage's 50/100 so that a flood of them cannot take the whole API's share.
 COSTLY_ROUTE_LIMITS = {
@@ -149,19 +141,22 @@ class Api(Construct):
         authorizer = authorizers.HttpUserPoolAuthorizer(
             "Cognito", self.user_pool, user_pool_clients=[self.client, self.smoke_client]
         )
-        api = integrations.HttpLambdaIntegration("Api", api_function)
+        functions = {
+            "api": integrations.HttpLambdaIntegration("Api", api_function),
+            "webhook": integrations.HttpLambdaIntegration("Webhook", webhook_function),
+        }
         routes = {}
-        for method, path in AUTHORIZED_ROUTES:
-            [routes[f"{method} {path}"]] = self.http_api.add_routes(
-                path=path, methods=[apigw.HttpMethod(method)], integration=api, authorizer=authorizer
+        # CDK creates a shared integration under the first route bound to it, and its logical id
+        # follows that route's path: POST /projects has always come first, so it still does, and a
+        # deploy keeps the integration instead of replacing it. The others follow the document.
+        for route in sorted(http_routes(), key=lambda route: route.key != FIRST_ROUTE):
+            [routes[route.key]] = self.http_api.add_routes(
+                path=route.path,
+                methods=[apigw.HttpMethod(route.method)],
+                integration=functions[route.function],
+                authorizer=authorizer if route.authorized else None,
             )
         self._throttle_costly_routes(routes)
-        self.http_api.add_routes(path="/health", methods=[apigw.HttpMethod.GET], integration=api)
-        self.http_api.add_routes(
-            path="/webhooks/remotion",
-            methods=[apigw.HttpMethod.POST],
-            integration=integrations.HttpLambdaIntegration("Webhook", webhook_function),
-        )
         self.url = self.http_api.api_endpoint
 
     def _throttle_costly_routes(self, routes: dict[str, apigw.HttpRoute]) -> None:

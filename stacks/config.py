@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from functions.contract import MAX_RENDER_DURATION_MINUTES
 from stacks.remotion_facts import RenderSize
 
 # CloudFront does not deliver standard logs to buckets in these regions (AWS, "Configure standard
@@ -45,7 +46,7 @@ class StackConfig:
     render_retention_days: int = 30
     daily_export_limit: int = 10
     concurrent_render_limit: int = 1
-    max_render_duration_minutes: int = 30
+    max_render_duration_minutes: int = MAX_RENDER_DURATION_MINUTES
     # Origins (besides the page's own CloudFront origin) allowed by CORS and as Cognito callbacks.
     web_origins: tuple[str, ...] = ()
     render_size: RenderSize = field(default_factory=RenderSize)

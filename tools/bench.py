@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from functions import REPO_ROOT
+from functions.contract import FPS
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.models.project import Project, SceneInput
@@ -326,6 +327,8 @@ def bench_preprocessing() -> list[str]:
 ARM_USD_PER_GB_SECOND = 0.0000133334
 RENDER_FUNCTION_GB = 2
 RENDERER_START_SECONDS = 3.0
+# The video lengths the framesPerLambda table shows: (label, seconds).
+BENCH_LENGTHS = [("10 s", 10), ("1 min", 60), ("10 min", 600), ("30 min", 1800)]
 
 
 def aws_model_rows() -> tuple[int, list[str], list[str]]:
@@ -339,10 +342,11 @@ def aws_model_rows() -> tuple[int, list[str], list[str]]:
 
     cap = int(ServiceSettings.model_fields["render_concurrency_limit"].default)
     rule = []
-    for label, frames in [("10 s", 300), ("1 min", 1800), ("10 min", 18000), ("30 min", 54000)]:
+    for label, seconds in BENCH_LENGTHS:
+        frames = seconds * FPS
         per = frames_per_lambda(frames, cap)
         rule.append(f"| {label} | {frames} | {per} | {-(-frames // per)} |")
-    frames = 1800
+    frames = 60 * FPS  # one minute
     per = frames_per_lambda(frames, cap)
     lambdas = -(-frames // per)
     wall = _FIXED_SECONDS + per * _SECONDS_PER_FRAME_PER_LAMBDA
@@ -424,7 +428,7 @@ def main() -> None:
             "video up to 150 from 10 minutes, at least 20 frames each), widened only so that one render",
             f"never asks for more Lambdas than `RENDER_CONCURRENCY_LIMIT` (default {concurrency_cap}):",
             "",
-            "| video (30 fps) | frames | framesPerLambda | Lambdas |",
+            f"| video ({FPS} fps) | frames | framesPerLambda | Lambdas |",
             "|---|---|---|---|",
             *rule_rows,
             "",

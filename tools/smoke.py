@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from functions import REPO_ROOT
+from functions.contract import ENDED_STATUSES, FPS
 
 COMPOSITOR = REPO_ROOT / "node_modules/@remotion/compositor-linux-x64-gnu"
 OUTPUTS = (
@@ -49,11 +50,9 @@ OUTPUTS = (
     "DownloadPrivateKeySecretArn",
     "DownloadKeyPairId",
 )
-TERMINAL = {"succeeded", "failed", "cancelled", "timed_out"}
 EXPORT_SECONDS = 2
-# A 2-second scene (60 frames at 30 fps): what the smoke export renders.
+# The scene of the 2-second smoke export (its length is the project's durationInFrames).
 SCENE = """import {AbsoluteFill, useCurrentFrame} from 'remotion';
-export const durationInFrames = 60;
 export default function Smoke() {
   const frame = useCurrentFrame();
   return <AbsoluteFill style={{background: '#123', color: 'white', fontSize: 120, justifyContent: 'center',
@@ -276,7 +275,9 @@ class Smoke:
             body={
                 "title": "framecast smoke",
                 "format": "landscape",
-                "scenes": [{"id": "smoke", "name": "Smoke", "durationInFrames": EXPORT_SECONDS * 30, "tsxCode": SCENE}],
+                "scenes": [
+                    {"id": "smoke", "name": "Smoke", "durationInFrames": EXPORT_SECONDS * FPS, "tsxCode": SCENE}
+                ],
             },
         )
         self.project_id = project["projectId"]
@@ -303,7 +304,7 @@ class Smoke:
                 raise StepFailed(f"render {self.render_id} has no record in {self.outputs['TableName']}")
             self.record = {k: next(iter(v.values())) for k, v in item.items()}
             status = self.record.get("status")
-            if status in TERMINAL:
+            if status in ENDED_STATUSES:
                 break
             if time.monotonic() > deadline:
                 raise StepFailed(

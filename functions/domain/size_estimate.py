@@ -9,6 +9,7 @@ scenes tend to look alike), else from the examples' exports (docs/decisions.md, 
 import math
 import statistics
 
+from functions.contract import FPS
 from functions.models.records import RenderRecord, RenderStatus
 from functions.render_settings import PRESETS, OutputFormat, Quality, RenderSettings
 
@@ -24,7 +25,7 @@ HISTORY_SAMPLES = 5
 
 
 def _file_fps(fmt: OutputFormat, quality: Quality) -> int:
-    return PRESETS[quality].gif_fps if fmt is OutputFormat.GIF else 30
+    return PRESETS[quality].gif_fps if fmt is OutputFormat.GIF else FPS
 
 
 def _pixels(width: int, height: int, video_seconds: float, fps: int) -> int:

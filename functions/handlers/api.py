@@ -6,7 +6,7 @@ by injection (`Depends(get_services)`), calls one domain function and returns it
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
@@ -41,11 +41,25 @@ from functions.render_settings import OutputFormat, Quality
 from functions.store import AwsAccess
 from functions.wiring import get_services
 
+if TYPE_CHECKING:  # Powertools' OpenAPI models cost a cold start about 0.1 s to import
+    from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
+
 init_error_tracking()  # Sentry, when the stack names a DSN secret; nothing otherwise
 logger = Logger(service="framecast-api")
 metrics = Metrics(namespace="Framecast", service="framecast-api")
 app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=parse_json_body)
+app.configure_openapi(
+    title="Framecast API",
+    version="1.0.0",
+    description="Export code-written video scenes to files.",
+    # A plain mapping, validated into Powertools' model only when a document is generated.
+    security_schemes={"bearer": cast("SecurityScheme", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})},
+)
 register_error_handlers(app)
+# The routes that need `Authorization: Bearer <JWT>` say so in the OpenAPI document; the CDK puts
+# API Gateway's JWT authorizer on exactly those and the local adapter checks a token on them
+# (functions/handlers/openapi.py: routes). Every route that takes the user (UserDep) declares it.
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
@@ -72,7 +86,7 @@ def health() -> Health:
     return Health(status="ok")
 
 
-@app.post("/projects")
+@app.post("/projects", security=BEARER)
 def create_project(
     project: Annotated[Project, Body()], user: UserDep, services: ServicesDep
 ) -> Response[ProjectResponse]:
@@ -80,29 +94,29 @@ def create_project(
     return Response(201, "application/json", ProjectResponse.of(record))
 
 
-@app.get("/projects")
+@app.get("/projects", security=BEARER)
 def list_projects(user: UserDep, services: ServicesDep) -> ProjectList:
     return ProjectList(items=[ProjectSummary.of(r) for r in projects.list_projects(services.store, user)])
 
 
-@app.get("/projects/<project_id>")
+@app.get("/projects/<project_id>", security=BEARER)
 def get_project(project_id: str, user: UserDep, services: ServicesDep) -> ProjectResponse:
     return ProjectResponse.of(projects.get_project(services.store, user, project_id))
 
 
-@app.put("/projects/<project_id>/scenes")
+@app.put("/projects/<project_id>/scenes", security=BEARER)
 def put_scenes(
     project_id: str, request: Annotated[PutScenesRequest, Body()], user: UserDep, services: ServicesDep
 ) -> PutScenesResponse:
     return projects.replace_scenes(services.store, user, project_id, request.scenes, services.limits)
 
 
-@app.get("/projects/<project_id>/preview")
+@app.get("/projects/<project_id>/preview", security=BEARER)
 def preview(project_id: str, user: UserDep, services: ServicesDep) -> Preview:
     return previews.preview(services, user, project_id)
 
 
-@app.delete("/projects/<project_id>", responses={204: {"description": "Deleted"}})
+@app.delete("/projects/<project_id>", responses={204: {"description": "Deleted"}}, security=BEARER)
 def delete_project(project_id: str, user: UserDep, services: ServicesDep) -> Response[None]:
     projects.delete_project(services.store, user, project_id)
     return Response(204)
@@ -170,7 +184,7 @@ def _start_idempotently(call: StartRenderCall, services: Services) -> StartRende
         raise IdempotencyKeyReused("this Idempotency-Key was used with a different request") from None
 
 
-@app.post("/renders")
+@app.post("/renders", security=BEARER)
 def start_render(
     request: Annotated[StartRenderRequest, Body()],
     user: UserDep,
@@ -188,7 +202,7 @@ def start_render(
     return Response(202, "application/json", started)
 
 
-@app.get("/renders")
+@app.get("/renders", security=BEARER)
 def list_renders(
     user: UserDep,
     services: ServicesDep,
@@ -199,17 +213,17 @@ def list_renders(
     return RenderList(items=[lifecycle.describe(services, r) for r in records], next_cursor=next_cursor)
 
 
-@app.get("/renders/<render_id>")
+@app.get("/renders/<render_id>", security=BEARER)
 def get_render(render_id: str, user: UserDep, services: ServicesDep) -> RenderResponse:
     return lifecycle.get_render(services, user, render_id)
 
 
-@app.post("/renders/<render_id>/cancel")
+@app.post("/renders/<render_id>/cancel", security=BEARER)
 def cancel_render(render_id: str, user: UserDep, services: ServicesDep) -> RenderResponse:
     return lifecycle.cancel_render(services, user, render_id)
 
 
-@app.post("/renders/<render_id>/downloads")
+@app.post("/renders/<render_id>/downloads", security=BEARER)
 def download(render_id: str, user: UserDep, services: ServicesDep) -> DownloadResponse:
     event = app.current_event
     # Behind CloudFront the connection is CloudFront's: the viewer is the first X-Forwarded-For address.
@@ -223,7 +237,7 @@ def download(render_id: str, user: UserDep, services: ServicesDep) -> DownloadRe
     )
 
 
-@app.get("/exports/stats")
+@app.get("/exports/stats", security=BEARER)
 def export_stats(user: UserDep, services: ServicesDep) -> StatsResponse:
     return stats.export_stats(services, user)
 

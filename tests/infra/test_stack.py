@@ -5,7 +5,7 @@ import subprocess
 
 from aws_cdk.assertions import Match
 
-from stacks.api import AUTHORIZED_ROUTES, OPEN_ROUTES
+from functions.handlers.openapi import document, webhook_document
 from stacks.remotion_facts import remotion_facts
 from tests.conftest import REPO_ROOT
 from tests.infra.conftest import REGION
@@ -160,15 +160,42 @@ def test_only_functions_go_into_the_code_asset(synthesized):
     assert sorted(p.name for p in asset.iterdir()) == ["functions"]
 
 
-def test_every_route_but_health_and_webhook_has_the_jwt_authorizer(resources):
-    routes = {r["RouteKey"]: r for r in of_type(resources, "AWS::ApiGatewayV2::Route").values()}
-    assert set(routes) == {f"{m} {p}" for m, p in AUTHORIZED_ROUTES + OPEN_ROUTES}
-    for method, path in AUTHORIZED_ROUTES:
-        assert routes[f"{method} {path}"]["AuthorizationType"] == "JWT"
-    for method, path in OPEN_ROUTES:
-        assert routes[f"{method} {path}"].get("AuthorizationType", "NONE") == "NONE"
+def documented_routes() -> dict[str, tuple[str, str]]:
+    """RouteKey -> (AuthorizationType, handler), read here from the functions' OpenAPI documents
+    themselves rather than through the routes() the stack is built from, so that neither the stack
+    nor that reading can drop or open a route unnoticed."""
+    expected = {}
+    for schema, handler in [
+        (document(), "functions.handlers.api.lambda_handler"),
+        (webhook_document(), "functions.handlers.webhook.lambda_handler"),
+    ]:
+        for path, item in schema["paths"].items():
+            for method, operation in item.items():
+                needs_token = operation.get("security", schema.get("security")) == [{"bearer": []}]
+                expected[f"{method.upper()} {path}"] = ("JWT" if needs_token else "NONE", handler)
+    return expected
+
+
+def test_the_deployed_routes_are_the_documented_ones_with_the_jwt_authorizer_where_asked(resources):
+    functions = {k: p["Handler"] for k, p in of_type(resources, "AWS::Lambda::Function").items() if "Handler" in p}
+    integrations = {
+        k: functions[p["IntegrationUri"]["Fn::GetAtt"][0]]
+        for k, p in of_type(resources, "AWS::ApiGatewayV2::Integration").items()
+    }
+    deployed = {
+        route["RouteKey"]: (
+            route.get("AuthorizationType", "NONE"),
+            integrations[route["Target"]["Fn::Join"][1][1]["Ref"]],
+        )
+        for route in of_type(resources, "AWS::ApiGatewayV2::Route").values()
+    }
+    assert deployed == documented_routes()
+    # The design's rule (section 5): every route but the webhook and health needs the token.
+    assert {key for key, (auth, _) in deployed.items() if auth == "NONE"} == {"GET /health", "POST /webhooks/remotion"}
     [authorizer] = of_type(resources, "AWS::ApiGatewayV2::Authorizer").values()
     assert authorizer["AuthorizerType"] == "JWT"
+    jwt_routes = [r for r in of_type(resources, "AWS::ApiGatewayV2::Route").values() if "AuthorizerId" in r]
+    assert len(jwt_routes) == len(deployed) - 2
 
 
 def test_api_stage_has_access_logs_and_throttling(resources):

@@ -1,5 +1,6 @@
 """`framecast render` as a user runs it, checked with ffprobe."""
 
+import json
 import subprocess
 import sys
 
@@ -44,6 +45,30 @@ def test_gif_is_a_real_gif_at_the_gif_preset(tmp_path):
     assert (video["width"], video["height"]) == (240, 240)
     assert video["r_frame_rate"] == "10/1"
     assert int(video["nb_read_frames"]) == 60 // 3  # 2 s at 10 fps
+
+
+def test_a_custom_size_renders_at_the_size_the_page_announces(tmp_path):
+    """1400×1280 at low: the long side is exactly 525, which the page and the renderer both take up to
+    526 (issue 21; Python's round() used to make 524)."""
+    source = tmp_path / "custom.json"
+    scene = (
+        "import {AbsoluteFill} from 'remotion';\nexport default () => <AbsoluteFill style={{background: 'teal'}} />;"
+    )
+    source.write_text(
+        json.dumps(
+            {
+                "title": "Custom",
+                "width": 1400,
+                "height": 1280,
+                "scenes": [{"id": "s1", "name": "Teal", "durationInFrames": 15, "tsxCode": scene}],
+            }
+        )
+    )
+    out = tmp_path / "custom.mp4"
+    result = framecast("render", str(source), "--format", "mp4", "--quality", "low", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    [video] = ffprobe(out)["streams"]
+    assert (video["width"], video["height"]) == (526, 480)
 
 
 def test_scene_that_does_not_compile_exits_non_zero_with_its_place_and_writes_nothing(tmp_path):

@@ -57,6 +57,15 @@ def test_custom_size_is_scaled_to_the_short_side_with_even_sides():
     assert settings.width % 2 == 0 and settings.height % 2 == 0
 
 
+def test_a_side_on_a_half_goes_to_the_even_number_above():
+    """1400 × 480 / 1280 = 525, as near 524 as 526: halves go up (the page says 526 too)."""
+    custom = Project(title="t", width=1400, height=1280)
+    settings = render_settings(custom, OutputFormat.MP4, Quality.LOW)
+    assert (settings.width, settings.height) == (526, 480)
+    assert output_size((1280, 1400), 480) == (480, 526)
+    assert output_size((1000, 1001), 240) == (240, 240)  # 240.24: not a half, to the nearest
+
+
 def test_output_size_never_odd():
     for w in range(100, 400, 7):
         for h in range(100, 400, 11):

@@ -8,6 +8,12 @@ describe('presets', () => {
 		expect(outputSize('mp4', 'high', 1080, 1080)).toEqual({width: 1080, height: 1080, fps: 30});
 	});
 
+	it('takes a side that falls on a half to the even number above, as the renderer does', () => {
+		// 1400 × 480 / 1280 = 525: 524 and 526 are as near; the renderer makes 526 (issue 21).
+		expect(outputSize('mp4', 'low', 1400, 1280)).toEqual({width: 526, height: 480, fps: 30});
+		expect(outputSize('webm', 'low', 1280, 1400)).toEqual({width: 480, height: 526, fps: 30});
+	});
+
 	it('gives gif its own, smaller sizes and frame rates', () => {
 		expect(outputSize('gif', 'low', 1080, 1080)).toEqual({width: 240, height: 240, fps: 10});
 		expect(outputSize('gif', 'medium', 1920, 1080)).toEqual({width: 640, height: 360, fps: 15});

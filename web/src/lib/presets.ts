@@ -1,24 +1,35 @@
-// What each quality really makes, per format (design section 4): the output size is the project's
-// aspect with its short side at the preset, each side even; gif has its own sizes and frame rates.
+// What each quality really makes, per format (design section 4): the presets and the frame rate
+// come from functions/contract.json, which the renderer reads too; the output-size rule is the
+// contract's (outputSize), the same as functions/render_settings.py: output_size, and
+// tests/integration/test_preset_parity.py runs both over a grid of sizes.
 import type {OutputFormat, Quality} from '../api/client';
+import {FPS, OUTPUT_SIZE_MULTIPLE, PRESETS} from '../../../remotion_site/src/contract';
 
-const SHORT_SIDE: Record<Quality, number> = {low: 480, medium: 720, high: 1080};
-const GIF: Record<Quality, {shortSide: number; fps: number}> = {
-	low: {shortSide: 240, fps: 10},
-	medium: {shortSide: 360, fps: 15},
-	high: {shortSide: 480, fps: 15},
-};
 const QUALITY_WORDS: Record<Quality, string> = {low: 'Low', medium: 'Medium', high: 'High'};
 export const QUALITIES: Quality[] = ['low', 'medium', 'high'];
 
-const even = (value: number): number => Math.max(2, Math.round(value / 2) * 2);
+// numerator / denominator to the nearest multiple of OUTPUT_SIZE_MULTIPLE, halves up, at least one
+// multiple. In integers (exact for any size a project may have), so that it cannot land on the
+// other side of a half from Python: Math.round and Python's round() disagree on halves.
+const nearestMultiple = (numerator: number, denominator: number): number => {
+	const m = OUTPUT_SIZE_MULTIPLE;
+	const dividend = 2 * numerator + m * denominator;
+	const divisor = 2 * m * denominator;
+	return Math.max(m, m * ((dividend - (dividend % divisor)) / divisor));
+};
 
 export type OutputSize = {width: number; height: number; fps: number};
 
+// The project's design size scaled so its short side meets the preset's, each side even.
 export const outputSize = (format: OutputFormat, quality: Quality, width: number, height: number): OutputSize => {
-	const target = format === 'gif' ? GIF[quality].shortSide : SHORT_SIDE[quality];
-	const scale = target / Math.min(width, height);
-	return {width: even(width * scale), height: even(height * scale), fps: format === 'gif' ? GIF[quality].fps : 30};
+	const preset = PRESETS[quality];
+	const target = format === 'gif' ? preset.gif.shortSide : preset.shortSide;
+	const short = Math.min(width, height);
+	return {
+		width: nearestMultiple(width * target, short),
+		height: nearestMultiple(height * target, short),
+		fps: format === 'gif' ? preset.gif.fps : FPS,
+	};
 };
 
 // "Medium · 640×360" for a video; "Medium · 640×360, 15 fps" for a gif, whose frame rate is lower.
