@@ -1,6 +1,6 @@
 """Where each kind of object lives in the one remotionlambda-* bucket, and who may write there."""
 
-from functions.tables import PROJECTS_PREFIX, RENDERS_PREFIX
+from functions.tables import PROJECTS_PREFIX, QUEUED_REQUESTS_PREFIX, RENDERS_PREFIX
 
 # The remotion_lambda client's key for props too large for the invocation payload
 # (RemotionClient._input_props_key: f"input-props/{hash}.json").
@@ -16,6 +16,7 @@ __all__ = [
     "INPUT_PROPS_PREFIX",
     "PAGE_PREFIX",
     "PROJECTS_PREFIX",
+    "QUEUED_REQUESTS_PREFIX",
     "RENDERS_PREFIX",
     "RENDER_CANCEL",
     "RENDER_PROGRESS",

@@ -14,7 +14,14 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from functions import REPO_ROOT
-from stacks.prefixes import INPUT_PROPS_PREFIX, PROJECTS_PREFIX, RENDER_CANCEL, RENDER_PROGRESS, RENDERS_PREFIX
+from stacks.prefixes import (
+    INPUT_PROPS_PREFIX,
+    PROJECTS_PREFIX,
+    QUEUED_REQUESTS_PREFIX,
+    RENDER_CANCEL,
+    RENDER_PROGRESS,
+    RENDERS_PREFIX,
+)
 
 RUNTIME = lambda_.Runtime.PYTHON_3_13  # stacks/packaging.py builds the layer for the same Python
 
@@ -75,7 +82,7 @@ class ServiceFunctions(Construct):
             self.environment["SENTRY_ENVIRONMENT"] = Stack.of(self).stack_name
         # The API and the webhook keep a reserved share of the account's concurrency, so that a render
         # fanning out over hundreds of render functions never throttles them (and the sweeper, which
-        # has none, is the one left to the unreserved pool: it runs every 5 minutes and may wait).
+        # has none, is the one left to the unreserved pool: it runs every minute and may wait).
         self.api = self._function(
             "Api",
             "functions.handlers.api.lambda_handler",
@@ -118,6 +125,14 @@ class ServiceFunctions(Construct):
             )
             # Listing lets a missing key answer 404 rather than 403.
             function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
+            # Admission control (functions/domain/admission.py): the API keeps what a queued export
+            # will render, and whichever function admits it (after a start, an end, or on the
+            # schedule) reads it; the webhook and the sweeper start queued exports too.
+            function.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:GetObject", "s3:PutObject"], resources=[objects(f"{QUEUED_REQUESTS_PREFIX}*")]
+                )
+            )
         # The API alone keeps projects' scenes (projects/) and reads finished renders (renders/); never
         # app/ or sites/, which only the deploy writes.
         self.api.add_to_role_policy(
@@ -154,7 +169,8 @@ class ServiceFunctions(Construct):
         self.schedule = events.Rule(
             self,
             "SweepSchedule",
-            schedule=events.Schedule.rate(Duration.minutes(5)),
+            # Every minute: it also starts queued exports a throttle sent back to wait out a backoff.
+            schedule=events.Schedule.rate(Duration.minutes(1)),
             targets=[targets.LambdaFunction(self.sweeper)],
         )
 

@@ -13,7 +13,7 @@ from functions.tables import (
     SERVICE_TABLE,
     TableDefinition,
 )
-from stacks.prefixes import INPUT_PROPS_PREFIX
+from stacks.prefixes import INPUT_PROPS_PREFIX, QUEUED_REQUESTS_PREFIX
 from stacks.remotion_facts import RemotionFacts
 
 _KEY_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER}
@@ -130,6 +130,11 @@ class Storage(Construct):
                 # The remotion_lambda client uploads props over ~194 KB (users' compiled scenes) here;
                 # the render reads them once at its start.
                 s3.LifecycleRule(id="expire-input-props", prefix=INPUT_PROPS_PREFIX, expiration=Duration.days(1)),
+                # A queued export's request lives until it starts; one left by a crash goes after a
+                # day (the queue never keeps an export longer than its timeout, an hour).
+                s3.LifecycleRule(
+                    id="expire-queued-requests", prefix=QUEUED_REQUESTS_PREFIX, expiration=Duration.days(1)
+                ),
                 s3.LifecycleRule(
                     id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)
                 ),

@@ -208,7 +208,7 @@ def test_sweeper_runs_on_a_schedule(template):
     template.has_resource_properties(
         "AWS::Events::Rule",
         {
-            "ScheduleExpression": "rate(5 minutes)",
+            "ScheduleExpression": "rate(1 minute)",
             "Targets": Match.array_with(
                 [Match.object_like({"Arn": {"Fn::GetAtt": [Match.string_like_regexp("Sweeper"), "Arn"]}})]
             ),
