@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle web screenshots demo demo-lambda dev openapi synth smoke test test-fast typecheck lint bench clean
+.PHONY: help setup bundle web screenshots demo demo-lambda dev openapi synth smoke test test-fast typecheck lint bench loadtest clean
 
 help:
 	@echo "make demo       export examples/landscape.json through the local stack's API to out/demo.mp4"
@@ -23,6 +23,7 @@ help:
 	@echo "make test       typecheck the Remotion site and run every test"
 	@echo "make test-fast  the tests that render no video"
 	@echo "make bench      measure preprocessing and rendering (results in docs/benchmarks.md)"
+	@echo "make loadtest   30 users export at once on a budget of 3 renders, both backends (docs/reliability.md)"
 
 # uv itself, pinned, in a private virtual environment (no global install needed).
 $(UV):
@@ -117,6 +118,12 @@ test-fast: $(VENV)/.synced node_modules/.installed
 
 bench: setup
 	$(PY) -m tools.bench
+
+# 30 users press Export within 2 s on a budget of 3 renders at once: all succeed, in order, each
+# counted once (docs/reliability.md). On the local backend, then on the emulated Remotion Lambda.
+loadtest: setup
+	$(PY) -m tools.loadtest --backend local --users 30 --at-once 3
+	$(PY) -m tools.loadtest --backend lambda --users 30 --at-once 3
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .cache out

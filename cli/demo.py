@@ -14,27 +14,9 @@ from pathlib import Path
 from cli.progress import ProgressBar
 from local.auth import issue_token
 from local.stack import REPO_ROOT, LocalStack, StackSettings
+from tools.api_client import Api
 
 USER = "demo-user"
-
-
-class Api:
-    def __init__(self, base_url: str, token: str):
-        self.base_url, self.token = base_url, token
-
-    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
-        request = urllib.request.Request(
-            self.base_url + path,
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json", **(headers or {})},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else {}
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
 
 
 def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> dict:

@@ -15,12 +15,12 @@ import time
 import urllib.request
 from dataclasses import replace
 
-from cli.demo import Api
 from cli.progress import ProgressBar
 from functions.backends.base import Running
 from local.auth import issue_token
 from local.lambda_emulator.stack import LambdaModeStack
 from local.stack import REPO_ROOT, StackSettings
+from tools.api_client import Api
 
 USER = "demo-user"
 PROJECT = REPO_ROOT / "examples/landscape.json"

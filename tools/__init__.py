@@ -1,2 +1,3 @@
-"""Tools around the core, never shipped: the smoke test of a deployed stack, the bench, the
-reference (naive) renderer and the OpenAPI writer. May import `functions/` and `render/`."""
+"""Tools around the core, never shipped: the smoke test of a deployed stack, the bench, the load
+test, the reference (naive) renderer, the OpenAPI writer and the API client the demos share. May
+import `functions/`, `render/` and `local/` (the stacks the load test starts)."""

@@ -15,7 +15,7 @@ MAY_IMPORT = {
     "functions": set(),
     "render": {"functions"},
     "stacks": {"functions", "render"},
-    "tools": {"functions", "render"},
+    "tools": {"functions", "render", "local"},
     "local": {"functions", "render", "stacks"},
     "cli": {"functions", "render", "local", "tools"},
 }
