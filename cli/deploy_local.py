@@ -13,12 +13,16 @@ In order, each step with a timeout, stopping at the first that fails with what f
    follow AWS_ENDPOINT_URL (assets published, change set executed, outputs read). A failed deploy
    names the resource from the stack's events;
 5. **download key**: the private half of the development key into its secret (docs/deploy.md step 4);
-6. **smoke**: `make smoke`'s own steps (tools/smoke.py) through the stack's outputs, but for the
-   render steps the emulator cannot run (see SKIPPED);
-7. **verify**: the live resources read back through the AWS APIs against the template
+6. **verify**: the live resources read back through the AWS APIs against the template
    (tools/verify_deploy.py), except the settings in EMULATOR_IGNORES;
-8. **redeploy**: a second `cdk deploy` must report no changes;
-9. **destroy**: `cdk destroy`; then every resource the template deletes is gone, and every one it
+7. **functions answer**: each of the stack's own functions is called as its trigger calls it, with
+   nothing to do: GET /health and an unsigned webhook through the deployed HTTP API, the sweeper as
+   its schedule invokes it. A failure names the function (logical id) and its error;
+8. **smoke**: `make smoke`'s own steps (tools/smoke.py) through the stack's outputs, but for the
+   render steps the emulator cannot run (see SKIPPED); a failure names the functions that logged
+   errors;
+9. **redeploy**: a second `cdk deploy` must report no changes;
+10. **destroy**: `cdk destroy`; then every resource the template deletes is gone, and every one it
    retains is still there.
 
 Logs of each step: .cache/deploy-local/logs/. Exit status 0 only if every step passed.
@@ -27,10 +31,12 @@ Logs of each step: .cache/deploy-local/logs/. Exit status 0 only if every step p
 import argparse
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -44,7 +50,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from functions import REPO_ROOT
 from local.aws_emulator.environment import Emulator, EmulatorError, ensure_environment
 from tools.smoke import Http, Smoke
-from tools.verify_deploy import Template, leftovers, verify
+from tools.verify_deploy import Template, leftovers, stack_physical_ids, verify
 
 STACK = "Framecast"
 ACCOUNT = "000000000000"  # MiniStack's account
@@ -75,8 +81,9 @@ TIMEOUTS = {
     "bootstrap": 180,
     "deploy": 420,
     "download key": 30,
-    "smoke": 180,
     "verify": 120,
+    "functions answer": 120,
+    "smoke": 180,
     "redeploy": 180,
     "destroy": 300,
 }
@@ -145,7 +152,7 @@ class Rehearsal:
 
     def client(self, service: str) -> Any:
         config = Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 2})
-        return self.session().client(service, endpoint_url=self.endpoint, config=config)  # type: ignore[call-overload]
+        return self.session().client(service, endpoint_url=self.endpoint, config=config)
 
     # Steps -----------------------------------------------------------------------------------------
 
@@ -175,8 +182,11 @@ class Rehearsal:
         ]
         try:
             return run_logged(command, LOGS / log, timeout, self.cdk_env())
-        except StepError as error:
-            raise StepError(f"{self.failed_resources() or 'no resource failed'}\n{error}") from None
+        except StepError:
+            failed = self.failed_resources()
+            if failed:
+                raise StepError(f"{failed}\n(the CDK's output: {LOGS / log})") from None
+            raise
 
     def step_deploy(self) -> str:
         self._deploy("deploy.log", TIMEOUTS["deploy"])
@@ -204,6 +214,72 @@ class Rehearsal:
         self.client("secretsmanager").put_secret_value(SecretId=secret, SecretString=DEV_PRIVATE_KEY.read_text())
         return f"{DEV_PRIVATE_KEY.relative_to(REPO_ROOT)} into {secret}"
 
+    def http(self) -> Http:
+        return Http(timeout=60, connect_to=((".localhost", self.endpoint), (".cloudfront.net", self.endpoint)))
+
+    def function_errors(self, since_ms: int) -> str:
+        """What the stack's functions logged as errors since `since_ms`, by logical id."""
+        template = Template.load(self.assembly / f"{STACK}.template.json")
+        physical = stack_physical_ids(self.client, STACK)
+        logs = self.client("logs")
+        found = []
+        for logical in template.of_type("AWS::Lambda::Function"):
+            name = physical.get(logical, "")
+            try:
+                events = logs.filter_log_events(
+                    logGroupName=_log_group(template, logical, physical), startTime=since_ms, limit=200
+                )["events"]
+            except (ClientError, BotoCoreError):
+                continue
+            errors = [e["message"].strip() for e in events if _is_error(e["message"])]
+            if errors:
+                found.append(f"{logical} ({name}): {errors[-1][:600]}")
+        return "\n".join(found)
+
+    def step_functions(self) -> str:
+        """Each function called as its trigger calls it, with nothing to do."""
+        template = Template.load(self.assembly / f"{STACK}.template.json")
+        physical = stack_physical_ids(self.client, STACK)
+        by_route = route_functions(template)
+        http, api = self.http(), self.outputs["ApiUrl"].rstrip("/")
+        problems, done = [], []
+        # MiniStack answers any path /health itself, so the API function's /health is invoked directly,
+        # with the event the HTTP API sends; the webhook goes through the deployed HTTP API.
+        route_id, function = by_route["GET /health"]
+        answer = self.client("lambda").invoke(
+            FunctionName=physical[function], Payload=json.dumps(_http_event("GET", "/health")).encode()
+        )
+        payload = answer["Payload"].read().decode(errors="replace")
+        if answer.get("FunctionError") or json.loads(payload or "{}").get("statusCode") != 200:
+            problems.append(f"GET /health (route {route_id}): function {function} answered {payload[:600]}")
+        else:
+            done.append(f"GET /health 200 ({function})")
+        route_id, function = by_route.get("POST /webhooks/remotion", ("(no such route)", "(none)"))
+        status, body, _ = http.request("POST", api + "/webhooks/remotion", body={"type": "success"})
+        if status == 401:
+            done.append(f"unsigned POST /webhooks/remotion 401 ({function})")
+        else:
+            problems.append(
+                f"unsigned POST /webhooks/remotion answered {status}, expected 401: route {route_id}, function "
+                f"{function}: {body[:300].decode(errors='replace')}"
+            )
+        for logical, props in template.of_type("AWS::Lambda::Function").items():
+            if str(props.get("Handler", "")).endswith(".sweeper.lambda_handler") or logical.startswith(
+                "ServiceSweeper"
+            ):
+                event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+                answer = self.client("lambda").invoke(
+                    FunctionName=physical[logical], Payload=json.dumps(event).encode()
+                )
+                payload = answer["Payload"].read().decode(errors="replace")
+                if answer.get("FunctionError"):
+                    problems.append(f"{logical} ({physical[logical]}) failed its scheduled call: {payload[:600]}")
+                else:
+                    done.append(f"scheduled sweep ({logical})")
+        if problems:
+            raise StepError("\n".join(problems))
+        return ", ".join(done)
+
     def step_smoke(self) -> str:
         lines: list[str] = []
 
@@ -213,9 +289,9 @@ class Rehearsal:
 
         previous = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL",)}
         os.environ["AWS_ENDPOINT_URL"] = self.endpoint  # boto3's own setting: the smoke's clients follow it
+        started_ms = int(time.time() * 1000) - 1000
         try:
-            http = Http(timeout=60, connect_to=((".localhost", self.endpoint), (".cloudfront.net", self.endpoint)))
-            smoke = Smoke(session=self.session(), stack_name=STACK, http=http, say=say, skip=SKIPPED)
+            smoke = Smoke(session=self.session(), stack_name=STACK, http=self.http(), say=say, skip=SKIPPED)
             code = smoke.run()
         finally:
             for key, value in previous.items():
@@ -224,7 +300,14 @@ class Rehearsal:
                 else:
                     os.environ[key] = value
         if code != 0:
-            raise StepError(next((line for line in lines if line.startswith("FAIL")), "smoke failed"))
+            failed = next((line for line in lines if line.startswith("FAIL")), "smoke failed")
+            errors = self.function_errors(started_ms)
+            request = re.search(r"\b(GET|POST|PUT|DELETE) (\S+) answered", failed)
+            template = Template.load(self.assembly / f"{STACK}.template.json")
+            reached = route_of(template, request[1], request[2]) if request else None
+            if reached:
+                failed += f"\n(route {reached[0]}, function {reached[1]})"
+            raise StepError(failed + (f"\nfunctions that logged errors:\n{errors}" if errors else ""))
         passed = sum(line.startswith("ok") for line in lines)
         return f"{passed} steps passed, {len(SKIPPED)} skipped"
 
@@ -267,8 +350,9 @@ class Rehearsal:
         yield "bootstrap", self.step_bootstrap
         yield "deploy", self.step_deploy
         yield "download key", self.step_download_key
-        yield "smoke", self.step_smoke
         yield "verify", self.step_verify
+        yield "functions answer", self.step_functions
+        yield "smoke", self.step_smoke
         yield "redeploy", self.step_redeploy
         if self.destroy:
             yield "destroy", self.step_destroy
@@ -318,12 +402,72 @@ class Rehearsal:
         return 0
 
 
+def route_functions(template: Template) -> dict[str, tuple[str, str]]:
+    """Route key -> (the route's logical id, the logical id of the function its integration calls)."""
+    integrations = template.of_type("AWS::ApiGatewayV2::Integration")
+    found = {}
+    for logical, props in template.of_type("AWS::ApiGatewayV2::Route").items():
+        target = json.dumps(props.get("Target", ""))
+        function = "(no integration)"
+        for integration, wanted in integrations.items():
+            if f'"Ref": "{integration}"' in target:
+                function = json.dumps(wanted.get("IntegrationUri", "")).split('"')[3]
+        found[str(props["RouteKey"])] = (logical, function)
+    return found
+
+
+def _http_event(method: str, path: str) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event with no authorizer, as the $default stage sends it."""
+    context = {
+        "accountId": ACCOUNT,
+        "apiId": "rehearsal",
+        "domainName": "rehearsal.invalid",
+        "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "-"},
+        "requestId": "rehearsal",
+        "routeKey": f"{method} {path}",
+        "stage": "$default",
+        "time": "07/Dec/2026:00:00:00 +0000",
+        "timeEpoch": 0,
+    }
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"host": "rehearsal.invalid"},
+        "requestContext": context,
+        "isBase64Encoded": False,
+    }
+
+
+def route_of(template: Template, method: str, url: str) -> tuple[str, str] | None:
+    """The route (logical id) and function a request reached, matching the route keys' patterns."""
+    path = urllib.parse.urlsplit(url).path
+    for key, found in route_functions(template).items():
+        route_method, pattern = key.split(" ", 1)
+        regex = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(pattern)) + "$"
+        if route_method == method and re.match(regex, path):
+            return found
+    return None
+
+
+def _log_group(template: Template, logical: str, physical: dict[str, str]) -> str:
+    group = template.of_type("AWS::Lambda::Function")[logical].get("LoggingConfig", {}).get("LogGroup")
+    if isinstance(group, dict) and "Ref" in group:
+        return physical[group["Ref"]]
+    return f"/aws/lambda/{physical[logical]}"
+
+
+def _is_error(message: str) -> bool:
+    return any(mark in message for mark in ("Traceback", '"level":"ERROR"', '"level": "ERROR"', "[ERROR]", "Error:"))
+
+
 def _host_layer(assembly: Path) -> Path:
     """The functions' layer as the assembly holds it (the asset directory the deploy publishes): the
     emulator mounts it at /opt, where Lambda puts a layer's contents."""
-    template = json.loads((assembly / f"{STACK}.template.json").read_text())
+    template: dict[str, Any] = json.loads((assembly / f"{STACK}.template.json").read_text())
     for resource in template["Resources"].values():
-        path = resource.get("Metadata", {}).get("aws:asset:path")
+        path = str(resource.get("Metadata", {}).get("aws:asset:path", ""))
         if resource["Type"] == "AWS::Lambda::LayerVersion" and path and (assembly / path / "bin/esbuild").is_file():
             return assembly / path
     raise StepError(f"{assembly} holds no layer with bin/esbuild: synthesize with {' '.join(HOST_CONTEXT)}")

@@ -13,6 +13,7 @@ functions on this host can load. Nothing else in the template changes.
 """
 
 import hashlib
+import json
 import platform
 import shutil
 import subprocess
@@ -95,6 +96,14 @@ def _dependencies(target: Path, out: Path, platform_tag: str, python_version: st
 
 
 def _esbuild(target: Path, out: Path, package: str) -> None:
+    installed = REPO_ROOT / "node_modules" / package
+    manifest = installed / "package.json"
+    if manifest.is_file() and json.loads(manifest.read_text())["version"] == ESBUILD_VERSION:
+        # This machine's build, already installed by npm ci: nothing to download.
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(installed / "bin/esbuild", target / "esbuild")
+        (target / "esbuild").chmod(0o755)
+        return
     packed = subprocess.run(
         ["npm", "pack", f"{package}@{ESBUILD_VERSION}", "--silent", "--pack-destination", str(out)],
         check=True,
