@@ -16,8 +16,8 @@ In order, each step with a timeout, stopping at the first that fails with what f
 6. **verify**: the live resources read back through the AWS APIs against the template
    (tools/verify_deploy.py), except the settings in EMULATOR_IGNORES;
 7. **functions answer**: each of the stack's own functions is called as its trigger calls it, with
-   nothing to do: GET /health and an unsigned webhook through the deployed HTTP API, the sweeper as
-   its schedule invokes it. A failure names the function (logical id) and its error;
+   nothing to do: GET /health, GET /projects without a token (the JWT authorizer's 401) and an
+   unsigned webhook through the deployed HTTP API, the sweeper as its schedule invokes it. A failure names the function (logical id) and its error;
 8. **smoke**: `make smoke`'s own steps (tools/smoke.py) through the stack's outputs, but for the
    render steps the emulator cannot run (see SKIPPED); a failure names the functions that logged
    errors;
@@ -254,6 +254,12 @@ class Rehearsal:
             problems.append(f"GET /health (route {route_id}): function {function} answered {payload[:600]}")
         else:
             done.append(f"GET /health 200 ({function})")
+        route_id, function = by_route["GET /projects"]
+        status, body, _ = http.request("GET", api + "/projects")
+        if status == 401:
+            done.append("GET /projects without a token 401 (the JWT authorizer)")
+        else:
+            problems.append(f"GET /projects without a token answered {status}, expected 401: route {route_id}")
         route_id, function = by_route.get("POST /webhooks/remotion", ("(no such route)", "(none)"))
         status, body, _ = http.request("POST", api + "/webhooks/remotion", body={"type": "success"})
         if status == 401:
