@@ -496,7 +496,9 @@ class Verifier:
     def topic(self, logical: str, physical: str, props: dict[str, Any]) -> None:
         attributes = self.live.client("sns").get_topic_attributes(TopicArn=physical)["Attributes"]
         if "KmsMasterKeyId" in props:
-            self.compare(logical, "AWS::SNS::Topic", "KmsMasterKeyId", props["KmsMasterKeyId"], attributes.get("KmsMasterKeyId"))
+            self.compare(
+                logical, "AWS::SNS::Topic", "KmsMasterKeyId", props["KmsMasterKeyId"], attributes.get("KmsMasterKeyId")
+            )
 
     def run(self) -> Report:
         self.each("AWS::Lambda::Function", self.function)
