@@ -364,13 +364,25 @@ class Rehearsal:
             yield "destroy", self.step_destroy
 
     def _timed(self, name: str, step: Callable[[], str]) -> None:
+        """Runs one step within its TIMEOUTS (a subprocess step's own limit comes first; this one
+        catches an in-process step that hangs, e.g. on an emulator that stopped answering)."""
+        limit = TIMEOUTS[name] + 30
+
+        def expire(signum: int, frame: object) -> None:
+            raise StepError(f"timed out after {limit} s")
+
         started = time.monotonic()
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.alarm(limit)
         try:
             detail = step()
         except (StepError, EmulatorError, ClientError, BotoCoreError, KeyError) as error:
             self.timings[name] = time.monotonic() - started
             self.say(f"FAIL  {name} ({self.timings[name]:.1f} s): {error}")
             raise StepError(name) from error
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
         self.timings[name] = time.monotonic() - started
         self.say(f"ok    {name} ({self.timings[name]:.1f} s): {detail}")
 
