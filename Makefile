@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle web screenshots demo demo-lambda dev openapi synth smoke test test-fast typecheck lint bench loadtest clean
+.PHONY: help setup bundle web screenshots demo demo-lambda dev openapi synth smoke deploy-local test test-fast typecheck lint bench loadtest clean
 
 help:
 	@echo "make demo       export examples/landscape.json through the local stack's API to out/demo.mp4"
@@ -20,6 +20,7 @@ help:
 	@echo "make openapi    write docs/openapi.json from the API's models"
 	@echo "make synth      synthesize the AWS stacks to cdk.out/ (no credentials needed; REGION=...)"
 	@echo "make smoke      check a deployed stack end to end (STACK=..., AWS credentials needed)"
+	@echo "make deploy-local  rehearse cdk bootstrap/deploy/destroy on an AWS emulator, smoke and verify it (no AWS)"
 	@echo "make test       typecheck the Remotion site and run every test"
 	@echo "make test-fast  the tests that render no video"
 	@echo "make bench      measure preprocessing and rendering (results in docs/benchmarks.md)"
@@ -85,6 +86,12 @@ synth: setup
 smoke: $(VENV)/.synced node_modules/.installed
 	$(PY) -m tools.smoke $(if $(STACK),--stack $(STACK))
 
+# The real `cdk bootstrap`, `cdk deploy` and `cdk destroy` onto MiniStack on loopback (its own pinned
+# environment, made by uv from PyPI), with the smoke test and the verifier (docs/deploy.md,
+# "Rehearse a deploy on this machine"). ARGS=--keep-running leaves it up; ARGS="--assembly DIR" skips the synth.
+deploy-local: setup
+	$(PY) -m cli.deploy_local $(ARGS)
+
 # Refreshes docs/screenshots/ from the end-to-end test of the page.
 screenshots: setup
 	FRAMECAST_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/e2e
@@ -107,7 +114,7 @@ lint: $(VENV)/.synced node_modules/.installed
 # Each suite in a process of its own: the stacks they start set process-wide state (the
 # environment boto3 reads, Powertools' current event) that must not leak from one suite to the next.
 TEST_SUITES := tests/unit tests/integration tests/service tests/reliability tests/render tests/sandbox \
-	tests/lambda tests/e2e tests/infra tests/smoke
+	tests/lambda tests/e2e tests/infra tests/smoke tests/deploy
 test: setup typecheck lint
 	npm run --silent test -w web
 	@failed=""; for suite in $(TEST_SUITES); do echo "== $$suite"; $(PY) -m pytest $$suite || failed="$$failed $$suite"; \

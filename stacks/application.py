@@ -24,7 +24,8 @@ def build(app: cdk.App) -> FramecastStack:
         context,
         region=region,
         bundle_dir=bundle_dir(),
-        layer_dir=build_layer(),
+        # hostLayer=true (make deploy-local only): the layer for this machine, for an emulator to load.
+        layer_dir=build_layer(for_host=str(context("hostLayer")).lower() == "true"),
         web_dist_dir=REPO_ROOT / "web/dist",
         public_key_pem=public_key_pem(
             context("downloadPublicKeyFile"), allow_dev_key=str(context("devDownloadKey")).lower() == "true"

@@ -6,9 +6,15 @@
     .cache/lambda/layer/iconify-store/  every Iconify set, xz-compressed per shard (icon_store.py)
 
 Rebuilt only when uv.lock, package-lock.json or this file change.
+
+`build(for_host=True)` (context `hostLayer=true`, `make deploy-local` only) builds the same layer for
+this machine's CPU and Python instead, into .cache/lambda-host/: what an emulator running the
+functions on this host can load. Nothing else in the template changes.
 """
 
 import hashlib
+import json
+import platform
 import shutil
 import subprocess
 import sys
@@ -26,15 +32,29 @@ PLATFORM = "aarch64-manylinux_2_28"
 UV = REPO_ROOT / ".tools/bin/uv"
 
 
-def _inputs_hash() -> str:
-    digest = hashlib.sha256()
+HOST_OUT = REPO_ROOT / ".cache/lambda-host"
+# npm's and manylinux's names for this machine's CPU.
+_NPM_ARCH = {"x86_64": "x64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+def _target(for_host: bool) -> tuple[Path, str, str, str]:
+    """(output directory, wheel platform, Python version, esbuild package) of the layer."""
+    if not for_host:
+        return OUT, PLATFORM, PYTHON_VERSION, "@esbuild/linux-arm64"
+    machine = "aarch64" if platform.machine() == "arm64" else platform.machine()
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return HOST_OUT, f"{machine}-manylinux_2_28", python, f"@esbuild/linux-{_NPM_ARCH[machine]}"
+
+
+def _inputs_hash(for_host: bool = False) -> str:
+    digest = hashlib.sha256(repr(_target(for_host)).encode())
     for path in (REPO_ROOT / "uv.lock", REPO_ROOT / "package-lock.json", Path(__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def _dependencies(target: Path) -> None:
-    requirements = OUT / "requirements.txt"
+def _dependencies(target: Path, out: Path, platform_tag: str, python_version: str) -> None:
+    requirements = out / "requirements.txt"
     subprocess.run(
         [
             str(UV),
@@ -59,9 +79,9 @@ def _dependencies(target: Path) -> None:
             "--target",
             str(target),
             "--python-platform",
-            PLATFORM,
+            platform_tag,
             "--python-version",
-            PYTHON_VERSION,
+            python_version,
             "--only-binary",
             ":all:",
             "-r",
@@ -75,15 +95,23 @@ def _dependencies(target: Path) -> None:
     shutil.rmtree(target / "tests", ignore_errors=True)  # remotion-lambda's wheel ships its own tests
 
 
-def _esbuild(target: Path) -> None:
+def _esbuild(target: Path, out: Path, package: str) -> None:
+    installed = REPO_ROOT / "node_modules" / package
+    manifest = installed / "package.json"
+    if manifest.is_file() and json.loads(manifest.read_text())["version"] == ESBUILD_VERSION:
+        # This machine's build, already installed by npm ci: nothing to download.
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(installed / "bin/esbuild", target / "esbuild")
+        (target / "esbuild").chmod(0o755)
+        return
     packed = subprocess.run(
-        ["npm", "pack", f"@esbuild/linux-arm64@{ESBUILD_VERSION}", "--silent", "--pack-destination", str(OUT)],
+        ["npm", "pack", f"{package}@{ESBUILD_VERSION}", "--silent", "--pack-destination", str(out)],
         check=True,
         capture_output=True,
         text=True,
-        cwd=OUT,
+        cwd=out,
     )
-    tarball = OUT / packed.stdout.strip().splitlines()[-1]
+    tarball = out / packed.stdout.strip().splitlines()[-1]
     with tarfile.open(tarball) as archive:
         member = archive.getmember("package/bin/esbuild")
         source = archive.extractfile(member)
@@ -102,20 +130,22 @@ def _icons(target: Path) -> None:
     shutil.copyfile(modules / "@iconify/collections/collections.json", collections)
 
 
-def build() -> Path:
-    stamp = OUT / "layer.stamp"
-    wanted = _inputs_hash()
-    if LAYER.is_dir() and stamp.is_file() and stamp.read_text() == wanted:
-        return LAYER
-    shutil.rmtree(LAYER, ignore_errors=True)
-    OUT.mkdir(parents=True, exist_ok=True)
-    _dependencies(LAYER / "python")
-    _esbuild(LAYER / "bin")
-    _icons(LAYER / "iconify")
+def build(for_host: bool = False) -> Path:
+    out, platform_tag, python_version, esbuild_package = _target(for_host)
+    layer = out / "layer"
+    stamp = out / "layer.stamp"
+    wanted = _inputs_hash(for_host)
+    if layer.is_dir() and stamp.is_file() and stamp.read_text() == wanted:
+        return layer
+    shutil.rmtree(layer, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    _dependencies(layer / "python", out, platform_tag, python_version)
+    _esbuild(layer / "bin", out, esbuild_package)
+    _icons(layer / "iconify")
     icon_store.build()  # at once when make setup built this version already
-    shutil.copytree(icon_store.DEFAULT_STORE, LAYER / "iconify-store")
+    shutil.copytree(icon_store.DEFAULT_STORE, layer / "iconify-store")
     stamp.write_text(wanted)
-    return LAYER
+    return layer
 
 
 if __name__ == "__main__":

@@ -100,6 +100,7 @@ def test_a_healthy_stack_passes_every_step_and_is_left_clean(two_second_mp4, bun
         "webhook secret",
         "download key",
         "sign-in",
+        "project saved",
         "2-second export",
         "status flips by the webhook",
         "signed download",
