@@ -480,20 +480,26 @@ class RenderPool:
                 )
             return
         message = outcome.get("message", "unknown error")
+        # Cancelled by the user or failed elsewhere, the run's end is decided already. The worker's
+        # own `cancelled` flag is not read: it is a match on the error's text, which a scene writes
+        # (a render taken for cancelled gets no webhook, and the sweeper would end it refunded).
+        if not run.ended():
+            warnings = list(run.warnings) + list(outcome.get("warnings", []))
+            self._fail(
+                run,
+                RenderFailed(
+                    f"{chunk.scenes_label()} could not be rendered: {message}",
+                    warnings=warnings,
+                    # Set by worker.mjs only where its own steps failed (the browser's launch), never
+                    # from an error's text.
+                    ours=bool(outcome.get("infra")),
+                ),
+            )
         if any(sign in message for sign in BROKEN_BROWSER):
-            process.kill()  # replaced by its serving thread before it takes another chunk
-        if outcome.get("cancelled") or run.ended():
-            self._fail(run, RenderFailed("the render was cancelled", cancelled=True, warnings=list(run.warnings)))
-            return
-        warnings = list(run.warnings) + list(outcome.get("warnings", []))
-        self._fail(
-            run,
-            RenderFailed(
-                f"{chunk.scenes_label()} could not be rendered: {message}",
-                warnings=warnings,
-                ours=bool(outcome.get("infra")),
-            ),
-        )
+            # Replaced by its serving thread before it takes another chunk. Killed only after the
+            # render's end is decided: a chunk of it still on this process would otherwise see its
+            # process die first and fail the render as ours, on the scene's words.
+            process.kill()
 
     def _watch_memory(self) -> None:
         while not self._closed:
