@@ -18,7 +18,7 @@ from functions.backends import (
 )
 from functions.domain import clock
 from functions.domain.export_plan import ExportPlan, plan_export
-from functions.domain.naming import download_name, new_render_id
+from functions.domain.naming import ascii_download_name, download_name, new_render_id
 from functions.domain.projects import as_project, get_project
 from functions.domain.public_text import public_text
 from functions.domain.services import Services
@@ -92,7 +92,9 @@ def start_render(
                 retry_after=clock.seconds_to_next_day(at),
             ) from None
         raise _render_in_progress(services, user_id) from None
-    _start_backend(services, record, plan, download_name(project.title, plan.output.extension))
+    # Remotion writes this name into the file's own header, percent-encoded when it is not plain
+    # ASCII: it gets the ASCII name; our download links ask for the title itself (downloads.py).
+    _start_backend(services, record, plan, ascii_download_name(download_name(project.title, plan.output.extension)))
     return StartRenderResponse(
         render_id=record.render_id,
         status=RenderStatus.RENDERING,
