@@ -39,7 +39,15 @@ _LOCK_MARGIN_SECONDS = 300
 
 
 def describe(services: Services, record: RenderRecord) -> RenderResponse:
-    return RenderResponse.of(record, services.locate_output(record), thumbnail_url(services, record))
+    response = RenderResponse.of(record, services.locate_output(record), thumbnail_url(services, record))
+    # Every render a user reads passes here. finish() has written its end scrubbed already; this
+    # covers the plan's warnings and records ended before that.
+    return response.model_copy(
+        update={
+            "error": public_text(response.error) if response.error else response.error,
+            "warnings": [public_text(warning) for warning in response.warnings],
+        }
+    )
 
 
 def start_render(
