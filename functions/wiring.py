@@ -8,9 +8,10 @@ never imports `local/`.
 
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from functions.backends import RenderBackend
+from functions.domain.naming import content_disposition
 from functions.domain.services import OutputLocator, Services, UrlSigner
 from functions.models.records import RenderRecord
 from functions.settings import RenderMode, ServiceSettings
@@ -47,9 +48,15 @@ def _cloudfront_signer(settings: ServiceSettings) -> UrlSigner:
     signer = CloudFrontSigner(settings.cloudfront_key_pair_id, rsa_signer)
 
     def signed(bucket: str, key: str, filename: str, seconds: int) -> str:
-        # CloudFront fronts the render bucket; the file name comes from the object's own
-        # Content-Disposition (Remotion's downloadBehavior).
+        # CloudFront fronts the render bucket. The file name is asked of S3 in the signed URL
+        # (`response-content-disposition`, which S3 honours on the requests CloudFront signs with
+        # its origin access control, and the renders' cache policy forwards): RFC 6266 with the
+        # title in UTF-8. The object's own header (Remotion's downloadBehavior) has only the ASCII
+        # fallback: Remotion percent-encodes any other name into `filename="..."`, which browsers
+        # show as it is. The signature covers the query, so the name cannot be changed.
         url = f"https://{settings.cloudfront_domain}/{quote(key)}"
+        if filename:
+            url += "?" + urlencode({"response-content-disposition": content_disposition(filename)}, quote_via=quote)
         signed_url: str = signer.generate_presigned_url(
             url, date_less_than=datetime.now(UTC) + timedelta(seconds=seconds)
         )

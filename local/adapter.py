@@ -3,10 +3,13 @@ Lambda gets, and answered by the same handler.
 
 What API Gateway does before a Lambda runs is done here too, in the same envelope as the API's own
 errors, `{"error": {"code", "message", "details"}}`:
-- framing: a bad request line, Content-Length or header (400), headers over MAX_HEADER_BYTES (431),
-  a body over API Gateway's 10 MB payload limit (413, refused from Content-Length before it is
-  read, or as soon as a chunked body passes it), a body that is not UTF-8 (the API speaks JSON,
-  which is UTF-8), a client too slow with its headers or body (408);
+- framing: a bad request line, Content-Length or header (400), headers over MAX_HEADER_BYTES or
+  more than MAX_HEADER_COUNT of them (431), a body over API Gateway's 10 MB payload limit (413,
+  refused from Content-Length before it is read, or as soon as a chunked body passes it), a body
+  that is not UTF-8 (the API speaks JSON, which is UTF-8), a client too slow with its headers or
+  body (408: a body that stops for BODY_TIMEOUT_SECONDS, as one shorter than its Content-Length);
+- a refusal sent while the client is still sending is followed by a lingering close (`Protocol`),
+  so the client reads the answer instead of a connection reset;
 - routing: an unknown route (404), a method the route does not have (405 with `Allow`);
 - the JWT authorizer: a missing or bad token (401); the token's claims go to
   requestContext.authorizer.jwt.claims for the handler.
@@ -26,6 +29,7 @@ import base64
 import json
 import logging
 import mimetypes
+import os
 import re
 import socket
 import threading
@@ -53,8 +57,21 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 MAX_HEADER_BYTES = 16 * 1024  # request line and headers together
+# Request headers in one request: the count nginx-fronted APIs and browsers stay far below; each
+# header is a dictionary entry and a copy in the Lambda event.
+MAX_HEADER_COUNT = 100
 HEADER_TIMEOUT_SECONDS = 10.0  # from the first byte of a request to the end of its headers
-BODY_TIMEOUT_SECONDS = 30.0  # for the whole body
+# A body must keep coming: nothing for this long (a body shorter than its Content-Length, a client
+# gone quiet) is a 408, as nginx's client_body_timeout (between two reads). Loopback and LAN
+# clients send 10 MB in well under a second; FRAMECAST_BODY_TIMEOUT_SECONDS changes it.
+BODY_TIMEOUT_SECONDS = float(os.environ.get("FRAMECAST_BODY_TIMEOUT_SECONDS") or 5.0)
+BODY_TOTAL_SECONDS = 30.0  # the whole body, however steadily it trickles
+# Lingering close (nginx's lingering_close): after a refusal sent while the client still sends, our
+# side is shut for writing and what comes is read and dropped until the client stops for
+# LINGER_IDLE_SECONDS or LINGER_TOTAL_SECONDS pass; closing at once would reset the connection and
+# the client would lose the answer it has not read yet.
+LINGER_IDLE_SECONDS = 2.0
+LINGER_TOTAL_SECONDS = 10.0  # within the server's 10 s graceful shutdown
 IDLE_TIMEOUT_SECONDS = 5  # a kept-alive connection with no new request
 INTEGRATION_TIMEOUT_SECONDS = 30.0  # API Gateway's limit for an integration
 BACKLOG = 2048
@@ -193,25 +210,96 @@ def _raw_response(status: int, body: bytes) -> bytes:
     return head.encode() + body
 
 
+class _LingeringTransport:
+    """The connection's transport as uvicorn's protocol and request cycle see it: their close()
+    becomes the protocol's lingering close; everything else is the real transport's."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: "Protocol"):
+        self._transport, self._protocol = transport, protocol
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+    def close(self) -> None:
+        self._protocol.close_lingering()
+
+    def is_closing(self) -> bool:
+        return self._protocol.lingering or self._transport.is_closing()
+
+
 class Protocol(H11Protocol):
-    """uvicorn's h11 protocol, with JSON for framing errors and a deadline for a request's headers."""
+    """uvicorn's h11 protocol, with JSON for framing errors, a deadline for a request's headers and
+    a lingering close."""
 
     _header_timer: asyncio.TimerHandle | None = None
+    _linger_timer: asyncio.TimerHandle | None = None
+    lingering = False
 
     def connection_made(self, transport) -> None:
-        super().connection_made(transport)
+        self._real_transport = transport
+        super().connection_made(_LingeringTransport(transport, self))
         self._arm()
 
     def data_received(self, data: bytes) -> None:
+        if self.lingering:
+            self._last_data = self.loop.time()  # read and dropped: the answer has been sent
+            return
         super().data_received(data)
         if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
             self._disarm()
         elif self._header_timer is None:
             self._arm()
 
+    def eof_received(self) -> bool | None:
+        # The client has sent all it will: a lingering close is over (asyncio closes on a falsy return).
+        return None
+
     def connection_lost(self, exc) -> None:
         self._disarm()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+            self._linger_timer = None
         super().connection_lost(exc)
+
+    def _client_may_still_send(self) -> bool:
+        """True while the request being answered has not all arrived: a body not (fully) read, a
+        head cut off by a refusal, or bytes of a request that are not yet one."""
+        state = self.conn.their_state
+        if state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED):
+            return False
+        if state is h11.IDLE:
+            return bool(self.conn.trailing_data[0])
+        return True  # SEND_BODY, or ERROR after a framing error
+
+    def close_lingering(self) -> None:
+        """Close; when the client may still be sending, shut our side for writing (after what is
+        buffered, so the answer goes out whole) and read and drop its bytes for a bounded time."""
+        real = self._real_transport
+        if self.lingering or real.is_closing():
+            return
+        if not self._client_may_still_send():
+            real.close()
+            return
+        self.lingering = True
+        self._disarm()
+        try:
+            real.write_eof()
+        except (OSError, RuntimeError):
+            real.close()
+            return
+        real.resume_reading()  # uvicorn's flow control may have paused it under an unread body
+        self._last_data = now = self.loop.time()
+        self._linger_until = now + LINGER_TOTAL_SECONDS
+        self._linger_timer = self.loop.call_later(LINGER_IDLE_SECONDS, self._linger_check)
+
+    def _linger_check(self) -> None:
+        now = self.loop.time()
+        quiet_until = self._last_data + LINGER_IDLE_SECONDS
+        if now >= self._linger_until or now >= quiet_until:
+            self._linger_timer = None
+            self._real_transport.close()
+            return
+        self._linger_timer = self.loop.call_later(min(quiet_until, self._linger_until) - now, self._linger_check)
 
     def _arm(self) -> None:
         self._header_timer = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self._headers_too_slow)
@@ -278,6 +366,14 @@ class Adapter:
     async def _handle(self, scope, receive, send) -> None:
         method, path = scope["method"], scope["path"]
         query = scope["query_string"].decode("latin-1")
+        if len(scope["headers"]) > MAX_HEADER_COUNT:
+            return await self._error(
+                send,
+                431,
+                "headers_too_large",
+                f"the request has {len(scope['headers'])} headers; at most {MAX_HEADER_COUNT} are accepted",
+                {"Connection": "close"},
+            )
         head_bytes = len(scope["raw_path"]) + len(query) + sum(len(k) + len(v) + 4 for k, v in scope["headers"])
         if head_bytes > MAX_HEADER_BYTES:  # h11 limits only a head that arrives in pieces
             return await self._error(
@@ -380,17 +476,23 @@ class Adapter:
             await self._too_large(send)
             return None
         body = bytearray()
-        deadline = asyncio.get_running_loop().time() + BODY_TIMEOUT_SECONDS
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + BODY_TOTAL_SECONDS
         while True:
-            remaining = deadline - asyncio.get_running_loop().time()
+            # Each read waits at most the body timeout (a body that stops: a short Content-Length),
+            # and all of them together the total.
+            wait = min(BODY_TIMEOUT_SECONDS, deadline - loop.time())
             try:
-                message = await asyncio.wait_for(receive(), max(remaining, 0.001))
+                message = await asyncio.wait_for(receive(), max(wait, 0.001))
             except TimeoutError:
+                stalled = loop.time() < deadline
                 await self._error(
                     send,
                     408,
                     "request_timeout",
-                    f"the body did not arrive within {BODY_TIMEOUT_SECONDS:g} s",
+                    f"the body stopped arriving: nothing came for {BODY_TIMEOUT_SECONDS:g} s"
+                    if stalled
+                    else f"the body did not arrive within {BODY_TOTAL_SECONDS:g} s",
                     {"Connection": "close"},
                 )
                 return None

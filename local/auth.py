@@ -13,7 +13,6 @@ owner-only permissions.
 import hashlib
 import hmac
 import os
-import re
 import secrets
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from urllib.parse import quote, urlencode
 import jwt
 
 from functions import REPO_ROOT
+from functions.domain.naming import content_disposition
 
 LOCAL_DIR = Path(os.environ.get("FRAMECAST_LOCAL_DIR") or REPO_ROOT / ".cache/local")
 ISSUER = "framecast-local"
@@ -105,11 +105,9 @@ class BadLink(Exception):
 
 
 def attachment(filename: str) -> str:
-    """A Content-Disposition that saves the file under its name, ASCII-safe (RFC 6266 / 5987)."""
-    plain = re.sub(r"[^A-Za-z0-9._ -]", "_", filename) or "download"
-    if plain == filename:
-        return f'attachment; filename="{plain}"'
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename or 'download', safe='')}"
+    """The Content-Disposition of a download (RFC 6266): the same header the CloudFront links ask S3
+    for, so a title in any script is saved under its own name on both paths."""
+    return content_disposition(filename)
 
 
 class DownloadSigner:

@@ -31,8 +31,6 @@ from render import RenderFailed, RenderJob, RenderPool, StillJob
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}
-# The error name the domain reads as "our failure": the render is refunded.
-INFRASTRUCTURE_ERROR = "FramecastInfrastructureError"
 
 
 def post_webhook(url: str, secret: str, payload: dict) -> int:
@@ -107,12 +105,14 @@ class LocalRenderBackend:
         except RenderFailed as failed:
             if failed.cancelled:
                 return  # the cancel route has ended the render already; Remotion sends nothing either
+            # Who pays is this report's `ours` (the pool's own code paths set it), read by the webhook
+            # handler through progress(); it is in place before the webhook is sent. The webhook's
+            # error carries only text, as Remotion's does, and text decides nothing.
             self.jobs[record.render_id] = Failed(error=str(failed), ours=failed.ours, warnings=tuple(failed.warnings))
-            name = INFRASTRUCTURE_ERROR if failed.ours else "RenderError"
             post_webhook(
                 request.webhook_url,
                 request.webhook_secret,
-                static | {"type": "error", "errors": [{"message": str(failed), "name": name, "stack": ""}]},
+                static | {"type": "error", "errors": [{"message": str(failed), "name": "Error", "stack": ""}]},
             )
             return
         key = f"{RENDERS_PREFIX}{record.render_id}/out.{request.settings.extension}"

@@ -418,9 +418,15 @@ class RenderPool:
             self._report(run)
             return
         ended = outcome if outcome["type"] in ("exit", "error") else _unexpected(outcome)
-        if ended["type"] == "exit" or any(sign in ended["message"] for sign in BROKEN_BROWSER):
+        if ended["type"] == "exit":
             process.kill()  # replaced by its serving thread before it takes another chunk
+        # A run its user cancelled, or that failed elsewhere, has its end already: _fail keeps the first.
         self._fail(run, chunk_failure(ended, process.kill_reason, chunk.scenes_label(), list(run.warnings)))
+        if ended["type"] == "error" and any(sign in ended["message"] for sign in BROKEN_BROWSER):
+            # Replaced by its serving thread before it takes another chunk. Killed only after the
+            # render's end is decided: a chunk of it still on this process would otherwise see its
+            # process die first and fail the render as ours, on the scene's words.
+            process.kill()
 
     def _scenes_on(self, process: WorkerProcess) -> str:
         """The scenes a process renders now: the chunk still capturing, before one only encoding."""

@@ -147,8 +147,10 @@ def chunk_failure(
             warnings=warnings,
             ours=True,
         )
-    if ended["cancelled"]:
-        return RenderFailed("the render was cancelled", cancelled=True, warnings=warnings)
+    # The worker's `cancelled` flag is not read: it matches the error's text, which a scene writes (a
+    # render taken for cancelled gets no webhook, and the sweeper would end it refunded). A render
+    # its user cancelled has its end already. `infra` is set by worker.mjs only where its own steps
+    # failed (the browser's launch, the join), never from an error's text.
     return RenderFailed(
         f"{scenes} could not be rendered: {ended['message']}",
         warnings=warnings + ended["warnings"],

@@ -61,11 +61,27 @@ class Cdn(Construct):
             enable_accept_encoding_brotli=True,
             enable_accept_encoding_gzip=True,
         )
+        # The renders: as Static, with the download link's `response-content-disposition` in the
+        # cache key and so forwarded to S3, which answers with that header (the title's file name,
+        # RFC 6266; functions/wiring.py). The link's signature covers it.
+        self.renders_cache = cloudfront.CachePolicy(
+            self,
+            "Renders",
+            comment="Framecast: renders, their download name from the signed link",
+            default_ttl=Duration.days(1),
+            min_ttl=Duration.seconds(1),
+            max_ttl=Duration.days(365),
+            enable_accept_encoding_brotli=True,
+            enable_accept_encoding_gzip=True,
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.allow_list("response-content-disposition"),
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
             comment="Framecast: renders (signed URLs), the Remotion site, the page and its API",
-            default_behavior=self._behavior(origin, trusted_key_groups=[self.key_group]),
+            default_behavior=self._behavior(
+                origin, trusted_key_groups=[self.key_group], cache_policy=self.renders_cache
+            ),
             # The Remotion site and the export page are public code; no signature needed.
             additional_behaviors={f"{prefix}/*": self._behavior(origin) for prefix in (sites_prefix, page_prefix)},
             enable_logging=True,
@@ -75,13 +91,13 @@ class Cdn(Construct):
         )
 
     def _behavior(self, origin: cloudfront.IOrigin, **extra) -> cloudfront.BehaviorOptions:
+        options = {"cache_policy": self.static_cache, **extra}
         return cloudfront.BehaviorOptions(
             origin=origin,
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
             response_headers_policy=self.headers,
-            cache_policy=self.static_cache,
             compress=True,
-            **extra,
+            **options,
         )
 
     def add_api(self, api_endpoint: str) -> str:

@@ -10,7 +10,7 @@ from functions.backends.base import (
     Running,
     StillRequest,
     Succeeded,
-    failure_is_ours,
+    remotion_failure_is_ours,
 )
 
 __all__ = [
@@ -23,5 +23,5 @@ __all__ = [
     "Running",
     "StillRequest",
     "Succeeded",
-    "failure_is_ours",
+    "remotion_failure_is_ours",
 ]

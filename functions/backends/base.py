@@ -72,21 +72,30 @@ class Failed:
 
 BackendProgress = Running | Succeeded | Failed
 
-# Words in a render's error (Remotion's error webhook, its progress, our local worker) that say our
-# infrastructure failed rather than the scene: Lambda throttling, a crashed runtime, a dead worker.
-OUR_FAILURE_MARKERS = (
-    "FramecastInfrastructureError",
-    "TooManyRequestsException",
-    "Rate Exceeded",
-    "ConcurrentInvocationLimitExceeded",
-    "Runtime exited",
-    "Runtime.ExitError",
-)
+# Where Remotion Lambda itself caught a failure (`errors[].type` in its progress, @remotion/serverless
+# 4.0.527). "renderer" (and "browser") entries are written by a renderer function that caught an
+# exception while it ran the composition: the scene's code was running, so the failure may be the
+# scene's, whatever its name or message say. The other types ("stitcher": the main function's own
+# work; "webhook", "artifact": its uploads) are set by where Remotion's code stood, not by anything a
+# scene can write. Names, messages and stacks are never read: a scene chooses its error's class name
+# (Remotion copies the page's `className`) and its text, and Remotion derives `isFatal`,
+# `willRetry` and `explanation` from that text (isFlakyError, inspectErrors).
+_SCENE_RAN_ERROR_TYPES = frozenset({"renderer", "browser"})
 
 
-def failure_is_ours(texts: list[str]) -> bool:
-    """Refund rule of docs/reliability.md: an error counts against the user unless it is ours."""
-    return any(marker in text for text in texts for marker in OUR_FAILURE_MARKERS)
+def remotion_failure_is_ours(errors: list[Any], artifacts: list[Any] | None = None) -> bool:
+    """Refund rule for a render Remotion Lambda reports as failed (docs/reliability.md, "Who pays").
+
+    Ours only when Remotion's structured record shows the failure outside any renderer: no entry of
+    a type where the scene ran, and no artifact received (a scene can make the main function fail
+    on its own by emitting two artifacts of one name). Anything else, or nothing to go on, counts.
+    """
+    entries = [error for error in errors if isinstance(error, dict)]
+    if not entries or artifacts:
+        return False
+    return not any(entry.get("type") in _SCENE_RAN_ERROR_TYPES for entry in entries) and all(
+        isinstance(entry.get("type"), str) for entry in entries
+    )
 
 
 class RenderBackend(Protocol):

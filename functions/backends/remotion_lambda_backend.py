@@ -16,7 +16,7 @@ from functions.backends.base import (
     Running,
     StillRequest,
     Succeeded,
-    failure_is_ours,
+    remotion_failure_is_ours,
 )
 from functions.contract import COMPOSITION_ID
 from functions.models.records import RenderRecord
@@ -152,9 +152,12 @@ class RemotionLambdaBackend:
         status = self.client.get_render_progress(render_id=record.backend_render_id, bucket_name=record.bucket_name)
         if status is None:
             return None
-        errors = [str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in status.errors or []]
+        errors = list(status.errors or [])
         if status.fatalErrorEncountered:
-            return Failed(error=errors[-1] if errors else "the render failed", ours=failure_is_ours(errors))
+            messages = [str(e.get("message", "")) if isinstance(e, dict) else str(e) for e in errors]
+            # Who pays comes from Remotion's structured fields only; the message is for the user.
+            ours = remotion_failure_is_ours(errors, getattr(status, "artifacts", None))
+            return Failed(error=next((m for m in reversed(messages) if m), "the render failed"), ours=ours)
         if status.done and status.outKey:
             return Succeeded(
                 output_key=status.outKey,

@@ -15,12 +15,12 @@ from functions.backends import (
     Failed,
     Running,
     Succeeded,
-    failure_is_ours,
 )
 from functions.domain import admission, clock
 from functions.domain.export_plan import plan_export
-from functions.domain.naming import download_name, new_render_id
+from functions.domain.naming import ascii_download_name, download_name, new_render_id
 from functions.domain.projects import as_project, get_project
+from functions.domain.public_text import public_text
 from functions.domain.services import Services
 from functions.domain.thumbnails import add_thumbnail, reused_thumbnail, thumbnail_url
 from functions.errors import BackendUnavailable, Conflict, InvalidRender, InvalidWebhook, NotFound, QuotaExceeded
@@ -48,7 +48,15 @@ def describe(services: Services, record: RenderRecord, waiting: admission.Waitin
     queue = (
         QueueState(ahead=waiting.ahead, estimated_start_seconds=waiting.estimated_start_seconds) if waiting else None
     )
-    return RenderResponse.of(record, services.locate_output(record), thumbnail_url(services, record), queue)
+    response = RenderResponse.of(record, services.locate_output(record), thumbnail_url(services, record), queue)
+    # Every render a user reads passes here. finish() has written its end scrubbed already; this
+    # covers the plan's warnings and records ended before that.
+    return response.model_copy(
+        update={
+            "error": public_text(response.error) if response.error else response.error,
+            "warnings": [public_text(warning) for warning in response.warnings],
+        }
+    )
 
 
 def start_render(
@@ -95,7 +103,9 @@ def start_render(
     if slot is None:
         raise _render_in_progress(services, user_id)
     record = record.model_copy(update={"lock_slot": slot})
-    filename = download_name(project.title, plan.output.extension)
+    # Remotion writes this name into the file's own header, percent-encoded when it is not plain
+    # ASCII: it gets the ASCII name; our download links ask for the title itself (downloads.py).
+    filename = ascii_download_name(download_name(project.title, plan.output.extension))
     # Kept before the export is accepted: whoever admits it renders exactly this, whatever the
     # project becomes meanwhile.
     services.store.put_render_request(record.render_id, admission.stored_request(plan.props, plan.output, filename))
@@ -195,8 +205,10 @@ def finish(
     """The one way a render ends. Idempotent: only the first caller changes anything."""
     at = clock.now()
     fields: dict[str, Any] = {"completedAt": clock.iso(at)}
+    # Every end of a render passes here, on both backends: the one place its error and warnings
+    # are written for the user to read, so the one place they lose internal hosts, ports and paths.
     if error:
-        fields["error"] = error
+        fields["error"] = public_text(error)
     if refund:
         fields["refunded"] = True
     match report:
@@ -212,7 +224,7 @@ def finish(
                 if v is not None
             }
     if report is not None and report.warnings:
-        fields["warnings"] = sorted(set(record.warnings) | set(report.warnings))
+        fields["warnings"] = sorted(set(record.warnings) | {public_text(w) for w in report.warnings})
     if status is RenderStatus.SUCCEEDED:
         fields["progress"] = 100
         fields.setdefault("renderSeconds", round(at - clock.epoch(record.created_at), 3))
@@ -321,9 +333,21 @@ def _end_by_webhook(services: Services, webhook: RemotionWebhook) -> bool:
                 add_thumbnail(services, record)
             return changed
         case ErrorWebhook(errors=errors):
-            texts = [f"{e.name}: {e.message}" for e in errors]
+            # The webhook's errors are the failure's name, message and stack: text a scene writes
+            # (docs/reliability.md, "Who pays"). Whether it is ours is the backend's structured
+            # report alone (our pool's RenderFailed.ours locally, Remotion's progress fields on
+            # Lambda); with no such report, the failure counts.
             message = "; ".join(e.message for e in errors if e.message) or "the render failed"
-            return finish(services, record, RenderStatus.FAILED, error=message, refund=failure_is_ours(texts))
+            details = _backend_report(services, record)
+            failed = details if isinstance(details, Failed) else None
+            return finish(
+                services,
+                record,
+                RenderStatus.FAILED,
+                error=message,
+                refund=failed is not None and failed.ours,
+                report=failed,
+            )
         case _:  # timeout: the render function ran out of time, which is ours to fix
             return finish(services, record, RenderStatus.TIMED_OUT, error="the render timed out", refund=True)
 

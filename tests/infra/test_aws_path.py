@@ -246,6 +246,17 @@ def test_every_behavior_compresses_with_brotli_and_gzip(resources):
     assert api["AllowedMethods"][:3] == ["GET", "HEAD", "OPTIONS"] and "POST" in api["AllowedMethods"]
 
 
+def test_the_renders_forward_only_the_download_name_the_signed_link_asks_s3_for(resources):
+    """The CloudFront download link carries `response-content-disposition` (the title as RFC 6266,
+    functions/wiring.py): the renders' behavior must forward it to S3, and nothing else."""
+    [distribution] = of_type(resources, "AWS::CloudFront::Distribution").values()
+    renders = distribution["DistributionConfig"]["DefaultCacheBehavior"]
+    assert renders["TrustedKeyGroups"]  # signed links only
+    policy = resources[renders["CachePolicyId"]["Ref"]]["Properties"]["CachePolicyConfig"]
+    query = policy["ParametersInCacheKeyAndForwardedToOrigin"]["QueryStringsConfig"]
+    assert query == {"QueryStringBehavior": "whitelist", "QueryStrings": ["response-content-disposition"]}
+
+
 def test_sign_in_is_rate_limited_per_ip_by_waf(resources):
     [acl] = of_type(resources, "AWS::WAFv2::WebACL").values()
     assert acl["Scope"] == "REGIONAL"

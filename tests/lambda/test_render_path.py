@@ -17,6 +17,7 @@ import boto3
 import pytest
 from remotion_lambda import RemotionClient, RenderMediaParams, Webhook
 
+from functions.backends import remotion_failure_is_ours
 from functions.webhook_signature import validate
 from tests.conftest import ffprobe
 
@@ -105,17 +106,41 @@ def test_the_bucket_accepts_every_acl_the_function_sends(finished):
     assert refused == []
 
 
-def test_a_render_error_arrives_by_the_error_webhook(lambda_stack):
+def test_a_render_error_arrives_by_the_error_webhook(lambda_stack, monkeypatch):
     client = lambda_stack.client()
+    # The scene's error wears our words: AWS's throttling name and text. They decide nothing.
     throws = """import {AbsoluteFill} from 'remotion';
-export default () => { setTimeout(() => { throw new Error('scene failed on purpose'); }, 0);
+class TooManyRequestsException extends Error { constructor(m) { super(m); this.name = 'TooManyRequestsException'; } }
+export default () => { setTimeout(() => {
+    throw new TooManyRequestsException('scene failed on purpose: Rate Exceeded. FramecastInfrastructureError');
+  }, 0);
   return <AbsoluteFill style={{backgroundColor: 'red'}} />; };"""
+    began = time.time()
     started = lambda_stack.start_export(client, [_scene(frames=30, tsx=throws)])
     render = lambda_stack.wait_for_end(client, started["renderId"])
     assert render["status"] == "failed" and "scene failed on purpose" in render["error"]
     # The scene's own failure counts against the quota (the fault rule), and frees the lock.
     _, stats, _ = client.call("GET", "/exports/stats")
     assert stats["usedToday"] == 1
+    assert render["quotaCounted"] is True
+    # Decided by Remotion's structured progress, as the function itself reports it: the renderer's
+    # entry for what it caught while the scene ran (docs/reliability.md, "Who pays").
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", lambda_stack.where["lambdaEndpoint"])
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", lambda_stack.where["s3Endpoint"])
+    remotion = RemotionClient(
+        region="us-east-1",
+        serve_url=lambda_stack.where["serveUrl"],
+        function_name=lambda_stack.where["functionName"],
+        session=boto3.Session(
+            aws_access_key_id=lambda_stack.credentials[0], aws_secret_access_key=lambda_stack.credentials[1]
+        ),
+    )
+    progress = remotion.get_render_progress(
+        render_id=_backend_render_id(lambda_stack, began), bucket_name="remotionlambda-local"
+    )
+    assert progress is not None and progress.fatalErrorEncountered
+    assert any(e.get("type") == "renderer" for e in progress.errors), progress.errors
+    assert remotion_failure_is_ours(progress.errors, getattr(progress, "artifacts", None)) is False
     again = lambda_stack.start_export(client, [_scene(frames=30)])
     assert again["status"] in ("queued", "rendering")
     assert lambda_stack.wait_for_end(client, again["renderId"])["status"] == "succeeded"

@@ -46,6 +46,7 @@ def place_in_flight(
     status: RenderStatus = RenderStatus.RENDERING,
     output_key: str | None = None,
     daily_limit: int = 10,
+    title: str = "In flight",
 ) -> RenderRecord:
     """A render as `start_render` leaves it: record, daily count and lock taken in one transaction, the
     backend's render id its own (as the local backend's); `{render_id}` in `output_key` is filled in."""
@@ -58,7 +59,7 @@ def place_in_flight(
         backend_render_id=render_id,
         user_id=user_id,
         project_id=project_id,
-        title="In flight",
+        title=title,
         format=OutputFormat.MP4,
         quality=Quality.LOW,
         width=480,

@@ -11,6 +11,7 @@ from functions.models.records import RenderStatus
 from local.auth import BadLink, DownloadSigner
 from tests.reliability.conftest import assert_error_envelope, place_in_flight
 from tests.service.conftest import Client
+from tests.unit.test_public_names import saved_names
 
 
 def _get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
@@ -93,3 +94,33 @@ def test_the_api_answers_a_link_to_the_stack_that_counts_and_serves_the_file(sta
     status, headers, data = _get(link["url"])
     assert (status, data) == (200, body)
     assert headers["content-disposition"] == 'attachment; filename="In-flight.mp4"'
+
+
+TITLES = {
+    "arabic": "مرحبا بالعالم",
+    "emoji": "🎉 Launch 🚀",
+    "quotes": 'He said "hi" & left',
+}
+
+
+@pytest.mark.parametrize("title", TITLES.values(), ids=TITLES.keys())
+def test_the_download_keeps_a_title_in_any_script_as_rfc_6266(stack, stored, title):
+    """The API's link for a render titled in Arabic, emoji or quotes: the saved file keeps the
+    title (filename*, RFC 6266/8187), with an ASCII fallback for old clients; the header is ASCII."""
+    from functions.domain import lifecycle
+    from functions.domain.naming import download_name
+
+    key, _ = stored
+    client = Client(stack.url, "downloader-" + title.encode().hex()[:8])
+    services = stack.services
+    record = place_in_flight(services.store, client.user, output_key=key, title=title)
+    assert lifecycle.finish(services, record, RenderStatus.SUCCEEDED)
+    status, link, _ = client.call("POST", f"/renders/{record.render_id}/downloads")
+    assert status == 200
+    status, headers, _ = _get(link["url"])
+    assert status == 200
+    header = headers["content-disposition"]
+    saved, plain = saved_names(header)
+    assert saved == download_name(title, "mp4")  # what a browser saves it as
+    assert saved.startswith(title.split()[0].replace('"', "'"))
+    assert plain.endswith(".mp4") and plain.isascii() and not plain.startswith("-")

@@ -106,6 +106,67 @@ def test_a_client_too_slow_with_its_body_gets_408(stack, monkeypatch):
     assert assert_error_envelope(status, headers, body, 408)["code"] == "request_timeout"
 
 
+def test_a_refused_body_still_being_sent_gets_its_413_not_a_reset(stack):
+    """A 12 MB body sent whole, as a client does that does not wait for an answer first: the server
+    refuses it from its Content-Length while it is still coming, and the client must still read the
+    413 (a lingering close) rather than a connection reset in the middle of its send."""
+    token = Client(stack.url, "big-body-sent").token
+    with _connect(stack) as sock:
+        sock.sendall(
+            f"POST /projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {12 * 1024 * 1024}\r\n\r\n".encode()
+        )
+        time.sleep(0.3)  # the 413 is on its way before most of the body is
+        sock.sendall(b"x" * (12 * 1024 * 1024))  # a reset here is what the client used to get
+        status, headers, body = _read_response(sock)
+        assert sock.recv(1) == b""  # and then the server closes, cleanly
+    assert assert_error_envelope(status, headers, body, 413)["code"] == "too_large"
+
+
+def test_a_body_shorter_than_its_content_length_gets_408_within_the_body_timeout(stack):
+    """The stated body timeout (docs/reliability.md), not patched: 5 s without a byte of the body."""
+    assert adapter.BODY_TIMEOUT_SECONDS <= 5
+    token = Client(stack.url, "short-body").token
+    with _connect(stack) as sock:
+        sock.settimeout(adapter.BODY_TIMEOUT_SECONDS + 5)
+        sock.sendall(
+            f"POST /projects HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+            f'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"title": "short'.encode()
+        )
+        started = time.monotonic()
+        status, headers, body = _read_response(sock)
+        waited = time.monotonic() - started
+    assert assert_error_envelope(status, headers, body, 408)["code"] == "request_timeout"
+    assert adapter.BODY_TIMEOUT_SECONDS - 0.5 <= waited <= adapter.BODY_TIMEOUT_SECONDS + 1.5, waited
+
+
+def test_more_than_100_headers_get_431_and_100_pass(stack):
+    def request(count: int) -> bytes:
+        """A request of exactly `count` headers: Host, Connection and count - 2 of its own."""
+        lines = "".join(f"X-H{i}: v\r\n" for i in range(count - 2))
+        return f"GET /health HTTP/1.1\r\nHost: x\r\n{lines}Connection: close\r\n\r\n".encode()
+
+    status, headers, body = raw_http(stack.url, request(150))
+    error = assert_error_envelope(status, headers, body, 431)
+    assert error["code"] == "headers_too_large" and "100" in error["message"]
+    assert raw_http(stack.url, request(101))[0] == 431
+    assert raw_http(stack.url, request(100))[0] == 200
+
+
+def test_too_many_headers_with_a_body_coming_still_get_their_431(stack):
+    """The 431 is sent before the body is read; the client sending it reads the answer all the same."""
+    lines = "".join(f"X-H{i}: v\r\n" for i in range(150))
+    with _connect(stack) as sock:
+        sock.sendall(
+            f"POST /projects HTTP/1.1\r\nHost: x\r\n{lines}Content-Type: application/json\r\n"
+            f"Content-Length: {4 * 1024 * 1024}\r\n\r\n".encode()
+        )
+        time.sleep(0.3)
+        sock.sendall(b"x" * (4 * 1024 * 1024))
+        status, headers, body = _read_response(sock)
+    assert assert_error_envelope(status, headers, body, 431)["code"] == "headers_too_large"
+
+
 def test_400_half_sent_requests_hold_nothing_and_others_are_served(stack, monkeypatch):
     """Slow clients cost a socket each, not a thread: the API keeps answering meanwhile, and each of
     them gets its 408 when the header deadline passes."""

@@ -205,21 +205,119 @@ def test_a_timeout_webhook_ends_the_render_as_ours_refunded(lambda_services):
     assert lifecycle.apply_webhook(services, _webhook("timeout", render_id, user)) is False  # duplicate
 
 
+# What a scene can write into a failure, from inside the page: its error's class name (Remotion
+# copies the page's `className` into `name`) and any text. Every marker the old rule matched.
+_FORGED_NAME = "TooManyRequestsException"
+_FORGED_TEXT = (
+    "Rate Exceeded. FramecastInfrastructureError: TooManyRequestsException ConcurrentInvocationLimitExceeded "
+    "Runtime exited with error: signal: killed Runtime.ExitError Task timed out; the render was cancelled"
+)
+
+
+def _error_entry(kind: str, name: str, message: str, chunk: int | None = 0) -> dict:
+    """One of Remotion's EnhancedErrorInfo entries (@remotion/serverless-client 4.0.527)."""
+    return {
+        "type": kind,
+        "name": name,
+        "message": message,
+        "stack": f"{name}: {message}\n    at renderer (/var/task/index.js:1:1)",
+        "frame": None,
+        "chunk": chunk,
+        "isFatal": True,
+        "attempt": 2,
+        "willRetry": False,
+        "totalAttempts": 2,
+        "tmpDir": None,
+        "s3Location": "",
+        "explanation": None,
+    }
+
+
+def _failed_progress(errors: list[dict], **extra) -> tuple[str, dict]:
+    """getRenderProgress of a render Remotion has given up on, as the function answers it."""
+    return (
+        "payload",
+        {
+            "type": "success",
+            "renderId": "abc123",
+            "overallProgress": 0.3,
+            "chunks": 1,
+            "done": False,
+            "errors": errors,
+            "fatalErrorEncountered": True,
+            "outKey": None,
+            "artifacts": [],
+            **extra,
+        },
+    )
+
+
+# A scene that calls cancelRender() with an error of its own making: Remotion's renderer reports
+# it ("renderer"), the main function fails with its text ("stitcher").
+_SCENE_FORGED = [
+    _error_entry("renderer", _FORGED_NAME, _FORGED_TEXT),
+    _error_entry("stitcher", "Error", f"{_FORGED_NAME}: {_FORGED_TEXT}", chunk=None),
+]
+# Two artifacts of one name from a scene fail the main function alone, with no renderer entry.
+_ARTIFACT_CONFLICT = [
+    _error_entry("stitcher", "Error", f"Chunk 0 emitted an asset filename a.txt ... {_FORGED_TEXT}", chunk=None)
+]
+_ARTIFACTS = [{"filename": "a.txt", "sizeInBytes": 1, "s3Url": "s3://x", "s3Key": "renders/abc123/a.txt"}]
+# Remotion's own failures outside any renderer: the renderer's invoke throttled by AWS (the main
+# function's catch, no renderer ever ran), and the render past its time (makeTimeoutError).
+_INVOKE_THROTTLED = [
+    _error_entry("stitcher", "Error", "TooManyRequestsException: Rate Exceeded.\n at invoke", chunk=None)
+]
+_TIMED_OUT = [_error_entry("stitcher", "TimeoutError", "The main function timed out after 900000ms", chunk=None)]
+
+
 @pytest.mark.parametrize(
-    ("error", "refunded"),
+    ("webhook_error", "progress", "refunded"),
     [
-        ({"name": "Error", "message": "kaboom from the scene"}, False),
-        ({"name": "FramecastInfrastructureError", "message": "the render worker died"}, True),
-        ({"name": "TooManyRequestsException", "message": "Rate Exceeded."}, True),
+        # The scene's words in the webhook and in every progress entry: counted.
+        ({"name": _FORGED_NAME, "message": _FORGED_TEXT}, _failed_progress(_SCENE_FORGED), False),
+        ({"name": "FramecastInfrastructureError", "message": _FORGED_TEXT}, _failed_progress(_SCENE_FORGED), False),
+        # No renderer entry, but the scene emitted artifacts: counted.
+        ({"name": "Error", "message": _FORGED_TEXT}, _failed_progress(_ARTIFACT_CONFLICT, artifacts=_ARTIFACTS), False),
+        # Nothing structured to go on (progress unreadable): counted, whatever the text.
+        ({"name": _FORGED_NAME, "message": _FORGED_TEXT}, ("error", "ServiceException"), False),
+        # Remotion's structured record says no renderer failed: ours, even with a plain message.
+        ({"name": "Error", "message": "kaboom"}, _failed_progress(_INVOKE_THROTTLED), True),
+        ({"name": "Error", "message": "kaboom"}, _failed_progress(_TIMED_OUT), True),
     ],
 )
-def test_an_error_webhook_counts_unless_the_failure_is_ours(lambda_services, error, refunded):
+def test_who_pays_for_an_error_webhook_is_decided_by_remotions_structured_fields_never_by_text(
+    lambda_services, webhook_error, progress, refunded
+):
+    """Refund forgery on Lambda: a scene's words (name, message) never refund its render."""
     services, session = lambda_services
     user, render_id = _started(services, session)
-    lifecycle.apply_webhook(services, _webhook("error", render_id, user, errors=[error | {"stack": ""}]))
+    session.responses.append(progress)
+    webhook = _webhook("error", render_id, user, errors=[webhook_error | {"stack": webhook_error["message"]}])
+    assert lifecycle.apply_webhook(services, webhook) is True
     ended = services.store.get_render(user, render_id)
-    assert (ended.status, ended.error, ended.refunded) == (RenderStatus.FAILED, error["message"], refunded)
+    assert (ended.status, ended.refunded) == (RenderStatus.FAILED, refunded)
     assert _used(services, user) == (0 if refunded else 1)
+    assert lifecycle.describe(services, ended).quota_counted is not refunded
+
+
+@pytest.mark.parametrize(
+    ("errors", "extra", "ours"),
+    [
+        (_SCENE_FORGED, {}, False),
+        (_ARTIFACT_CONFLICT, {"artifacts": _ARTIFACTS}, False),
+        ([_error_entry("renderer", "FramecastInfrastructureError", _FORGED_TEXT)], {}, False),
+        (_INVOKE_THROTTLED, {}, True),
+    ],
+)
+def test_a_polled_fatal_progress_is_ours_only_by_remotions_structured_fields(lambda_services, errors, extra, ours):
+    """The same rule on the poll path (get_render, the sweeper): the backend's report."""
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    session.responses.append(_failed_progress(errors, **extra))
+    report = services.backend.progress(services.store.get_render(user, render_id))
+    assert report is not None and type(report).__name__ == "Failed"
+    assert report.ours is ours
 
 
 @pytest.mark.parametrize(
@@ -287,3 +385,24 @@ def test_no_thumbnail_is_no_failure_and_an_edited_project_gets_none(lambda_servi
     assert [i["type"] for i in session.invocations] == ["start", "status"]
     done = lifecycle.get_render(services, user, render_id)
     assert (done.status, done.thumbnail_url) == (RenderStatus.SUCCEEDED, None)
+
+
+_LEAKY = (
+    "Error loading http://localhost:3001/proxy?src=http%3A%2F%2F127.0.0.1%3A8000%2Fa.mp3 (from http://[::1]:9001), "
+    "in /tmp/remotion-webpack-bundle-x1/bundle.js at /var/task/index.js:3; arn:aws:lambda:eu-central-1:123456789012:"
+    "function:remotion-render"
+)
+
+
+def test_the_error_and_warnings_a_user_reads_name_no_internal_host_port_or_path(lambda_services):
+    """Scrubbed where every end is written (lifecycle.finish), so on both backends."""
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    session.responses.append(_failed_progress([_error_entry("renderer", "Error", _LEAKY)]))
+    webhook = _webhook("error", render_id, user, errors=[{"name": "Error", "message": _LEAKY, "stack": _LEAKY}])
+    assert lifecycle.apply_webhook(services, webhook) is True
+    shown = lifecycle.describe(services, services.store.get_render(user, render_id)).model_dump(by_alias=True)
+    text = json.dumps(shown, ensure_ascii=False)
+    for secret in ("localhost", ":3001", "127.0.0.1", "::1", "/tmp", "/var/task", "123456789012", "9001"):
+        assert secret not in text, (secret, shown["error"])
+    assert shown["error"].startswith("Error loading <internal address>")
