@@ -1,2 +1,3 @@
 """Tools around the core, never shipped: the smoke test of a deployed stack, the bench, the
-reference (naive) renderer and the OpenAPI writer. May import `functions/` and `render/`."""
+first-run timer, the reference (naive) renderer and the OpenAPI writer. May import `functions/`
+and `render/`."""
