@@ -59,7 +59,7 @@ bundle: node_modules/.installed
 WEB_SOURCES := $(shell find web/src remotion_site/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json docs/openapi.json
 web/dist/index.html: node_modules/.installed $(WEB_SOURCES)
 	@echo "setup: the export page into web/dist/ (tsc and vite build: about 10 s)"
-	@npm run --silent build -w web
+	@npm run --silent build -w web -- --logLevel warn
 web: web/dist/index.html
 
 # No icon step: locally each Iconify set is built into .cache/iconify-store/ the first time one of
