@@ -113,6 +113,15 @@ def _locked(lock_file: Path) -> Iterator[None]:
         yield
 
 
+def _work_dir(parent: Path, name: str) -> Path:
+    """A new folder to build name in, beside where it will go ("." is in no prefix: mdi's is not
+    mdi-light's)."""
+    work = Path(tempfile.mkdtemp(dir=parent, prefix=f".tmp-{name}."))
+    # mkdtemp's 0700 would travel into the layer's zip: the Lambda runtime's user could not read it.
+    work.chmod(0o755)
+    return work
+
+
 def _replace_dir(built: Path, target: Path) -> None:
     """Put a finished folder at target in one rename; whatever was there (an unfinished or outdated
     one) is moved aside first and removed after."""
@@ -154,11 +163,10 @@ def build_set(source: Path, sets_dir: Path, prefix: str, preset: int = FAST_PRES
         meta = read_meta(folder, tag)  # built by the process we waited for
         if meta is not None:
             return meta
-        # What a process killed while building this set left behind ("." is in no prefix: mdi's
-        # leftovers are not mdi-light's). Nobody else is building it: we hold its lock.
+        # What a process killed while building this set left behind: we hold its lock, nobody builds it now.
         for leftover in sets_dir.glob(f".tmp-{prefix}.*"):
             shutil.rmtree(leftover, ignore_errors=True)
-        work = Path(tempfile.mkdtemp(dir=sets_dir, prefix=f".tmp-{prefix}."))
+        work = _work_dir(sets_dir, prefix)
         try:
             write_set(source / "json" / f"{prefix}.json", work, preset, tag)
             _replace_dir(work, folder)
@@ -191,7 +199,7 @@ def build(
             return existing
         for leftover in dest.parent.glob(f".tmp-{dest.name}.*"):
             shutil.rmtree(leftover, ignore_errors=True)
-        work = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".tmp-{dest.name}."))
+        work = _work_dir(dest.parent, dest.name)
         try:
             # The largest first, so that no core is left with fluent-emoji's 100 MB at the end.
             files = sorted((source / "json").glob("*.json"), key=lambda p: -p.stat().st_size)

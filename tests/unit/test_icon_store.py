@@ -138,6 +138,9 @@ def test_a_complete_store_is_built_on_every_core_and_read_without_its_source(sou
     manifest = build(source, tmp_path / "store", workers=2)
     assert manifest["source"] == TAG and set(manifest["sets"]) == {"demo", "demo-two"}
     assert build(source, tmp_path / "store") == manifest  # kept as it is for the same version
+    # Readable by any user: on AWS the layer's files are not the runtime user's.
+    for path in [tmp_path / "store", *(tmp_path / "store").rglob("*")]:
+        assert path.stat().st_mode & (0o005 if path.is_dir() else 0o004), path
     store = IconStore(tmp_path / "store", source=None)  # as on AWS: no @iconify/json
     assert store.complete and store.prefixes == {"demo", "demo-two"}
     icon_set = store.icon_set("demo-two")
