@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup bundle web screenshots demo demo-lambda dev openapi synth smoke deploy-local test test-fast typecheck lint bench loadtest clean
+.PHONY: help setup bundle web screenshots demo demo-lambda dev first-run openapi synth smoke deploy-local test test-fast typecheck lint bench loadtest clean
 
 help:
 	@echo "make demo       export examples/landscape.json through the local stack's API to out/demo.mp4"
@@ -25,40 +25,53 @@ help:
 	@echo "make test-fast  the tests that render no video"
 	@echo "make bench      measure preprocessing and rendering (results in docs/benchmarks.md)"
 	@echo "make loadtest   30 users export at once on a budget of 3 renders, both backends (docs/reliability.md)"
+	@echo "make first-run  time make demo and make dev in fresh clones of HEAD, as a newcomer waits (RUNS=...)"
 
+# Each set-up step says what it is and about how long it takes as it starts (the figures: a fresh
+# clone on 2 busy cores with npm's and uv's caches warm; README.md, "How long the first run takes").
 # uv itself, pinned, in a private virtual environment (no global install needed).
 $(UV):
-	python3 -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "setup: uv $(UV_VERSION), the pinned Python package manager, into $(TOOLS)/ (about 5 s)"
+	@python3 -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	@echo "setup: the Python packages into $(VENV)/ (uv sync: a few seconds, a minute or two with no uv cache)"
+	@$(UV) sync --frozen --quiet
 	@touch $@
 
+# --prefer-offline: what the lock file pins and npm's cache holds is taken without asking the
+# registry whether it changed (the lock's integrity hashes still check it); ~5 s of ~30.
 node_modules/.installed: package.json package-lock.json remotion_site/package.json web/package.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "setup: the Node packages into node_modules/ (npm ci: about 35 s, minutes with no npm cache)"
+	@npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# The Remotion bundle is cached under .cache/bundle/<hash of the site's sources>.
+# The Remotion bundle is cached under .cache/bundle/<hash of the site's sources>; the check asks
+# bundle.mjs for that hash without building.
+BUNDLE_BUILT := node --input-type=module -e "import {existsSync} from 'node:fs'; \
+	import {bundleHash} from './render/worker/bundle.mjs'; \
+	const dir = (process.env.FRAMECAST_CACHE_DIR ?? '.cache') + '/bundle/' + bundleHash(); \
+	process.exit(existsSync(dir + '/index.html') ? 0 : 1)"
 bundle: node_modules/.installed
+	@$(BUNDLE_BUILT) || echo "setup: the Remotion bundle of remotion_site/ into .cache/bundle/ (about 15 s)"
 	@node render/worker/bundle.mjs >/dev/null
 
 # The export page, served by the local stack at /; its API types come from docs/openapi.json.
 WEB_SOURCES := $(shell find web/src remotion_site/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/package.json docs/openapi.json
 web/dist/index.html: node_modules/.installed $(WEB_SOURCES)
-	npm run --silent build -w web
+	@echo "setup: the export page into web/dist/ (tsc and vite build: about 10 s)"
+	@npm run --silent build -w web -- --logLevel warn
 web: web/dist/index.html
 
-# Every Iconify set offline: the compressed store functions/preprocess/icons.py reads.
-ICON_STORE := .cache/iconify-store/manifest.json
-$(ICON_STORE): node_modules/.installed | $(VENV)/.synced
-	$(PY) -m functions.preprocess.icon_store build && touch $@
+# No icon step: locally each Iconify set is built into .cache/iconify-store/ the first time one of
+# its icons is asked for (functions/preprocess/icon_store.py), in a fraction of a second for most.
+setup: $(VENV)/.synced node_modules/.installed bundle web/dist/index.html
 
-setup: $(VENV)/.synced node_modules/.installed bundle web/dist/index.html $(ICON_STORE)
-
-# A real export through the HTTP API of the local stack, to out/demo.mp4.
-demo: setup
-	$(PY) -m cli.demo
+# A real export through the HTTP API of the local stack, to out/demo.mp4. It needs no page.
+demo: $(VENV)/.synced node_modules/.installed bundle
+	@echo "demo: the local stack, then the export of examples/landscape.json (about 20 s)"
+	@$(PY) -m cli.demo
 
 # The same export through the pinned Remotion Lambda function, run on this machine (local/lambda_emulator).
 demo-lambda: setup
@@ -68,10 +81,11 @@ demo-lambda: setup
 # RENDER_MODE=lambda renders with the emulated Remotion Lambda function instead of the local worker.
 PORT ?= 8000
 dev: setup
+	@echo "dev: starting the local stack on http://127.0.0.1:$(PORT) (about 5 s)"
 ifeq ($(RENDER_MODE),lambda)
-	$(PY) -m local.lambda_emulator.serve --port $(PORT)
+	@$(PY) -m local.lambda_emulator.serve --port $(PORT)
 else
-	$(VENV)/bin/framecast dev --port $(PORT)
+	@$(VENV)/bin/framecast dev --port $(PORT)
 endif
 
 # CloudFormation in cdk.out/, with no AWS credentials and no Docker (the Lambda layer is built
@@ -131,6 +145,10 @@ bench: setup
 loadtest: setup
 	$(PY) -m tools.loadtest --backend local --users 30 --at-once 3
 	$(PY) -m tools.loadtest --backend lambda --users 30 --at-once 3
+
+# Fresh clones of HEAD: `make demo` to its video, `make dev` to /health (README.md's figures).
+first-run: $(VENV)/.synced
+	$(PY) -m tools.first_run $(if $(RUNS),--runs $(RUNS))
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules .cache out

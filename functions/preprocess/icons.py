@@ -1,8 +1,10 @@
 """Iconify icons as inline SVG data, offline first.
 
-Every Iconify set is available with no network: from the compressed store built from the pinned
-`@iconify/json` (functions/preprocess/icon_store.py; ICONIFY_STORE_DIR; `make setup` builds it),
-else from the `@iconify-json/*` sets npm installed. Only a set found in neither is asked of the Iconify HTTP API, where the network allows, and cached on disk.
+Every Iconify set is available with no network: from the compressed store of the pinned
+`@iconify/json` (functions/preprocess/icon_store.py; ICONIFY_STORE_DIR), complete in the Lambda
+layer, built a set at a time on first use where node_modules is at hand; else from the
+`@iconify-json/*` sets npm installed. Only a set found in neither is asked of the Iconify HTTP API,
+where the network allows, and cached on disk.
 An icon found nowhere is left to the scene's placeholder and reported as a warning by the caller.
 """
 
@@ -94,7 +96,7 @@ def icon_from_set(icon_set: dict[str, Any], name: str) -> IconData | None:
 class IconLibrary:
     def __init__(self, data_dir: Path, api_url: str | None, cache_dir: Path | None, store_dir: Path | None = None):
         self.data_dir = data_dir
-        self.store = IconStore(store_dir) if store_dir else None
+        self.store = IconStore(store_dir, source=data_dir / "@iconify/json") if store_dir else None
         self.api_url = api_url.rstrip("/") if api_url else None
         self.cache_dir = cache_dir
         self._sets: dict[str, dict[str, Any] | None] = {}

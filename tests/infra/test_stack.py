@@ -150,6 +150,17 @@ def test_the_layer_is_built_for_arm64(synthesized):
     assert {"mdi", "lucide", "game-icons"} <= set(manifest["sets"])
 
 
+def test_the_layer_resolves_icons_of_any_set_as_the_function_does(synthesized):
+    from functions.preprocess.icons import IconLibrary
+    from stacks.packaging import LAYER
+
+    # As on AWS (stacks/service.py): ICONIFY_DATA_DIR=/opt/iconify, with no @iconify/json to build from.
+    library = IconLibrary(LAYER / "iconify", api_url=None, cache_dir=None, store_dir=LAYER / "iconify-store")
+    assert library.store is not None and library.store.complete and len(library.store.prefixes) > 200
+    names = ["game-icons:broadsword", "fluent-emoji-flat:rocket", "noto:rocket", "mdi:home"]
+    assert set(library.resolve(names)) == set(names)
+
+
 def test_only_functions_go_into_the_code_asset(synthesized):
     _, _, outdir = synthesized
     api = service_function(

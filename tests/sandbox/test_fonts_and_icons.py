@@ -46,6 +46,18 @@ def test_icons_of_the_shipped_sets_render_with_no_network_and_no_warning(worker,
     assert result.warnings == []
 
 
+@pytest.mark.render
+def test_icons_of_sets_never_used_before_render_offline_from_sets_built_then(worker, tmp_path, monkeypatch):
+    from functions.preprocess.icons import default_library
+
+    monkeypatch.setenv("ICONIFY_STORE_DIR", str(tmp_path / "store"))  # an empty store: no set built yet
+    default_library.cache_clear()
+    result = render(worker, tmp_path, hostile("icons.tsx"))
+    assert result.warnings == []
+    built = {meta.parent.name for meta in (tmp_path / "store").glob("v*/*/meta.json")}
+    assert built == {"fluent-emoji-flat", "game-icons", "noto", "emojione"}
+
+
 def test_the_shipped_fonts_module_is_what_the_pinned_packages_give():
     import subprocess
 
