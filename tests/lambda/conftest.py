@@ -20,7 +20,14 @@ from tests.service.conftest import Client
 class LambdaStack:
     """A running `serve` process and what it reports: its URLs, its function's and S3's logs."""
 
-    def __init__(self, state_dir: Path, *, function_timeout: float | None = None, env: dict | None = None):
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        function_timeout: float | None = None,
+        env: dict | None = None,
+        args: list[str] | None = None,
+    ):
         self.state_dir = state_dir
         ready = state_dir / "ready.json"
         command = [
@@ -37,6 +44,7 @@ class LambdaStack:
         ]
         if function_timeout:
             command += ["--function-timeout", str(function_timeout)]
+        command += args or []
         self.log = open(state_dir / "stack.log", "wb")
         self.process = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
@@ -67,9 +75,17 @@ class LambdaStack:
         path = Path(self.where["s3Log"])
         return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
-    def invocations(self) -> list[dict]:
+    def _invocation_log(self) -> list[dict]:
         path = Path(self.where["invocationLog"])
         return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+
+    def invocations(self) -> list[dict]:
+        """Invocations that ran and ended."""
+        return [line for line in self._invocation_log() if "throttled" not in line]
+
+    def throttles(self) -> list[dict]:
+        """Invocations Lambda throttled (an Event once per attempt), with the Reason it gave."""
+        return [line for line in self._invocation_log() if "throttled" in line]
 
     def ended_invocations(self, routine: str, since: float, seconds: float = 60) -> list[dict]:
         """Invocations of `routine` that began after `since` and have ended (the webhook can come first)."""
@@ -124,5 +140,13 @@ def short_timeout_stack(tmp_path_factory):
     stack = LambdaStack(
         tmp_path_factory.mktemp("lambda-timeout"), function_timeout=20, env={"PROGRESS_REFRESH_SECONDS": "3600"}
     )
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def reserved_two_stack(tmp_path_factory):
+    """The render function with a reserved concurrency of 2: less than one render of a few chunks needs."""
+    stack = LambdaStack(tmp_path_factory.mktemp("lambda-reserved-2"), args=["--reserved-concurrency", "2"])
     yield stack
     stack.stop()
