@@ -11,9 +11,11 @@ Stops on SIGINT or SIGTERM, saving the data as `make dev` does (unless --fresh).
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from local.lambda_emulator.function import (
@@ -24,6 +26,12 @@ from local.lambda_emulator.function import (
 )
 from local.lambda_emulator.stack import LambdaModeStack
 from local.stack import LOCAL_DIR, StackSettings
+
+# Service settings this process passes on from its environment besides the limits StackSettings
+# reads: how often GET /renders asks the function (the tests leave it to the webhook alone), and
+# how many renderers one render may fan out to (the tests keep it under the function's reservation,
+# so that a render's Chromiums fit this machine's memory).
+SERVICE_SETTINGS_FROM_ENV = ("PROGRESS_REFRESH_SECONDS", "RENDER_CONCURRENCY_LIMIT")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     # Its own saved state: renders of the local mode are not the function's to answer for.
+    settings = StackSettings.from_env(port=args.port, state_dir=None if args.fresh else LOCAL_DIR / "state-lambda")
+    passed = {name: os.environ[name] for name in SERVICE_SETTINGS_FROM_ENV if name in os.environ}
     stack = LambdaModeStack(
-        StackSettings.from_env(port=args.port, state_dir=None if args.fresh else LOCAL_DIR / "state-lambda"),
+        replace(settings, service={**settings.service, **passed}),
         function_timeout_seconds=args.function_timeout,
         concurrency=concurrency_limits(args.account_concurrency, args.reserved_concurrency),
         function_state_dir=args.state_dir,

@@ -126,10 +126,21 @@ class LambdaStack:
         self.log.close()
 
 
+# Every renderer runs at once, as on Lambda, each with its own Chromium (some 250 MB): a render here
+# fans out to at most 16 renderers (the service's RENDER_CONCURRENCY_LIMIT), and the function's
+# reservation leaves room beside them for launch, the client's status calls and a thumbnail.
+BOUNDED_FAN_OUT = {"RENDER_CONCURRENCY_LIMIT": "16"}
+BOUNDED_RESERVATION = ["--reserved-concurrency", "24"]
+
+
 @pytest.fixture(scope="session")
 def lambda_stack(tmp_path_factory):
     """Renders here end only by the function's own webhook: GET /renders never asks the backend."""
-    stack = LambdaStack(tmp_path_factory.mktemp("lambda-stack"), env={"PROGRESS_REFRESH_SECONDS": "3600"})
+    stack = LambdaStack(
+        tmp_path_factory.mktemp("lambda-stack"),
+        env={"PROGRESS_REFRESH_SECONDS": "3600", **BOUNDED_FAN_OUT},
+        args=BOUNDED_RESERVATION,
+    )
     yield stack
     stack.stop()
 
@@ -138,7 +149,10 @@ def lambda_stack(tmp_path_factory):
 def short_timeout_stack(tmp_path_factory):
     """The function's timeout cut to 20 s; as above, only the function's webhook ends a render."""
     stack = LambdaStack(
-        tmp_path_factory.mktemp("lambda-timeout"), function_timeout=20, env={"PROGRESS_REFRESH_SECONDS": "3600"}
+        tmp_path_factory.mktemp("lambda-timeout"),
+        function_timeout=20,
+        env={"PROGRESS_REFRESH_SECONDS": "3600", **BOUNDED_FAN_OUT},
+        args=BOUNDED_RESERVATION,
     )
     yield stack
     stack.stop()

@@ -24,6 +24,7 @@ from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.models.project import Project
 from functions.render_settings import OutputFormat, Quality
+from local.lambda_emulator.function import ACCOUNT_CONCURRENCY_ENV, RESERVED_CONCURRENCY_ENV, concurrency_limits
 from local.lambda_emulator.function_dir import INVOCATION_HOME
 from local.lambda_emulator.invoker import FunctionConfig
 from local.lambda_emulator.lambda_api import (
@@ -32,6 +33,7 @@ from local.lambda_emulator.lambda_api import (
     ConcurrencyLimits,
     LambdaApi,
 )
+from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.remotion_lambda
 
@@ -225,6 +227,16 @@ def test_a_reserved_concurrency_must_leave_the_account_its_unreserved_minimum():
         ConcurrencyLimits(account=1000, reserved=901)
     assert ConcurrencyLimits(account=1000, reserved=900).function_limit == 900
     assert ConcurrencyLimits(account=50).function_limit == 50
+
+
+def test_the_limits_come_from_flags_else_the_environment_else_aws_and_the_stack():
+    cdk = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]["renderConcurrencyCap"]
+    assert concurrency_limits(environ={}) == ConcurrencyLimits(account=1000, reserved=cdk)
+    environ = {ACCOUNT_CONCURRENCY_ENV: "300", RESERVED_CONCURRENCY_ENV: "none"}
+    assert concurrency_limits(environ=environ) == ConcurrencyLimits(account=300, reserved=None)
+    assert concurrency_limits(150, "2", environ=environ) == ConcurrencyLimits(account=150, reserved=2)
+    with pytest.raises(ValueError, match="at most 0 can be reserved"):
+        concurrency_limits(50, "2", environ=environ)
 
 
 class _Hooks(ThreadingHTTPServer):
