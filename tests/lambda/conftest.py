@@ -151,7 +151,10 @@ def short_timeout_stack(tmp_path_factory):
     stack = LambdaStack(
         tmp_path_factory.mktemp("lambda-timeout"),
         function_timeout=20,
-        env={"PROGRESS_REFRESH_SECONDS": "3600", **BOUNDED_FAN_OUT},
+        # Four renderers, not sixteen: `launch` sends its timeout webhook a second before the kill,
+        # and with sixteen Chromiums on two cores its event loop missed that second (the sweeper
+        # then ended the render as failed).
+        env={"PROGRESS_REFRESH_SECONDS": "3600", "RENDER_CONCURRENCY_LIMIT": "4"},
         args=BOUNDED_RESERVATION,
     )
     yield stack
