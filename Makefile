@@ -74,6 +74,8 @@ demo: $(VENV)/.synced node_modules/.installed bundle
 	@$(PY) -m cli.demo
 
 # The same export through the pinned Remotion Lambda function, run on this machine (local/lambda_emulator).
+# FRAMECAST_LAMBDA_ACCOUNT_CONCURRENCY (1000) and FRAMECAST_LAMBDA_RESERVED_CONCURRENCY (N or none; the
+# stack's renderConcurrencyCap) set the emulated Lambda's limits, here and for `make dev RENDER_MODE=lambda`.
 demo-lambda: setup
 	$(PY) -m cli.demo_lambda
 

@@ -73,6 +73,11 @@ def main() -> int:
             out.write_bytes(response.read())
         _, stats = api.call("GET", "/exports/stats")
         invocations = [r for r in function.api.records if r.outcome]
+        limits, peak, throttled = (
+            function.api.limits,
+            function.api.peak_concurrency,
+            sum(function.api.throttled.values()),
+        )
     chunks = sum(1 for r in invocations if r.routine == "renderer")
     print(
         f"{out} ({out.stat().st_size / 1e6:.2f} MB, {render['width']}×{render['height']}, "
@@ -82,6 +87,7 @@ def main() -> int:
         f"the function ran {len(invocations)} invocations: {chunks} chunk renders, "
         f"cost as Remotion estimates it on AWS: {render['costs']['estimatedDisplayCost'] if render['costs'] else 'n/a'}"
     )
+    print(f"at most {peak} invocations ran at once ({limits.describe()}); {throttled} throttled")
     print(
         f"stats for {USER}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
         f"{stats['usedToday']}/{stats['dailyLimit']} used today"

@@ -9,22 +9,57 @@ applies S3's ACL rule) and Lambda (this emulator) through the AWS SDK's endpoint
 posts its real webhook to the stack's webhook route.
 """
 
+import json
 import logging
+import os
 import threading
+from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 
 import boto3
 
 from local.lambda_emulator.function_dir import REPO_ROOT, prepare
 from local.lambda_emulator.invoker import FunctionConfig, namespace_command
-from local.lambda_emulator.lambda_api import LambdaApi
+from local.lambda_emulator.lambda_api import ACCOUNT_CONCURRENCY, ConcurrencyLimits, LambdaApi
 from local.lambda_emulator.s3_front import S3Front
 from local.lambda_emulator.site import current_bundle, deploy_site, site_key
 from local.lambda_emulator.site_origin import SiteOrigin
+from stacks.config import StackConfig
 from stacks.remotion_facts import DEFAULT_SIZE, remotion_facts
 
 DEFAULT_STATE_DIR = REPO_ROOT / ".cache/lambda-emulator"
+# The limits for `make demo-lambda` and `make dev RENDER_MODE=lambda` (an integer each; the
+# reservation may also be `none`, a function without reserved concurrency).
+ACCOUNT_CONCURRENCY_ENV = "FRAMECAST_LAMBDA_ACCOUNT_CONCURRENCY"
+RESERVED_CONCURRENCY_ENV = "FRAMECAST_LAMBDA_RESERVED_CONCURRENCY"
 logger = logging.getLogger(__name__)
+
+
+def stack_reserved_concurrency() -> int:
+    """The render function's reserved concurrency as `cdk deploy` sets it: renderConcurrencyCap from
+    cdk.json's context, else StackConfig's default (stacks/renderer.py reserves it)."""
+    context = json.loads((REPO_ROOT / "cdk.json").read_text()).get("context", {})
+    default = next(f.default for f in fields(StackConfig) if f.name == "render_concurrency_cap")
+    return int(context.get("renderConcurrencyCap", default))
+
+
+def parse_reserved(text: str) -> int | None:
+    """A reserved concurrency as flags and the environment give it: an integer, or `none`."""
+    return None if text.strip().lower() == "none" else int(text)
+
+
+def concurrency_limits(
+    account: int | None = None, reserved: str | None = None, environ: Mapping[str, str] = os.environ
+) -> ConcurrencyLimits:
+    """The emulated function's limits: those given (`reserved` as a flag gives it: an integer or
+    `none`), else the environment's, else AWS's default account concurrency and the stack's own
+    reservation."""
+    if account is None:
+        account = int(environ.get(ACCOUNT_CONCURRENCY_ENV) or ACCOUNT_CONCURRENCY)
+    if reserved is None:
+        reserved = environ.get(RESERVED_CONCURRENCY_ENV) or str(stack_reserved_concurrency())
+    return ConcurrencyLimits(account=account, reserved=parse_reserved(reserved))
 
 
 class RemotionLambdaEmulator:
@@ -36,11 +71,13 @@ class RemotionLambdaEmulator:
         region: str = "us-east-1",
         *,
         timeout_seconds: float = DEFAULT_SIZE.timeout_seconds,
-        renderer_slots: int | None = None,
+        concurrency: ConcurrencyLimits | None = None,
         state_dir: Path = DEFAULT_STATE_DIR,
     ):
         """`emulator_port`: the local stack's emulator (moto behind signature checks and S3's ACL rule),
-        whose `credentials` the function signs its calls with, as the stack does."""
+        whose `credentials` the function signs its calls with, as the stack does. `concurrency`: the
+        account's and the function's limits, by default `concurrency_limits()` (the environment's,
+        else AWS's default account and the stack's reservation)."""
         namespace_command()  # refuse here, before anything starts, where no private /tmp can be made
         facts = remotion_facts(region)
         self.bucket, self.region, self.credentials = bucket, region, credentials
@@ -64,7 +101,9 @@ class RemotionLambdaEmulator:
                 "NODE_OPTIONS": "",
             },
         )
-        self.api = LambdaApi(self.config, renderer_slots=renderer_slots, record_path=state_dir / "invocations.jsonl")
+        self.api = LambdaApi(
+            self.config, concurrency or concurrency_limits(), record_path=state_dir / "invocations.jsonl"
+        )
         self.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = self.api.url
         self._threads = []
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from functions.store import AwsAccess
 from local.lambda_emulator.function import RemotionLambdaEmulator
+from local.lambda_emulator.lambda_api import ConcurrencyLimits
 from local.stack import BUCKET_NAME, LocalStack, StackSettings
 
 
@@ -25,11 +26,12 @@ class LambdaModeStack(LocalStack):
         settings: StackSettings | None = None,
         *,
         function_timeout_seconds: float | None = None,
-        renderer_slots: int | None = None,
+        concurrency: ConcurrencyLimits | None = None,
         function_state_dir: Path | None = None,
     ):
+        """`concurrency`: the emulated account's and function's limits (see RemotionLambdaEmulator)."""
         super().__init__(settings)
-        options: dict[str, Any] = {"renderer_slots": renderer_slots}
+        options: dict[str, Any] = {"concurrency": concurrency}
         if function_timeout_seconds is not None:
             options["timeout_seconds"] = function_timeout_seconds
         if function_state_dir is not None:

@@ -20,7 +20,14 @@ from tests.service.conftest import Client
 class LambdaStack:
     """A running `serve` process and what it reports: its URLs, its function's and S3's logs."""
 
-    def __init__(self, state_dir: Path, *, function_timeout: float | None = None, env: dict | None = None):
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        function_timeout: float | None = None,
+        env: dict | None = None,
+        args: list[str] | None = None,
+    ):
         self.state_dir = state_dir
         ready = state_dir / "ready.json"
         command = [
@@ -37,6 +44,7 @@ class LambdaStack:
         ]
         if function_timeout:
             command += ["--function-timeout", str(function_timeout)]
+        command += args or []
         self.log = open(state_dir / "stack.log", "wb")
         self.process = subprocess.Popen(
             command, cwd=REPO_ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
@@ -67,9 +75,17 @@ class LambdaStack:
         path = Path(self.where["s3Log"])
         return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
-    def invocations(self) -> list[dict]:
+    def _invocation_log(self) -> list[dict]:
         path = Path(self.where["invocationLog"])
         return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
+
+    def invocations(self) -> list[dict]:
+        """Invocations that ran and ended."""
+        return [line for line in self._invocation_log() if "throttled" not in line]
+
+    def throttles(self) -> list[dict]:
+        """Invocations Lambda throttled (an Event once per attempt), with the Reason it gave."""
+        return [line for line in self._invocation_log() if "throttled" in line]
 
     def ended_invocations(self, routine: str, since: float, seconds: float = 60) -> list[dict]:
         """Invocations of `routine` that began after `since` and have ended (the webhook can come first)."""
@@ -110,10 +126,21 @@ class LambdaStack:
         self.log.close()
 
 
+# Every renderer runs at once, as on Lambda, each with its own Chromium (some 250 MB): a render here
+# fans out to at most 16 renderers (the service's RENDER_CONCURRENCY_LIMIT), and the function's
+# reservation leaves room beside them for launch, the client's status calls and a thumbnail.
+BOUNDED_FAN_OUT = {"RENDER_CONCURRENCY_LIMIT": "16"}
+BOUNDED_RESERVATION = ["--reserved-concurrency", "24"]
+
+
 @pytest.fixture(scope="session")
 def lambda_stack(tmp_path_factory):
     """Renders here end only by the function's own webhook: GET /renders never asks the backend."""
-    stack = LambdaStack(tmp_path_factory.mktemp("lambda-stack"), env={"PROGRESS_REFRESH_SECONDS": "3600"})
+    stack = LambdaStack(
+        tmp_path_factory.mktemp("lambda-stack"),
+        env={"PROGRESS_REFRESH_SECONDS": "3600", **BOUNDED_FAN_OUT},
+        args=BOUNDED_RESERVATION,
+    )
     yield stack
     stack.stop()
 
@@ -122,7 +149,21 @@ def lambda_stack(tmp_path_factory):
 def short_timeout_stack(tmp_path_factory):
     """The function's timeout cut to 20 s; as above, only the function's webhook ends a render."""
     stack = LambdaStack(
-        tmp_path_factory.mktemp("lambda-timeout"), function_timeout=20, env={"PROGRESS_REFRESH_SECONDS": "3600"}
+        tmp_path_factory.mktemp("lambda-timeout"),
+        function_timeout=20,
+        # Four renderers, not sixteen: `launch` sends its timeout webhook a second before the kill,
+        # and with sixteen Chromiums on two cores its event loop missed that second (the sweeper
+        # then ended the render as failed).
+        env={"PROGRESS_REFRESH_SECONDS": "3600", "RENDER_CONCURRENCY_LIMIT": "4"},
+        args=BOUNDED_RESERVATION,
     )
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def reserved_two_stack(tmp_path_factory):
+    """The render function with a reserved concurrency of 2: less than one render of a few chunks needs."""
+    stack = LambdaStack(tmp_path_factory.mktemp("lambda-reserved-2"), args=["--reserved-concurrency", "2"])
     yield stack
     stack.stop()

@@ -146,7 +146,7 @@ def test_invoke_api_answers_as_lambda_does(tmp_path, function_home):
         stream.write(JSON.stringify({echo: event.value})); stream.end();
     }""",
     )
-    api = LambdaApi(_config(tmp_path, folder), renderer_slots=1)
+    api = LambdaApi(_config(tmp_path, folder))
     threading.Thread(target=api.serve_forever, daemon=True).start()
     client = boto3.client(
         "lambda",
