@@ -171,14 +171,15 @@ def _stack(backend: str, at_once: int) -> Any:
     settings = StackSettings(port=0, state_dir=None, pool_size=at_once)
     if backend == "local":
         return LocalStack(settings)
+    from local.lambda_emulator.lambda_api import ConcurrencyLimits
     from local.lambda_emulator.stack import LambdaModeStack
 
-    # A 1-second export is 2 renderers and its main function: the budget fits `at_once` of them.
+    # A 1-second export is 2 renderers and its main function: an account whose concurrency fits
+    # `at_once` of them (the function reserves none of it), and the render budget the same.
     lambdas = 3 * at_once
     return LambdaModeStack(
         StackSettings(port=0, state_dir=None, service={"RENDER_CONCURRENCY_LIMIT": str(lambdas)}),
-        account_concurrency=lambdas,
-        reserved_concurrency=lambdas,
+        concurrency=ConcurrencyLimits(account=lambdas, reserved=None),
     )
 
 

@@ -49,7 +49,10 @@ class LambdaModeStack(LocalStack):
         )
 
     def service_environment(self) -> dict[str, str]:
-        return super().service_environment() | self.function.service_environment()
+        # As the stack sets it on AWS: the render budget is the function's concurrency (its
+        # reservation), unless the settings name another.
+        budget = {"RENDER_CONCURRENCY_LIMIT": str(self.function.api.limits.function_limit)}
+        return budget | super().service_environment() | self.function.service_environment()
 
     def process_environment(self) -> dict[str, str]:
         """The official Remotion client (and boto3 under it) finds the function, the S3 front and the
