@@ -47,6 +47,9 @@ def acknowledgments(*, region: str, bucket_id: str, table_id: str, render_log_gr
         "(projects/<user>/<project>.json), both generated ids; only the API writes them.",
         f"AwsSolutions-IAM5[Resource::{bucket}/input-props/*]": "The remotion_lambda client uploads large props "
         "as input-props/<sha256 of the props>.json.",
+        f"AwsSolutions-IAM5[Resource::{bucket}/queued/*]": "What a queued export will render, kept as "
+        "queued/<render id>.json (a generated id) from its acceptance until whichever function admits it starts it "
+        "(functions/domain/admission.py).",
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::remotionlambda-*]": "s3:GetBucketLocation only: "
         "the remotion_lambda client asks the region of every remotionlambda-* bucket of the account, ours or "
         "not, and fails the call if one is denied.",
