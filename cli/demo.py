@@ -10,19 +10,23 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from cli.progress import ProgressBar
+from functions import REPO_ROOT
 from local.auth import issue_token
-from local.stack import REPO_ROOT, LocalStack, StackSettings
+from local.stack import LocalStack, StackSettings
 
 USER = "demo-user"
 
 
 class Api:
-    def __init__(self, base_url: str, token: str):
+    def __init__(self, base_url: str, token: str) -> None:
         self.base_url, self.token = base_url, token
 
-    def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict]:
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, Any]]:
         request = urllib.request.Request(
             self.base_url + path,
             method=method,
@@ -37,7 +41,7 @@ class Api:
             return error.code, json.loads(error.read() or b"{}")
 
 
-def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> dict:
+def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> dict[str, Any]:
     status, project = api.call("POST", "/projects", json.loads(project_file.read_text()))
     if status != 201:
         raise SystemExit(f"creating the project failed ({status}): {project}")
