@@ -12,10 +12,12 @@ posts its real webhook to the stack's webhook route.
 import logging
 import threading
 from pathlib import Path
+from typing import Any, Self
 
 import boto3
 
-from local.lambda_emulator.function_dir import REPO_ROOT, prepare
+from functions import REPO_ROOT
+from local.lambda_emulator.function_dir import prepare
 from local.lambda_emulator.invoker import FunctionConfig, namespace_command
 from local.lambda_emulator.lambda_api import LambdaApi
 from local.lambda_emulator.s3_front import S3Front
@@ -38,7 +40,7 @@ class RemotionLambdaEmulator:
         timeout_seconds: float = DEFAULT_SIZE.timeout_seconds,
         renderer_slots: int | None = None,
         state_dir: Path = DEFAULT_STATE_DIR,
-    ):
+    ) -> None:
         """`emulator_port`: the local stack's emulator (moto behind signature checks and S3's ACL rule),
         whose `credentials` the function signs its calls with, as the stack does."""
         namespace_command()  # refuse here, before anything starts, where no private /tmp can be made
@@ -66,7 +68,7 @@ class RemotionLambdaEmulator:
         )
         self.api = LambdaApi(self.config, renderer_slots=renderer_slots, record_path=state_dir / "invocations.jsonl")
         self.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = self.api.url
-        self._threads = []
+        self._threads: list[threading.Thread] = []
 
     @property
     def serve_url(self) -> str:
@@ -94,7 +96,7 @@ class RemotionLambdaEmulator:
             thread.start()
             self._threads.append(thread)
 
-    def s3_client(self):
+    def s3_client(self) -> Any:  # boto3's clients are untyped here (no boto3-stubs)
         """A client of the emulated S3 through the front (its requests logged), with the stack's credentials."""
         return boto3.client(
             "s3",
@@ -109,7 +111,7 @@ class RemotionLambdaEmulator:
         files = deploy_site(self.s3_client(), self.bucket, self.site_key, self.bundle)
         logger.info("render site deployed: %d files under s3://%s/%s/", files, self.bucket, self.site_key)
 
-    def start(self) -> "RemotionLambdaEmulator":
+    def start(self) -> Self:
         self.serve()
         self.deploy()
         return self
@@ -120,8 +122,8 @@ class RemotionLambdaEmulator:
             server.shutdown()
             server.server_close()
 
-    def __enter__(self) -> "RemotionLambdaEmulator":
+    def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

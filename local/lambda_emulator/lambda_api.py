@@ -25,6 +25,7 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from local.lambda_emulator import eventstream
@@ -122,6 +123,7 @@ class LambdaApi(LoopbackServer):
 
     def _write_record(self, record: InvocationRecord) -> None:
         outcome = record.outcome
+        assert outcome is not None and self.record_path is not None  # finish() set the one and checked the other
         line = json.dumps(
             {
                 "requestId": record.request_id,
@@ -164,10 +166,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: LambdaApi
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("lambda api: " + format, *args)
 
-    def _json(self, status: int, body: dict, headers: dict | None = None) -> None:
+    def _json(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
         for name, value in {
@@ -281,7 +283,9 @@ class _Handler(BaseHTTPRequestHandler):
         error = outcome.error
         try:
             self._write_chunk(
-                eventstream.invoke_complete(error and error.get("errorType"), error and json.dumps(error))
+                eventstream.invoke_complete(
+                    error.get("errorType") if error else None, json.dumps(error) if error else None
+                )
             )
             self.wfile.write(b"0\r\n\r\n")
         except OSError:
