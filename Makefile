@@ -119,8 +119,9 @@ typecheck: node_modules/.installed
 	cd remotion_site && npx --no-install tsc --noEmit
 	npm run --silent typecheck -w web
 
-# Ruff (lint), mypy (strict, with the pydantic plugin, over functions/). The same hooks run on
-# commit with `pre-commit install`.
+# Ruff (lint), mypy (strict, with the pydantic plugin, over every Python room: functions, render,
+# local, cli, tools, stacks and app.py, as pyproject.toml lists them). The same hooks run on commit
+# with `pre-commit install`.
 lint: $(VENV)/.synced node_modules/.installed
 	$(VENV)/bin/ruff check functions render local cli tools stacks tests app.py
 	$(VENV)/bin/ruff format --check functions render local cli tools stacks tests app.py

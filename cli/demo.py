@@ -10,16 +10,18 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from cli.progress import ProgressBar
+from functions import REPO_ROOT
 from local.auth import issue_token
-from local.stack import REPO_ROOT, LocalStack, StackSettings
+from local.stack import LocalStack, StackSettings
 from tools.api_client import Api
 
 USER = "demo-user"
 
 
-def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> dict:
+def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> dict[str, Any]:
     status, project = api.call("POST", "/projects", json.loads(project_file.read_text()))
     if status != 201:
         raise SystemExit(f"creating the project failed ({status}): {project}")

@@ -16,10 +16,11 @@ import urllib.request
 from dataclasses import replace
 
 from cli.progress import ProgressBar
+from functions import REPO_ROOT
 from functions.backends.base import Running
 from local.auth import issue_token
 from local.lambda_emulator.stack import LambdaModeStack
-from local.stack import REPO_ROOT, StackSettings
+from local.stack import StackSettings
 from tools.api_client import Api
 
 USER = "demo-user"
@@ -49,6 +50,7 @@ def main() -> int:
             raise SystemExit(f"starting the export failed ({status}): {started}")
         began = time.monotonic()
         record = stack.services.store.get_render(USER, started["renderId"])
+        assert record is not None  # the API has just started it
         backend = stack.services.backend  # the composition root's RemotionLambdaBackend
         bar = ProgressBar(
             f"{project['title']}: mp4/medium, {started['estimate']['videoSeconds']:.1f} s of video; "

@@ -7,6 +7,7 @@ framecast props PROJECT.json --format mp4 --quality medium   (the composition's 
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -159,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return smoke(argv[1:])
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    return handler(args)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,13 @@
 
 import sys
 import time
+from typing import TextIO
 
 
 class ProgressBar:
     WIDTH = 30
 
-    def __init__(self, label: str, stream=sys.stderr):
+    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
         self.tty = stream.isatty()
         self.started = time.monotonic()

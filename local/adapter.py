@@ -35,12 +35,12 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, unquote
 
 import h11
@@ -81,9 +81,17 @@ DOWNLOAD_CHUNK = 256 * 1024
 # unsafe URI characters and word characters), so that a route matched here is one the handler has.
 PATH_PARAMETER = r"[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+"
 
+# ASGI, as uvicorn calls the adapter: the connection's scope, and the messages received and sent.
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+# A Lambda handler: the event and the context in, the API Gateway v2 response out.
+Handler = Callable[[dict[str, Any], "LambdaContext"], dict[str, Any]]
 
-def error_body(code: str, message: str, details: list | None = None) -> bytes:
-    error = {"code": code, "message": message}
+
+def error_body(code: str, message: str, details: list[Any] | None = None) -> bytes:
+    error: dict[str, Any] = {"code": code, "message": message}
     if details:
         error["details"] = details
     return json.dumps({"error": error}).encode()
@@ -118,11 +126,13 @@ class Function:
     """A Lambda function of the stack: its handler, serving one request at a time with every other
     resolver-based function of this process (RESOLVER_SLOT)."""
 
-    def __init__(self, handler: Callable, name: str, slots: threading.BoundedSemaphore = RESOLVER_SLOT):
+    def __init__(self, handler: Handler, name: str, slots: threading.BoundedSemaphore = RESOLVER_SLOT) -> None:
         self.handler, self.name = handler, name
         self._slots = slots
 
-    def invoke(self, event: dict, context: "LambdaContext", on_start: Callable[[], None] | None = None) -> dict:
+    def invoke(
+        self, event: dict[str, Any], context: "LambdaContext", on_start: Callable[[], object] | None = None
+    ) -> dict[str, Any]:
         with self._slots:
             if on_start:
                 on_start()
@@ -131,8 +141,14 @@ class Function:
 
 
 def api_gateway_event(
-    method: str, path: str, query: str, headers: dict, body: bytes, source_ip: str, claims: dict | None
-) -> dict:
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    source_ip: str,
+    claims: dict[str, Any] | None,
+) -> dict[str, Any]:
     values: dict[str, list[str]] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         values.setdefault(key, []).append(value)
@@ -217,7 +233,7 @@ class _LingeringTransport:
     def __init__(self, transport: asyncio.Transport, protocol: "Protocol"):
         self._transport, self._protocol = transport, protocol
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
 
     def close(self) -> None:
@@ -235,9 +251,11 @@ class Protocol(H11Protocol):
     _linger_timer: asyncio.TimerHandle | None = None
     lingering = False
 
-    def connection_made(self, transport) -> None:
+    # A stream server's transport, as H11Protocol narrows it (with the same ignore).
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._real_transport = transport
-        super().connection_made(_LingeringTransport(transport, self))
+        # Duck-typed: every attribute but close() and is_closing() is the real transport's.
+        super().connection_made(cast(asyncio.Transport, _LingeringTransport(transport, self)))
         self._arm()
 
     def data_received(self, data: bytes) -> None:
@@ -250,11 +268,11 @@ class Protocol(H11Protocol):
         elif self._header_timer is None:
             self._arm()
 
-    def eof_received(self) -> bool | None:
+    def eof_received(self) -> None:
         # The client has sent all it will: a lingering close is over (asyncio closes on a falsy return).
         return None
 
-    def connection_lost(self, exc) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         if self._linger_timer is not None:
             self._linger_timer.cancel()
@@ -348,14 +366,14 @@ class Adapter:
         self,
         routes: list[Route],
         static_dir: Path | None = None,
-        page_config: Callable[[], dict] | None = None,
+        page_config: Callable[[], dict[str, Any]] | None = None,
         downloads: "Downloads | None" = None,
         threads: int = 64,
-    ):
+    ) -> None:
         self.routes, self.static_dir, self.page_config, self.downloads = routes, static_dir, page_config, downloads
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lambda")
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         try:
@@ -363,7 +381,7 @@ class Adapter:
         except _ClientGone:
             return
 
-    async def _handle(self, scope, receive, send) -> None:
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         method, path = scope["method"], scope["path"]
         query = scope["query_string"].decode("latin-1")
         if len(scope["headers"]) > MAX_HEADER_COUNT:
@@ -409,7 +427,8 @@ class Adapter:
         body = await self._body(scope, receive, send, headers)
         if body is None:
             return
-        if target == "download":
+        if isinstance(target, str):  # "download"
+            assert self.downloads is not None, "the stack sets the downloads before it serves"
             return await self.downloads.serve(self, send, method, path, query, headers)
         try:
             body.decode("utf-8")
@@ -433,7 +452,7 @@ class Adapter:
         )
         try:
             # Waiting for a free environment is queueing, not running: the time limit counts from the start.
-            waiting = asyncio.ensure_future(started.wait())
+            waiting: asyncio.Future[Any] = asyncio.ensure_future(started.wait())
             await asyncio.wait([running, waiting], return_when=asyncio.FIRST_COMPLETED)
             waiting.cancel()
             result = await asyncio.wait_for(asyncio.shield(running), INTEGRATION_TIMEOUT_SECONDS)
@@ -464,7 +483,7 @@ class Adapter:
             send, int(result.get("statusCode", 200)), out_headers, out, method, cookies=result.get("cookies") or []
         )
 
-    async def _body(self, scope, receive, send, headers: dict) -> bytes | None:
+    async def _body(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]) -> bytes | None:
         declared = headers.get("content-length")
         if declared is not None and "transfer-encoding" in headers:
             # RFC 9112 6.3: a server may refuse both; behind a proxy, accepting them invites smuggling.
@@ -505,11 +524,11 @@ class Adapter:
             if not message.get("more_body"):
                 return bytes(body)
 
-    async def _too_large(self, send) -> None:
+    async def _too_large(self, send: Send) -> None:
         message = f"the body is over {MAX_BODY_BYTES} bytes (API Gateway's payload limit)"
         await self._error(send, 413, "too_large", message, {"Connection": "close"})
 
-    async def _static(self, send, method: str, path: str) -> None:
+    async def _static(self, send: Send, method: str, path: str) -> None:
         if path == "/config.json" and self.page_config:
             return await self._send(
                 send, 200, {"Content-Type": "application/json"}, json.dumps(self.page_config()).encode(), method
@@ -524,13 +543,17 @@ class Adapter:
         data = await asyncio.get_running_loop().run_in_executor(self.executor, target.read_bytes)
         await self._send(send, 200, {"Content-Type": content_type}, data, method)
 
-    async def _error(self, send, status: int, code: str, message: str, headers: dict | None = None) -> None:
+    async def _error(
+        self, send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         await self._send(
             send, status, {"Content-Type": "application/json", **(headers or {})}, error_body(code, message), "GET"
         )
 
     @staticmethod
-    async def _send(send, status: int, headers: dict, body: bytes, method: str, cookies: list | None = None) -> None:
+    async def _send(
+        send: Send, status: int, headers: dict[str, Any], body: bytes, method: str, cookies: list[str] | None = None
+    ) -> None:
         raw = [
             (k.encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items() if k.lower() != "content-length"
         ]
@@ -544,7 +567,7 @@ class _ClientGone(Exception):
     pass
 
 
-def _dependency_down(error: BaseException) -> bool:
+def _dependency_down(error: BaseException | None) -> bool:
     """True when the failure is that a dependency (the emulator) could not be reached or is failing."""
     while error is not None:
         if isinstance(error, EndpointConnectionError | ConnectionClosedError | ReadTimeoutError | ConnectionError):
@@ -564,10 +587,12 @@ def _dependency_down(error: BaseException) -> bool:
 class Downloads:
     """Serves objects of the emulated bucket to whoever holds a valid, unexpired link."""
 
-    def __init__(self, signer: auth.DownloadSigner, s3_client, bucket: str):
+    def __init__(self, signer: auth.DownloadSigner, s3_client: Any, bucket: str) -> None:
         self.signer, self.s3, self.bucket = signer, s3_client, bucket
 
-    async def serve(self, adapter: Adapter, send, method: str, path: str, query: str, headers: dict) -> None:
+    async def serve(
+        self, adapter: Adapter, send: Send, method: str, path: str, query: str, headers: dict[str, str]
+    ) -> None:
         bucket, _, key = path[len("/downloads/") :].partition("/")
         params = dict(parse_qsl(query, keep_blank_values=True))
         try:
@@ -635,7 +660,7 @@ class Downloads:
 class HttpServer:
     """uvicorn serving an Adapter on a socket of our own (port 0 works), in a background thread."""
 
-    def __init__(self, adapter: Adapter, host: str, port: int):
+    def __init__(self, adapter: Adapter, host: str, port: int) -> None:
         self.adapter = adapter
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -15,7 +15,9 @@ import hmac
 import os
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import jwt
@@ -65,7 +67,7 @@ def issue_token(user: str, days: int = 30, path: Path = KEY_FILE) -> str:
     return jwt.encode(claims, signing_key(path), algorithm="HS256")
 
 
-def verify(authorization: str | None, path: Path = KEY_FILE) -> dict:
+def verify(authorization: str | None, path: Path = KEY_FILE) -> dict[str, Any]:
     """The claims of a valid `Bearer <token>`; BadToken otherwise (the adapter answers 401)."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise BadToken("a bearer token is required")
@@ -113,7 +115,7 @@ def attachment(filename: str) -> str:
 class DownloadSigner:
     """Links of the form {base}/downloads/{bucket}/{key}?filename&expires&signature."""
 
-    def __init__(self, base_url: str, key: str, clock=time.time):
+    def __init__(self, base_url: str, key: str, clock: Callable[[], float] = time.time) -> None:
         self.base_url, self._key, self._clock = base_url.rstrip("/"), key.encode(), clock
 
     def _signature(self, bucket: str, key: str, filename: str, expires: str) -> str:

@@ -36,8 +36,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, unquote
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import boto3
 from botocore.config import Config
@@ -45,6 +48,10 @@ from botocore.exceptions import ClientError
 
 from functions.store import AwsAccess
 from functions.tables import TableDefinition, create_table_kwargs
+
+if TYPE_CHECKING:
+    from moto.s3.models import S3Backend
+    from werkzeug.serving import BaseWSGIServer
 
 logger = logging.getLogger("framecast.emulator")
 FLUSH_SECONDS = 0.5
@@ -94,7 +101,7 @@ def _canonical_query(raw_query: str, drop: str | None = None) -> str:
     return "&".join(f"{n}={v}" for n, v in sorted(pairs))
 
 
-def _header(environ: dict, name: str) -> str | None:
+def _header(environ: WSGIEnvironment, name: str) -> str | None:
     if name == "content-type":
         return environ.get("CONTENT_TYPE")
     if name == "content-length":
@@ -109,7 +116,9 @@ def _signing_key(secret: str, day: str, region: str, service: str) -> bytes:
     return key
 
 
-def verify_sigv4(environ: dict, body: bytes, access_key: str, secret_key: str, now: float | None = None) -> None:
+def verify_sigv4(
+    environ: WSGIEnvironment, body: bytes, access_key: str, secret_key: str, now: float | None = None
+) -> None:
     """Check a request's AWS Signature Version 4 (Authorization header or presigned query); Refused if
     it is missing, made with other credentials, stale, or does not match the request."""
     now = time.time() if now is None else now
@@ -192,7 +201,7 @@ def verify_sigv4(environ: dict, body: bytes, access_key: str, secret_key: str, n
 DEFAULT_OWNERSHIP = "BucketOwnerEnforced"  # AWS's default for every new bucket since April 2023
 
 
-def _s3_backends():
+def _s3_backends() -> list["S3Backend"]:
     from moto.s3.models import s3_backends
 
     return [backend for regions in s3_backends.values() for backend in regions.values()]
@@ -202,11 +211,12 @@ def bucket_ownership(bucket_name: str) -> str | None:
     for backend in _s3_backends():
         bucket = backend.buckets.get(bucket_name)
         if bucket is not None:
-            return bucket.ownership_rule or DEFAULT_OWNERSHIP
+            # moto annotates ownership_rule as a dict; it holds the ObjectOwnership string (moto/s3/responses.py).
+            return cast(str | None, bucket.ownership_rule) or DEFAULT_OWNERSHIP
     return None
 
 
-def check_acl(environ: dict) -> None:
+def check_acl(environ: WSGIEnvironment) -> None:
     """AWS's rule for BucketOwnerEnforced: ACLs are disabled; only `bucket-owner-full-control` (or no
     ACL) may come with a write. Path-style requests (what boto3 sends to a loopback endpoint)."""
     method = environ["REQUEST_METHOD"]
@@ -252,7 +262,7 @@ class StateFolder:
         self.blobs.mkdir(parents=True, exist_ok=True)
         self._written: dict[tuple[str, str], tuple[str, str]] = {}  # (bucket, key) -> (etag, blob)
 
-    def snapshot(self) -> tuple[dict, dict, dict[str, bytes]]:
+    def snapshot(self) -> tuple[dict[str, Any], dict[str, Any], dict[str, bytes]]:
         """What moto holds now (call with requests held off): tables, objects and new blobs."""
         from moto.dynamodb.models import dynamodb_backends
 
@@ -281,8 +291,8 @@ class StateFolder:
                         }
                     )
         buckets, blobs = [], {}
-        for backend in _s3_backends():
-            for bucket in backend.buckets.values():
+        for s3_backend in _s3_backends():
+            for bucket in s3_backend.buckets.values():
                 objects = {}
                 for key in bucket.keys.values():
                     if key is None or getattr(key, "is_delete_marker", False):
@@ -305,7 +315,7 @@ class StateFolder:
                 buckets.append({"name": bucket.name, "ownership": bucket.ownership_rule, "objects": objects})
         return {"tables": tables}, {"buckets": buckets}, blobs
 
-    def write(self, dynamodb: dict, s3: dict, blobs: dict[str, bytes]) -> None:
+    def write(self, dynamodb: dict[str, Any], s3: dict[str, Any], blobs: dict[str, bytes]) -> None:
         for blob, value in blobs.items():
             target = self.blobs / blob
             if not target.exists():
@@ -374,12 +384,12 @@ class StateFolder:
 class Gate:
     """WSGI middleware in front of moto: signatures, the ACL rule, and marking changes for the flush."""
 
-    def __init__(self, app, access_key: str, secret_key: str):
+    def __init__(self, app: WSGIApplication, access_key: str, secret_key: str) -> None:
         self.app, self.access_key, self.secret_key = app, access_key, secret_key
         self.lock = threading.Lock()  # requests and snapshots never interleave
         self.dirty = threading.Event()
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         stream = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
         body = stream.read(int(length)) if length else (stream.read() if environ.get("wsgi.input_terminated") else b"")
@@ -400,7 +410,7 @@ class Gate:
         return result
 
     @staticmethod
-    def _refuse(refused: Refused, dynamodb: bool, start_response):
+    def _refuse(refused: Refused, dynamodb: bool, start_response: StartResponse) -> list[bytes]:
         if dynamodb:  # DynamoDB's JSON errors, with the status AWS uses for signature problems
             body = json.dumps(
                 {"__type": f"com.amazon.coral.service#{refused.code}Exception", "message": refused.message}
@@ -430,11 +440,11 @@ class Emulator:
         self.gate = Gate(DomainDispatcherApplication(create_backend_app), access_key, secret_key)
         self.state = StateFolder(state) if state else None
         self.credentials = (access_key, secret_key)
-        self.server = None
+        self.server: BaseWSGIServer | None = None
         self._ended = threading.Event()
         self._flushing = threading.Lock()  # the flush thread's and the final one never overlap
 
-    def _serve(self, port: int):
+    def _serve(self, port: int) -> "BaseWSGIServer":
         from moto.moto_server.werkzeug_app import MotoRequestHandler
         from werkzeug.serving import make_server
 
@@ -498,12 +508,13 @@ class Emulator:
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def start(
     port: int, log_path: Path, state: Path | None, access_key: str, secret_key: str
-) -> tuple[subprocess.Popen, int]:
+) -> tuple[subprocess.Popen[bytes], int]:
     """Start the emulator process; returns it once it serves, with how many items and objects it restored.
 
     Its standard input stays a pipe held by this process: when this process ends, however it
@@ -522,6 +533,7 @@ def start(
             cwd=Path(__file__).resolve().parents[1],
             env={**os.environ, ACCESS_KEY_ENV: access_key, SECRET_KEY_ENV: secret_key},
         )
+    assert process.stdout is not None  # a pipe (above)
     line = process.stdout.readline().decode()
     if not line.startswith(READY):
         process.kill()
@@ -532,9 +544,10 @@ def start(
     return process, int(match.group(1)) if match else 0
 
 
-def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+def stop(process: subprocess.Popen[bytes], timeout: float = 30) -> None:
     """Ask the emulator to save and exit (its standard input closes); kill it if it does not."""
     if process.poll() is None:
+        assert process.stdin is not None  # start() made it a pipe
         try:
             process.stdin.close()
         except OSError:

@@ -11,6 +11,7 @@ import tempfile
 import threading
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from functions.backends import (
     BackendProgress,
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}
 
 
-def post_webhook(url: str, secret: str, payload: dict) -> int:
+def post_webhook(url: str, secret: str, payload: dict[str, Any]) -> int:
     """POST a Remotion-shaped webhook: raw JSON body, X-Remotion-Signature over exactly those bytes."""
     body = json.dumps(payload).encode()
     request = urllib.request.Request(
@@ -49,7 +50,8 @@ def post_webhook(url: str, secret: str, payload: dict) -> int:
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
+            status: int = response.status
+            return status
     except urllib.error.HTTPError as error:
         return error.code
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from functions import REPO_ROOT, tables
 from functions.store import AwsAccess
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from functions.settings import ServiceSettings
     from functions.store import Store
     from local.adapter import HttpServer
+    from local.render_backend import LocalRenderBackend
 
 logger = logging.getLogger(__name__)
 LOCAL_DIR = auth.LOCAL_DIR
@@ -99,7 +100,7 @@ class LocalStack:
         self._emulator: subprocess.Popen[bytes] | None = None
         self._emulator_lock = threading.Lock()
         self._server: HttpServer | None = None
-        self._backend: Any = None
+        self._backend: LocalRenderBackend | None = None
         self._stopping = threading.Event()
         self._saved_environment: dict[str, str | None] = {}
         self.credentials = auth.emulator_credentials()
@@ -148,7 +149,7 @@ class LocalStack:
                 os.environ[name] = value
         self._saved_environment = {}
 
-    def start(self) -> "LocalStack":
+    def start(self) -> Self:
         from local.adapter import Adapter, Downloads, Function, HttpServer, routes_from_openapi
 
         self._start_emulator()
@@ -234,7 +235,7 @@ class LocalStack:
         assert signer is not None
         return compose(settings, store=store, backend=self._backend, sign_download=signer)
 
-    def render_backend(self, settings: "ServiceSettings", store: "Store") -> Any:
+    def render_backend(self, settings: "ServiceSettings", store: "Store") -> "LocalRenderBackend | None":
         """This machine's renderer: the local worker. (LambdaModeStack answers None: the functions
         then build the Remotion Lambda backend, as they do on AWS.)"""
         from local.render_backend import LocalRenderBackend
@@ -274,7 +275,7 @@ class LocalStack:
             logger.warning("%d render(s) in flight at the last stop were ended and refunded", ended)
         return ended
 
-    def page_config(self) -> dict:
+    def page_config(self) -> dict[str, Any]:
         """The page on the local stack is signed in as PAGE_USER."""
         return {"mode": "local", "apiUrl": "", "token": auth.issue_token(PAGE_USER, days=1), "user": PAGE_USER}
 
@@ -316,8 +317,8 @@ class LocalStack:
             emulator.stop(process)
         self._leave_environment()
 
-    def __enter__(self) -> "LocalStack":
+    def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

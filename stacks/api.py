@@ -5,6 +5,8 @@ Its routes are read from the functions' OpenAPI documents (functions/handlers/op
 route added to a resolver is deployed with it, behind the authorizer when its operation asks for
 a bearer token; tests/infra/test_stack.py compares the synthesized routes with the documents."""
 
+from typing import cast
+
 import jsii
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigw
@@ -161,7 +163,7 @@ class Api(Construct):
 
     def _throttle_costly_routes(self, routes: dict[str, apigw.HttpRoute]) -> None:
         """Lower limits than the stage's on the routes that compile scenes or start renders."""
-        stage = self.stage.node.default_child
+        stage = cast(apigw.CfnStage, self.stage.node.default_child)
         stage.add_property_override(
             "RouteSettings",
             {

@@ -7,6 +7,8 @@ everything else (the renders) only through signed URLs of a key group whose priv
 Secrets Manager.
 """
 
+from typing import Any
+
 from aws_cdk import Duration, Fn, RemovalPolicy
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -90,7 +92,7 @@ class Cdn(Construct):
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
         )
 
-    def _behavior(self, origin: cloudfront.IOrigin, **extra) -> cloudfront.BehaviorOptions:
+    def _behavior(self, origin: cloudfront.IOrigin, **extra: Any) -> cloudfront.BehaviorOptions:
         options = {"cache_policy": self.static_cache, **extra}
         return cloudfront.BehaviorOptions(
             origin=origin,

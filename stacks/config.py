@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from functions.contract import MAX_RENDER_DURATION_MINUTES
 from stacks.remotion_facts import RenderSize
@@ -62,7 +63,7 @@ class StackConfig:
     cloudfront_log_bucket: str | None = None
 
 
-def _value(raw, kind: type, name: str):
+def _value(raw: object, kind: type, name: str) -> Any:
     if raw is None:
         return None
     if kind is tuple:
@@ -87,7 +88,7 @@ def config_from_context(
 ) -> StackConfig:
     """Every setting from context, or its default; wrong values fail here with the context key's name."""
 
-    def get(name: str, kind: type, default):
+    def get(name: str, kind: type, default: Any) -> Any:
         value = _value(context(name), kind, name)
         return default if value is None or value == "" else value
 

@@ -1,6 +1,8 @@
 """The Framecast stack: storage, renderer, site, CDN, service functions, API and monitoring."""
 
-from aws_cdk import CfnOutput, Fn, Stack
+from typing import Any, cast
+
+from aws_cdk import CfnOutput, CfnResource, Fn, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -19,7 +21,7 @@ from stacks.web_page import WebPage, page_url
 
 
 class FramecastStack(Stack):
-    def __init__(self, scope: Construct, id: str, *, config: StackConfig, **kwargs):
+    def __init__(self, scope: Construct, id: str, *, config: StackConfig, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
         facts = remotion_facts(self.region, config.render_size)
 
@@ -153,8 +155,8 @@ class FramecastStack(Stack):
             CfnOutput(self, name, value=value)
         self.acknowledged = nag.acknowledgments(
             region=self.region,
-            bucket_id=self.resolve(storage.bucket.node.default_child.logical_id),
-            table_id=self.resolve(storage.service_table.node.default_child.logical_id),
+            bucket_id=self.resolve(cast(CfnResource, storage.bucket.node.default_child).logical_id),
+            table_id=self.resolve(cast(CfnResource, storage.service_table.node.default_child).logical_id),
             render_log_group=None if config.render_function_import else renderer.function_name,
         )
         nag.acknowledge(self, self.acknowledged)

@@ -34,7 +34,7 @@ class Monitoring(Construct):
         )
         self._alarm("RenderFailures", failures, "exports failed in the renderer", threshold=3)
 
-    def _alarm(self, id: str, metric: cloudwatch.IMetric, description: str, threshold: int = 1) -> None:
+    def _alarm(self, id: str, metric: cloudwatch.Metric, description: str, threshold: int = 1) -> None:
         alarm = metric.create_alarm(
             self,
             id,

@@ -15,7 +15,9 @@ _BASIC_EXECUTION = (
 )
 
 
-def acknowledgments(*, region: str, bucket_id: str, table_id: str, render_log_group: str | None) -> dict:
+def acknowledgments(
+    *, region: str, bucket_id: str, table_id: str, render_log_group: str | None
+) -> dict[str, dict[str, str]]:
     """{construct path: {rule: reason}}."""
     bucket = f"<{bucket_id}.Arn>"
     index = f"AwsSolutions-IAM5[Resource::<{table_id}.Arn>/index/*]"
@@ -155,7 +157,7 @@ def find(stack: Stack, path: str) -> IConstruct:
     return node
 
 
-def acknowledge(stack: Stack, found: dict) -> None:
+def acknowledge(stack: Stack, found: dict[str, dict[str, str]]) -> None:
     for path, rules in found.items():
         Validations.of(find(stack, path)).acknowledge(
             *(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason) for rule, reason in rules.items())

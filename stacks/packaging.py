@@ -118,6 +118,7 @@ def _esbuild(target: Path, out: Path, package: str) -> None:
     with tarfile.open(tarball) as archive:
         member = archive.getmember("package/bin/esbuild")
         source = archive.extractfile(member)
+        assert source is not None, "package/bin/esbuild is a file"
         target.mkdir(parents=True, exist_ok=True)
         (target / "esbuild").write_bytes(source.read())
     (target / "esbuild").chmod(0o755)

@@ -5,6 +5,7 @@ import subprocess
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from functions import REPO_ROOT
 
@@ -42,8 +43,8 @@ class RemotionFacts:
     runtime_version_arn: str
     layers: list[str]
     all_hosted_layers: list[str]
-    lifecycle_rules: list[dict]
-    role_permissions: list[dict]
+    lifecycle_rules: list[dict[str, Any]]
+    role_permissions: list[dict[str, Any]]
     bucket_prefix: str
     sites_key: str
     size: RenderSize

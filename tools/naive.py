@@ -9,6 +9,7 @@ import json
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from functions import REPO_ROOT
 from functions.render_settings import RenderSettings
@@ -59,7 +60,7 @@ def naive_command(bundle: Path, props_file: Path, settings: RenderSettings, out:
     return command
 
 
-def naive_render(input_props: dict, settings: RenderSettings, out: Path, bundle: Path | None = None) -> None:
+def naive_render(input_props: dict[str, Any], settings: RenderSettings, out: Path, bundle: Path | None = None) -> None:
     bundle = bundle or bundle_dir()
     with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="framecast-props-") as props_file:
         json.dump(input_props, props_file)

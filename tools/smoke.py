@@ -27,12 +27,12 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from functions import REPO_ROOT
 from functions.contract import ENDED_STATUSES, FPS
@@ -65,7 +65,8 @@ export default function Smoke() {
 def pinned_remotion_version() -> str:
     from remotion_lambda.version import VERSION
 
-    return VERSION
+    version: str = VERSION  # the client is untyped
+    return version
 
 
 class StepFailed(Exception):
@@ -82,8 +83,8 @@ class Http:
     connect_to: tuple[tuple[str, str], ...] = ()
 
     def request(
-        self, method: str, url: str, body: Any = None, token: str | None = None, headers: dict | None = None
-    ) -> tuple[int, bytes, dict]:
+        self, method: str, url: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, dict[str, str]]:
         data = json.dumps(body).encode() if body is not None else None
         sent = {"Content-Type": "application/json"} if data is not None else {}
         if token:
@@ -105,16 +106,17 @@ class Http:
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise StepFailed(f"{method} {url}: {error}") from error
 
-    def json(self, method: str, url: str, expect: int, **kwargs) -> dict:
+    def json(self, method: str, url: str, expect: int, **kwargs: Any) -> dict[str, Any]:
         status, body, _ = self.request(method, url, **kwargs)
         if status != expect:
             raise StepFailed(
                 f"{method} {url} answered {status}, expected {expect}: {body[:500].decode(errors='replace')}"
             )
-        return json.loads(body) if body else {}
+        answer: dict[str, Any] = json.loads(body) if body else {}
+        return answer
 
 
-def ffprobe(path: Path) -> dict:
+def ffprobe(path: Path) -> dict[str, Any]:
     env = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}
     done = subprocess.run(
         [str(COMPOSITOR / "ffprobe"), "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
@@ -124,7 +126,8 @@ def ffprobe(path: Path) -> dict:
     )
     if done.returncode != 0:
         raise StepFailed(f"ffprobe could not read the download: {done.stderr.strip()[:500]}")
-    return json.loads(done.stdout)
+    probe: dict[str, Any] = json.loads(done.stdout)
+    return probe
 
 
 @dataclass
@@ -143,11 +146,11 @@ class Smoke:
     project_id: str | None = None
     render_id: str | None = None
     used_before: int | None = None
-    record: dict = field(default_factory=dict)
+    record: dict[str, Any] = field(default_factory=dict)
     # Steps not run, each with why (make deploy-local: what the emulator cannot do). Empty on AWS.
     skip: dict[str, str] = field(default_factory=dict)
 
-    def client(self, service: str):
+    def client(self, service: str) -> Any:  # boto3's clients are untyped here (no boto3-stubs)
         return self.session.client(service)
 
     def api(self, path: str) -> str:
@@ -243,9 +246,12 @@ class Smoke:
         encoded = self.client("cloudfront").get_public_key(Id=key_id)["PublicKey"]["PublicKeyConfig"]["EncodedKey"]
         public = serialization.load_pem_public_key(encoded.encode())
         message = b"framecast smoke"
-        signature = private.sign(message, padding.PKCS1v15(), hashes.SHA1())  # CloudFront's signed-URL scheme
+        # CloudFront's key groups hold RSA keys (functions/wiring.py signs with the same one).
+        signature = cast(rsa.RSAPrivateKey, private).sign(
+            message, padding.PKCS1v15(), hashes.SHA1()
+        )  # CloudFront's signed-URL scheme
         try:
-            public.verify(signature, message, padding.PKCS1v15(), hashes.SHA1())
+            cast(rsa.RSAPublicKey, public).verify(signature, message, padding.PKCS1v15(), hashes.SHA1())
         except Exception as error:
             raise StepFailed(
                 f"the private key in Secrets Manager does not match CloudFront's public key {key_id}: "
@@ -372,7 +378,7 @@ class Smoke:
     def cleanup(self) -> str:
         done, problems = [], []
 
-        def attempt(what: str, action: Callable[[], None]) -> None:
+        def attempt(what: str, action: Callable[[], object]) -> None:
             try:
                 action()
                 done.append(what)
@@ -440,7 +446,7 @@ class Smoke:
 
     def _secret(self, arn: str) -> str:
         try:
-            value = self.client("secretsmanager").get_secret_value(SecretId=arn).get("SecretString", "")
+            value: str = self.client("secretsmanager").get_secret_value(SecretId=arn).get("SecretString", "")
         except ClientError as error:
             raise StepFailed(f"secret {arn}: {error.response['Error']['Code']} (was a value ever put?)") from error
         if not value.strip():

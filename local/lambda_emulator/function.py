@@ -16,10 +16,12 @@ import threading
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
+from typing import Any, Self
 
 import boto3
 
-from local.lambda_emulator.function_dir import REPO_ROOT, prepare
+from functions import REPO_ROOT
+from local.lambda_emulator.function_dir import prepare
 from local.lambda_emulator.invoker import FunctionConfig, namespace_command
 from local.lambda_emulator.lambda_api import ACCOUNT_CONCURRENCY, ConcurrencyLimits, LambdaApi
 from local.lambda_emulator.s3_front import S3Front
@@ -73,7 +75,7 @@ class RemotionLambdaEmulator:
         timeout_seconds: float = DEFAULT_SIZE.timeout_seconds,
         concurrency: ConcurrencyLimits | None = None,
         state_dir: Path = DEFAULT_STATE_DIR,
-    ):
+    ) -> None:
         """`emulator_port`: the local stack's emulator (moto behind signature checks and S3's ACL rule),
         whose `credentials` the function signs its calls with, as the stack does. `concurrency`: the
         account's and the function's limits, by default `concurrency_limits()` (the environment's,
@@ -105,7 +107,7 @@ class RemotionLambdaEmulator:
             self.config, concurrency or concurrency_limits(), record_path=state_dir / "invocations.jsonl"
         )
         self.config.environment["AWS_ENDPOINT_URL_LAMBDA"] = self.api.url
-        self._threads = []
+        self._threads: list[threading.Thread] = []
 
     @property
     def serve_url(self) -> str:
@@ -133,7 +135,7 @@ class RemotionLambdaEmulator:
             thread.start()
             self._threads.append(thread)
 
-    def s3_client(self):
+    def s3_client(self) -> Any:  # boto3's clients are untyped here (no boto3-stubs)
         """A client of the emulated S3 through the front (its requests logged), with the stack's credentials."""
         return boto3.client(
             "s3",
@@ -148,7 +150,7 @@ class RemotionLambdaEmulator:
         files = deploy_site(self.s3_client(), self.bucket, self.site_key, self.bundle)
         logger.info("render site deployed: %d files under s3://%s/%s/", files, self.bucket, self.site_key)
 
-    def start(self) -> "RemotionLambdaEmulator":
+    def start(self) -> Self:
         self.serve()
         self.deploy()
         return self
@@ -159,8 +161,8 @@ class RemotionLambdaEmulator:
             server.shutdown()
             server.server_close()
 
-    def __enter__(self) -> "RemotionLambdaEmulator":
+    def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

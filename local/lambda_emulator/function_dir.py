@@ -55,7 +55,8 @@ class FunctionSetupError(RuntimeError):
 
 
 def _version(package_dir: Path) -> str:
-    return json.loads((package_dir / "package.json").read_text())["version"]
+    version: str = json.loads((package_dir / "package.json").read_text())["version"]
+    return version
 
 
 def _native_names(folder: Path) -> list[str]:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from local.lambda_emulator.function_dir import visible
 
@@ -51,7 +52,7 @@ def namespace_command() -> tuple[str, ...]:
             "a private /tmp; it empties /tmp on every invocation and must not run on the host's"
         )
     base = ("unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child=SIGKILL", "--mount-proc")
-    attempts = [base] if os.geteuid() == 0 else []
+    attempts: list[tuple[str, ...]] = [base] if os.geteuid() == 0 else []
     attempts.append(base[:1] + ("--map-root-user",) + base[1:])
     reasons = []
     for command in attempts:
@@ -89,11 +90,11 @@ class FunctionConfig:
 @dataclass
 class Outcome:
     request_id: str
-    error: dict | None = None  # {errorType, errorMessage, stackTrace} as Lambda reports it
+    error: dict[str, Any] | None = None  # {errorType, errorMessage, stackTrace} as Lambda reports it
     timed_out: bool = False
     seconds: float = 0.0
     log_path: Path | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Invocation:
@@ -161,6 +162,7 @@ class Invocation:
         self._timer = threading.Timer(config.timeout_seconds, self._time_out)
         self._timer.daemon = True
         self._timer.start()
+        assert self.process.stdin is not None  # a pipe (above)
         self.process.stdin.write(payload)
         self.process.stdin.close()
 

@@ -233,6 +233,7 @@ class LambdaApi(LoopbackServer):
                 self.running.pop(invocation.request_id, None)
             self._release()
         outcome = record.outcome
+        assert outcome is not None  # invocation.wait() answered it
         self._write_line(
             {
                 "requestId": record.request_id,
@@ -323,10 +324,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: LambdaApi
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("lambda api: " + format, *args)
 
-    def _json(self, status: int, body: dict, headers: dict | None = None) -> None:
+    def _json(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
         for name, value in {
@@ -460,7 +461,9 @@ class _Handler(BaseHTTPRequestHandler):
         error = outcome.error
         try:
             self._write_chunk(
-                eventstream.invoke_complete(error and error.get("errorType"), error and json.dumps(error))
+                eventstream.invoke_complete(
+                    error.get("errorType") if error else None, json.dumps(error) if error else None
+                )
             )
             self.wfile.write(b"0\r\n\r\n")
         except OSError:

@@ -13,6 +13,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from local.lambda_emulator.loopback_server import LoopbackServer
@@ -40,12 +41,12 @@ class S3Front(LoopbackServer):
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_lock = threading.Lock()
 
-    def record(self, entry: dict) -> None:
+    def record(self, entry: dict[str, Any]) -> None:
         with self._log_lock, open(self.log_path, "a") as log:
             log.write(json.dumps(entry) + "\n")
 
 
-def read_log(path: Path) -> list[dict]:
+def read_log(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.is_file() else []
 
 
@@ -53,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: S3Front
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # every request is in the JSON log instead
 
     def _body(self) -> bytes:

@@ -9,6 +9,7 @@ bundle a deploy would serve, at the same key.
 import mimetypes
 import os
 from pathlib import Path
+from typing import Any
 
 from render.bundle import bundle_dir
 
@@ -25,7 +26,7 @@ def current_bundle() -> Path:
     return bundle_dir()
 
 
-def deploy_site(s3, bucket: str, key: str, source: Path) -> int:
+def deploy_site(s3: Any, bucket: str, key: str, source: Path) -> int:
     """Upload the bundle folder under `key`/; returns the file count."""
     count = 0
     for path in sorted(source.rglob("*")):

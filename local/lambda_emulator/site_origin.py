@@ -8,6 +8,7 @@ caching, its signed URLs and its TLS are not emulated).
 
 import posixpath
 from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
@@ -16,7 +17,7 @@ from local.lambda_emulator.loopback_server import LoopbackServer
 
 
 class SiteOrigin(LoopbackServer):
-    def __init__(self, s3, bucket: str, prefixes: tuple[str, ...], host: str = "127.0.0.1"):
+    def __init__(self, s3: Any, bucket: str, prefixes: tuple[str, ...], host: str = "127.0.0.1") -> None:
         """`s3`: a client with the bucket owner's credentials (the distribution's origin access)."""
         super().__init__(_Handler, host)
         self.s3, self.bucket, self.prefixes = s3, bucket, tuple(p.rstrip("/") + "/" for p in prefixes)
@@ -26,7 +27,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: SiteOrigin
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:

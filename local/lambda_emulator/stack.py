@@ -12,12 +12,17 @@ front) and gets its site once the stack has made the bucket.
 """
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from functions.store import AwsAccess
 from local.lambda_emulator.function import RemotionLambdaEmulator
 from local.lambda_emulator.lambda_api import ConcurrencyLimits
 from local.stack import BUCKET_NAME, LocalStack, StackSettings
+
+if TYPE_CHECKING:
+    from functions.settings import ServiceSettings
+    from functions.store import Store
+    from local.render_backend import LocalRenderBackend
 
 
 class LambdaModeStack(LocalStack):
@@ -69,10 +74,10 @@ class LambdaModeStack(LocalStack):
             | self.function.service_environment()
         )
 
-    def render_backend(self, settings: Any, store: Any) -> None:
+    def render_backend(self, settings: "ServiceSettings", store: "Store") -> "LocalRenderBackend | None":
         return None  # the composition root builds the Remotion Lambda backend from RENDER_MODE=lambda
 
-    def start(self) -> "LambdaModeStack":
+    def start(self) -> Self:
         self.function.serve()
         super().start()
         self.function.deploy()
