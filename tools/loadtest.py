@@ -92,7 +92,8 @@ class Report:
     def problems(self) -> list[str]:
         found = []
         if self.succeeded != len(self.outcomes):
-            found.append(f"{len(self.outcomes) - self.succeeded} of {len(self.outcomes)} did not succeed")
+            errors = sorted({f"{o.status}: {o.error}" for o in self.outcomes if o.status != "succeeded"})
+            found.append(f"{len(self.outcomes) - self.succeeded} of {len(self.outcomes)} did not succeed: {errors[:3]}")
         if self.failed_or_refunded:
             found.append(f"{self.failed_or_refunded} failed or were refunded")
         if self.unfair():
@@ -175,8 +176,9 @@ def _stack(backend: str, at_once: int) -> Any:
     from local.lambda_emulator.stack import LambdaModeStack
 
     # A 1-second export is 2 renderers and its main function: an account whose concurrency fits
-    # `at_once` of them (the function reserves none of it), and the render budget the same.
-    lambdas = 3 * at_once
+    # `at_once` of them beside the headroom kept for progress reads and stills (render_budget), the
+    # function reserving none of it.
+    lambdas = 3 * at_once + 2
     return LambdaModeStack(
         StackSettings(port=0, state_dir=None, service={"RENDER_CONCURRENCY_LIMIT": str(lambdas)}),
         concurrency=ConcurrencyLimits(account=lambdas, reserved=None),

@@ -45,6 +45,13 @@ def frames_per_lambda(frames: int, max_concurrency: int) -> int:
     return max(remotion_frames_per_lambda(frames), math.ceil(frames / renderers), _MINIMUM_FRAMES_PER_LAMBDA)
 
 
+def render_budget(concurrency: int) -> int:
+    """What renders may hold together of the render function's concurrency. The rest is kept for
+    the function's short calls that are not renders (progress reads, cancels, thumbnails' stills):
+    with every slot rendering, those would be throttled."""
+    return max(1, concurrency - max(2, math.ceil(concurrency / 20)))
+
+
 def lambdas_of(frames: int, max_concurrency: int) -> int:
     """The Lambdas one render runs at once: a renderer per `frames_per_lambda` frames, and its main
     function."""
@@ -131,7 +138,10 @@ class RemotionLambdaBackend:
     def start(self, request: RenderRequest) -> BackendStart:
         settings = self.settings
         params = render_params(
-            request, settings.bucket_name, settings.render_concurrency_limit, settings.render_retention_days
+            request,
+            settings.bucket_name,
+            render_budget(settings.render_concurrency_limit),
+            settings.render_retention_days,
         )
         try:
             response = self.client.render_media_on_lambda(params)
@@ -179,12 +189,12 @@ class RemotionLambdaBackend:
 
     def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
         encoded = math.ceil(frames / every_nth_frame)
-        per_lambda = frames_per_lambda(encoded, self.settings.render_concurrency_limit)
+        per_lambda = frames_per_lambda(encoded, render_budget(self.settings.render_concurrency_limit))
         return round(_FIXED_SECONDS + per_lambda * _SECONDS_PER_FRAME_PER_LAMBDA, 1)
 
     def render_budget(self) -> int:
-        return self.settings.render_concurrency_limit
+        return render_budget(self.settings.render_concurrency_limit)
 
     def budget_share(self, frames: int, every_nth_frame: int) -> int:
         # Remotion splits the composition's frames (render_params), whatever every_nth_frame is.
-        return lambdas_of(frames, self.settings.render_concurrency_limit)
+        return lambdas_of(frames, render_budget(self.settings.render_concurrency_limit))
