@@ -20,14 +20,14 @@ def _needs_namespaces() -> None:
 
 @pytest.fixture(scope="session")
 def engineer_assembly(tmp_path_factory):
-    from tests.infra.conftest import synth
+    from tests.helpers.synth import synth
 
     return synth(tmp_path_factory.mktemp("engineer.cdk.out"), region=REGION, **CLI_CONTEXT)[2]
 
 
 @pytest.fixture(scope="session")
 def host_assembly():
-    from tests.infra.conftest import synth
+    from tests.helpers.synth import synth
 
     _needs_namespaces()
     out = OUT / "test.cdk.out"

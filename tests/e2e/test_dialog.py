@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import assert_accessible
+from tests.helpers.page import assert_accessible
 
 pytestmark = pytest.mark.render
 

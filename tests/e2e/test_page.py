@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from tests.conftest import ffprobe
-from tests.e2e.conftest import assert_accessible, card_project, example, shoot
+from tests.helpers.media import ffprobe
+from tests.helpers.page import assert_accessible, card_project, example, shoot
 
 pytestmark = pytest.mark.render
 

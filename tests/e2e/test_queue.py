@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import ENDED, User, assert_accessible, card_project, shoot, start_export, wait_until
+from tests.helpers.page import ENDED, User, assert_accessible, card_project, shoot, start_export, wait_until
 
 pytestmark = pytest.mark.render
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import ENDED, assert_accessible, example, start_export, wait_until
+from tests.helpers.page import ENDED, assert_accessible, example, start_export, wait_until
 
 pytestmark = pytest.mark.render
 

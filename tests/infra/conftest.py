@@ -1,40 +1,9 @@
 """The stack synthesized as `make synth` does, with no AWS credentials: once per session for the main
 region, and on demand (`synth(...)`) for other regions and context values."""
 
-import json
-import os
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import REPO_ROOT
-
-REGION = "eu-central-1"
-
-
-def synth(outdir: Path, region: str = REGION, **overrides):
-    """(stack, assembly, outdir) for cdk.json's context plus overrides, with cdk-nag on."""
-    os.environ["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
-    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        os.environ.pop(variable, None)
-    import aws_cdk as cdk
-
-    from stacks.application import build
-
-    context = {
-        **json.loads((REPO_ROOT / "cdk.json").read_text())["context"],
-        "devDownloadKey": "true",
-        "region": region,
-        **overrides,
-    }
-    app = cdk.App(context=context, outdir=str(outdir))
-    stack = build(app)
-    assembly = app.synth()  # raises when cdk-nag reports an error that is not acknowledged
-    return stack, assembly, outdir
-
-
-def template_resources(outdir: Path) -> dict:
-    return json.loads((outdir / "Framecast.template.json").read_text())["Resources"]
+from tests.helpers.synth import synth, template_resources
 
 
 @pytest.fixture(scope="session")

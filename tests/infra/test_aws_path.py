@@ -14,7 +14,7 @@ from stacks.remotion_facts import (
     remotion_facts,
     unzipped_total_bytes,
 )
-from tests.infra.conftest import REGION
+from tests.helpers.synth import REGION
 from tests.infra.test_stack import of_type, render_function, service_function
 
 API, WEBHOOK, SWEEPER = (f"functions.handlers.{name}.lambda_handler" for name in ("api", "webhook", "sweeper"))

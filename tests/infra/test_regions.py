@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.infra.conftest import synth, template_resources
+from functions import REPO_ROOT
+from tests.helpers.synth import synth, template_resources
 from tests.infra.test_stack import of_type, service_function
 
 SENTRY = "framecast/sentry-dsn"

@@ -5,10 +5,10 @@ import subprocess
 
 from aws_cdk.assertions import Match
 
+from functions import REPO_ROOT
 from functions.handlers.openapi import document, webhook_document
 from stacks.remotion_facts import remotion_facts
-from tests.conftest import REPO_ROOT
-from tests.infra.conftest import REGION
+from tests.helpers.synth import REGION
 
 
 def of_type(resources: dict, kind: str) -> dict:

@@ -4,12 +4,13 @@ import json
 
 import pytest
 
+from functions import REPO_ROOT
 from functions.errors import LimitExceeded, SceneCompileError
 from functions.limits import Limits
 from functions.preprocess import esbuild
 from functions.preprocess.allowlist import ALLOWED_MODULES
 from functions.preprocess.compile import compile_project
-from tests.conftest import REPO_ROOT, load_example, project, scene
+from tests.helpers.projects import load_example, project, scene
 
 IMPORTS_FORM = """import React, {useState} from 'react';
 import {AbsoluteFill, useCurrentFrame} from 'remotion';

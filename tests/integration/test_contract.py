@@ -4,12 +4,12 @@ import json
 import re
 import subprocess
 
-from functions import contract
+from functions import REPO_ROOT, contract
 from functions.limits import Limits
 from functions.models.records import TERMINAL
 from functions.render_settings import PRESETS
 from functions.settings import LimitSettings
-from tests.conftest import REPO_ROOT, bundle_for_node
+from tests.helpers.node import bundle_for_node
 
 
 def _site_constants(tmp_path) -> dict:

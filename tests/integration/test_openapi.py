@@ -5,10 +5,10 @@ the design's routes (section 5), and what each route needs agrees with its handl
 import inspect
 import json
 
+from functions import REPO_ROOT
 from functions.handlers import api
 from functions.handlers.openapi import document, routes
 from local.adapter import API_PREFIXES, routes_from_openapi
-from tests.conftest import REPO_ROOT
 
 
 def test_the_committed_openapi_document_is_generated_from_the_models():

@@ -15,7 +15,7 @@ from fractions import Fraction
 from functions.contract import OUTPUT_SIZE_MULTIPLE
 from functions.models.project import Project
 from functions.render_settings import PRESETS, OutputFormat, Quality, render_settings
-from tests.conftest import bundle_for_node
+from tests.helpers.node import bundle_for_node
 
 # Custom sides a project may have (16 to 7680): odd and even, each side of the presets' short sides,
 # the usual screen sizes, and a spread across the range.

@@ -5,8 +5,9 @@ import subprocess
 
 import pytest
 
+from functions import REPO_ROOT
 from functions.models.composition import CompositionProps
-from tests.conftest import REPO_ROOT, bundle_for_node
+from tests.helpers.node import bundle_for_node
 
 
 def _shape(schema: dict, root: dict) -> dict:

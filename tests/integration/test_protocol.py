@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from functions import REPO_ROOT
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
@@ -14,7 +15,7 @@ from render import protocol
 from render.chunks import plan_chunks
 from render.commands import cancel_command, chunk_command, combine_command, still_command
 from render.jobs import RenderJob, StillJob
-from tests.conftest import REPO_ROOT, project, scene
+from tests.helpers.projects import project, scene
 
 PROTOCOL_MJS = REPO_ROOT / "render/worker/protocol.mjs"
 

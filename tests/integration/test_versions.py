@@ -5,7 +5,7 @@ import re
 import tomllib
 from importlib.metadata import version
 
-from tests.conftest import REPO_ROOT
+from functions import REPO_ROOT
 
 REMOTION_VERSION = "4.0.527"
 

@@ -19,7 +19,7 @@ from remotion_lambda import RemotionClient, RenderMediaParams, Webhook
 
 from functions.backends import remotion_failure_is_ours
 from functions.webhook_signature import validate
-from tests.conftest import ffprobe
+from tests.helpers.media import ffprobe
 
 pytestmark = [pytest.mark.render, pytest.mark.remotion_lambda]
 SQUARE_SCENE = """import {AbsoluteFill, useCurrentFrame} from 'remotion';

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from remotion_lambda import RemotionClient, RenderMediaParams, Webhook
 from remotion_lambda.models import Privacy
 
+from functions import REPO_ROOT
 from functions.contract import COMPOSITION_ID
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
@@ -33,7 +34,6 @@ from local.lambda_emulator.lambda_api import (
     ConcurrencyLimits,
     LambdaApi,
 )
-from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.remotion_lambda
 

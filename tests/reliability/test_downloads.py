@@ -9,8 +9,9 @@ import pytest
 
 from functions.models.records import RenderStatus
 from local.auth import BadLink, DownloadSigner
-from tests.reliability.conftest import assert_error_envelope, place_in_flight
-from tests.service.conftest import Client
+from tests.helpers.api import Client
+from tests.helpers.http import assert_error_envelope
+from tests.helpers.records import place_in_flight
 from tests.unit.test_public_names import saved_names
 
 

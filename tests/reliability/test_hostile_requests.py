@@ -11,7 +11,7 @@ import pytest
 
 from functions.webhook_signature import sign
 from local import auth
-from tests.reliability.conftest import assert_error_envelope, raw_http
+from tests.helpers.http import assert_error_envelope, raw_http
 
 USER = "hostile-user"
 OTHER_KEY = "0" * 64
@@ -276,8 +276,8 @@ HANDLER_CASES = {
 @pytest.fixture(scope="module")
 def ids(stack):
     """A project and a render (left queued: placed through the store, nothing renders) of USER."""
-    from tests.reliability.conftest import place_in_flight
-    from tests.service.conftest import Client
+    from tests.helpers.api import Client
+    from tests.helpers.records import place_in_flight
 
     client = Client(stack.url, USER)
     project = client.project()

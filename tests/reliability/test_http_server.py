@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from local import adapter
-from tests.reliability.conftest import assert_error_envelope, raw_http
-from tests.service.conftest import SMALL_SCENE, Client
+from tests.helpers.api import SMALL_SCENE, Client
+from tests.helpers.http import assert_error_envelope, raw_http
 
 
 def _connect(stack) -> socket.socket:

@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from tests.reliability.conftest import wait_for
-from tests.service.conftest import Client
+from tests.helpers.api import Client
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.render
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from functions import REPO_ROOT
-from tests.reliability.conftest import wait_for
-from tests.service.conftest import SMALL_SCENE, Client
+from tests.helpers.api import SMALL_SCENE, Client
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.render
 LONG_GIF = {"id": "long", "name": "Long", "durationInFrames": 1500, "tsxCode": SMALL_SCENE}

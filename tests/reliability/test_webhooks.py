@@ -10,8 +10,8 @@ import pytest
 
 from functions.webhook_signature import sign
 from local import auth
-from tests.reliability.conftest import place_in_flight
-from tests.service.conftest import Client
+from tests.helpers.api import Client
+from tests.helpers.records import place_in_flight
 
 
 def _post(stack, body: bytes, signature: str | None) -> tuple[int, dict]:

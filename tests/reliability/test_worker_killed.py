@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import wait_for
-from tests.service.conftest import SMALL_SCENE, Client
+from tests.helpers.api import SMALL_SCENE, Client
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.render
 

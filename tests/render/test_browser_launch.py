@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from functions import REPO_ROOT
 
 pytestmark = pytest.mark.render
 

@@ -12,11 +12,13 @@ import json
 
 import pytest
 
+from functions import REPO_ROOT
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
 from render.bundle import bundle_dir
-from tests.conftest import REPO_ROOT, node_check, project, scene
+from tests.helpers.node import node_check
+from tests.helpers.projects import project, scene
 from tests.render.test_chunked import MOVING
 
 pytestmark = pytest.mark.render

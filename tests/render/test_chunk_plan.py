@@ -12,7 +12,7 @@ from render.chunks import (
     plan_chunks,
     worker_scripts_fingerprint,
 )
-from tests.conftest import project, scene
+from tests.helpers.projects import project, scene
 
 RENDERER = Renderer(bundle="b1", site_data="none", worker_scripts="w1", browser="Chromium 156.0.8078.129")
 

@@ -14,8 +14,8 @@ from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
 from render import RenderPool
 from render.chunk_cache import ChunkCache
-from tests.conftest import ffprobe, project, scene
-from tests.render.media import audio_samples, psnr, video_stream
+from tests.helpers.media import audio_samples, ffprobe, psnr, video_stream
+from tests.helpers.projects import project, scene
 from tools.naive import naive_render
 
 pytestmark = pytest.mark.render

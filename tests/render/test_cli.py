@@ -6,7 +6,9 @@ import sys
 
 import pytest
 
-from tests.conftest import EXAMPLES, REPO_ROOT, ffprobe
+from functions import REPO_ROOT
+from tests.helpers.media import ffprobe
+from tests.helpers.projects import EXAMPLES
 
 pytestmark = pytest.mark.render
 

@@ -12,8 +12,8 @@ from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
 from render import RenderFailed, RenderPool
-from tests.conftest import project, scene
-from tests.render.media import video_stream
+from tests.helpers.media import video_stream
+from tests.helpers.projects import project, scene
 
 pytestmark = pytest.mark.render
 

@@ -11,8 +11,8 @@ from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
 from render import RenderPool
 from render.chunk_cache import ChunkCache
-from tests.conftest import mean_rgb_at, project, scene
-from tests.render.media import psnr, video_stream
+from tests.helpers.media import mean_rgb_at, psnr, video_stream
+from tests.helpers.projects import project, scene
 
 pytestmark = pytest.mark.render
 

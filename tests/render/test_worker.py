@@ -5,11 +5,13 @@ import threading
 import pytest
 
 from cli.main import render_job
+from functions import REPO_ROOT
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
 from render import RenderFailed, RenderJob, RenderPool
-from tests.conftest import REPO_ROOT, ffprobe, mean_rgb_at, project, scene
+from tests.helpers.media import ffprobe, mean_rgb_at
+from tests.helpers.projects import project, scene
 
 pytestmark = pytest.mark.render
 

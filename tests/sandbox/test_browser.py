@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.conftest import REPO_ROOT, node_check
+from functions import REPO_ROOT
+from tests.helpers.node import node_check
 
 pytestmark = pytest.mark.render
 

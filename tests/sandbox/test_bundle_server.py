@@ -1,7 +1,8 @@
 """The render pool's bundle server: one loopback origin per worker process for the bundle's files,
 and never a way to read anything else on the machine (render/worker/bundle_server.mjs)."""
 
-from tests.conftest import REPO_ROOT, node_check
+from functions import REPO_ROOT
+from tests.helpers.node import node_check
 
 SECRET = "the host's own file, outside the bundle"
 

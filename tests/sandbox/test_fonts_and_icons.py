@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.sandbox.conftest import hostile, render
+from functions import REPO_ROOT
+from tests.helpers.sandbox import hostile, render
 
 SHIPPED = REPO_ROOT / "remotion_site/src/runtime/shipped-fonts.ts"
 

@@ -4,7 +4,7 @@ import errno
 
 import pytest
 
-from tests.sandbox.conftest import Listener, hostile, leaks, render
+from tests.helpers.sandbox import Listener, hostile, leaks, render
 
 pytestmark = pytest.mark.render
 

@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 
-from tests.conftest import REPO_ROOT, node_check
-from tests.sandbox.conftest import hostile, leaks, render
+from functions import REPO_ROOT
+from tests.helpers.node import node_check
+from tests.helpers.sandbox import hostile, leaks, render
 
 pytestmark = pytest.mark.render
 

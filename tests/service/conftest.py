@@ -1,58 +1,14 @@
 """The local stack in-process: emulated DynamoDB and S3 (moto server, over HTTP), the HTTP adapter,
 the same handlers, and the real render worker."""
 
-import json
-import urllib.request
 import uuid
 
 import pytest
 
-from local.auth import issue_token
-
-SMALL_SCENE = """import {AbsoluteFill, useCurrentFrame} from 'remotion';
-export default () => <AbsoluteFill style={{backgroundColor: '#123456', color: 'white', fontSize: 100}}>
-  {useCurrentFrame()}</AbsoluteFill>;"""
-
-
-class Client:
-    def __init__(self, base_url: str, user: str | None):
-        self.base_url = base_url
-        self.user = user
-        self.token = issue_token(user) if user else None
-
-    def call(self, method: str, path: str, body=None, headers: dict | None = None, raw: bytes | None = None):
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
-        if self.token:
-            all_headers["Authorization"] = f"Bearer {self.token}"
-        request = urllib.request.Request(self.base_url + path, method=method, data=data, headers=all_headers)
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                payload = response.read()
-                return response.status, json.loads(payload) if payload else None, dict(response.headers)
-        except urllib.error.HTTPError as error:
-            payload = error.read()
-            return error.code, json.loads(payload) if payload else None, dict(error.headers)
-
-    def project(self, scenes=None, **extra) -> dict:
-        body = {
-            "title": "Test export",
-            "format": "square",
-            "scenes": scenes
-            if scenes is not None
-            else [{"id": "one", "name": "One", "durationInFrames": 30, "tsxCode": SMALL_SCENE}],
-            **extra,
-        }
-        status, project, _ = self.call("POST", "/projects", body)
-        assert status == 201, project
-        return project
+from tests.helpers.api import Client
 
 
 @pytest.fixture
 def client(stack) -> Client:
     """A new user for every test: their own quota, lock and projects."""
-    return Client(stack.url, f"user-{uuid.uuid4().hex[:8]}")
-
-
-def other_client(stack) -> Client:
     return Client(stack.url, f"user-{uuid.uuid4().hex[:8]}")

@@ -13,7 +13,7 @@ from functions.errors import InvalidRender
 from functions.models.records import RenderStatus
 from functions.render_settings import OutputFormat, Quality
 from functions.wiring import compose
-from tests.conftest import project, scene
+from tests.helpers.projects import project, scene
 from tests.helpers.stores import fresh_store
 
 SCENE = "import {AbsoluteFill} from 'remotion';\nexport default () => <AbsoluteFill/>;"

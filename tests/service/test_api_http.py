@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from local.render_backend import post_webhook
-from tests.service.conftest import SMALL_SCENE, Client, other_client
+from tests.helpers.api import SMALL_SCENE, Client, other_client
 
 
 def test_health_needs_no_token(stack):

@@ -21,7 +21,7 @@ from functions.models.records import RenderStatus
 from functions.models.webhook import remotion_webhook
 from functions.render_settings import OutputFormat, Quality
 from functions.wiring import compose
-from tests.conftest import project, scene
+from tests.helpers.projects import project, scene
 from tests.helpers.stores import fresh_store
 
 SCENE = "import {AbsoluteFill} from 'remotion';\nexport default () => <AbsoluteFill/>;"

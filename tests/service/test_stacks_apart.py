@@ -4,7 +4,7 @@ pytest process) has its own data and services, and leaves the process environmen
 import os
 
 from local.stack import LocalStack, StackSettings
-from tests.service.conftest import Client
+from tests.helpers.api import Client
 
 
 def test_a_second_stack_in_the_process_sees_none_of_the_first_ones_data_and_restores_the_environment(stack):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from functions import REPO_ROOT
 from functions.preprocess.icons import IconLibrary, icon_from_set
-from tests.conftest import REPO_ROOT
 
 ICON_SET = {
     "prefix": "demo",

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from functions import REPO_ROOT
 
 ROOMS = ("functions", "render", "local", "cli", "tools", "stacks", "tests")
 # What each room may import of the others (itself always). The outermost rooms come last.

@@ -4,7 +4,7 @@ from functions.errors import InvalidRender, LimitExceeded
 from functions.limits import Limits
 from functions.preprocess.compile import check_sizes
 from functions.render_settings import OutputFormat, check_duration
-from tests.conftest import project, scene
+from tests.helpers.projects import project, scene
 
 LIMITS = Limits()
 

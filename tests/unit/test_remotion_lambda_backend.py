@@ -8,6 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from functions import REPO_ROOT
 from functions.backends import BackendRefused, RenderRequest
 from functions.backends.remotion_lambda_backend import (
     RemotionLambdaBackend,
@@ -20,7 +21,7 @@ from functions.models.composition import CompiledScene, CompositionProps
 from functions.models.records import RenderRecord
 from functions.render_settings import OutputFormat, Quality, render_settings
 from functions.settings import RenderMode, ServiceSettings
-from tests.conftest import REPO_ROOT, project, scene
+from tests.helpers.projects import project, scene
 
 
 def _large_request() -> RenderRequest:

@@ -11,7 +11,7 @@ from functions.domain.naming import download_name
 from functions.models.composition import CompiledScene, CompositionProps
 from functions.models.records import RenderRecord
 from functions.render_settings import OutputFormat, Quality, render_settings
-from tests.conftest import project, scene
+from tests.helpers.projects import project, scene
 
 CLIENT = RemotionClient(
     region="eu-central-1",

@@ -13,7 +13,7 @@ from functions.render_settings import OutputFormat, Quality
 from functions.settings import RenderMode, ServiceSettings
 from local.render_backend import LocalRenderBackend
 from render import RenderFailed, RenderJob
-from tests.conftest import project, scene
+from tests.helpers.projects import project, scene
 
 
 class RecordingPool:

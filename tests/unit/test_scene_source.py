@@ -5,7 +5,7 @@ from functions.preprocess.scene_source import (
     scene_duration,
     with_default_export,
 )
-from tests.conftest import scene
+from tests.helpers.projects import scene
 
 
 @pytest.mark.parametrize(

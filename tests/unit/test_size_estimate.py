@@ -5,7 +5,7 @@ import pytest
 from functions.domain.size_estimate import DEFAULT_BYTES_PER_PIXEL, bytes_per_pixel, estimate_bytes
 from functions.models.records import RenderRecord, RenderStatus
 from functions.render_settings import OutputFormat, Quality, render_settings
-from tests.conftest import project, scene
+from tests.helpers.projects import project, scene
 
 
 def _render(size: int, fmt: str = "mp4", quality: str = "medium", **fields) -> RenderRecord:

@@ -1,5 +1,7 @@
-"""Decoding test videos with the ffmpeg Remotion ships, and comparing them frame by frame."""
+"""Decoding test videos with the ffmpeg and ffprobe Remotion ships, and comparing them frame by frame."""
 
+import io
+import json
 import math
 import os
 import subprocess
@@ -10,7 +12,61 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageStat
 
-from tests.conftest import COMPOSITOR, ffprobe
+from functions import REPO_ROOT
+
+COMPOSITOR = REPO_ROOT / "node_modules/@remotion/compositor-linux-x64-gnu"
+
+
+def ffprobe(path: Path) -> dict:
+    """Streams and format of a media file, frames counted, by the ffprobe Remotion ships."""
+    env = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}
+    out = subprocess.run(
+        [
+            str(COMPOSITOR / "ffprobe"),
+            "-v",
+            "error",
+            "-count_frames",
+            "-show_streams",
+            "-show_format",
+            "-of",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
+    return json.loads(out)
+
+
+def mean_rgb_at(path: Path, seconds: float) -> tuple[float, float, float]:
+    """The mean colour of the frame shown at `seconds`, decoded by Remotion's ffmpeg."""
+    env = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}
+    png = subprocess.run(
+        [
+            str(COMPOSITOR / "ffmpeg"),
+            "-v",
+            "error",
+            "-ss",
+            str(seconds),
+            "-i",
+            str(path),
+            "-frames:v",
+            "1",
+            "-f",
+            "image2pipe",
+            "-c:v",
+            "png",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+        env=env,
+    ).stdout
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return tuple(ImageStat.Stat(image).mean)
+
 
 _ENV = {**os.environ, "LD_LIBRARY_PATH": str(COMPOSITOR)}
 
