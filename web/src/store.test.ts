@@ -6,7 +6,9 @@ describe('the idempotency key of an export', () => {
 		const page = usePage.getState();
 		page.openExport();
 		const first = usePage.getState().intentKey;
-		expect(usePage.getState().intentKey).toBe(first); // a double click reads the same key
+		// The first Start's answer shows its render; a second click (or a retry) sends the same key.
+		usePage.getState().show('rnd_1');
+		expect(usePage.getState()).toMatchObject({intentKey: first, shownRenderId: 'rnd_1'});
 		usePage.getState().choose({format: 'webm'});
 		const second = usePage.getState().intentKey;
 		expect(second).not.toBe(first);
