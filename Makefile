@@ -128,14 +128,13 @@ lint: $(VENV)/.synced node_modules/.installed
 	$(VENV)/bin/mypy
 	npm run --silent lint -w web
 
-# Each suite in a process of its own: the stacks they start set process-wide state (the
-# environment boto3 reads, Powertools' current event) that must not leak from one suite to the next.
+# Every suite in one pytest process: stacks take their settings explicitly and restore what they
+# set, and every session renders into a chunk cache of its own (docs/decisions.md, issue 21).
 TEST_SUITES := tests/unit tests/integration tests/service tests/reliability tests/render tests/sandbox \
 	tests/lambda tests/e2e tests/infra tests/smoke tests/deploy
 test: setup typecheck lint
 	npm run --silent test -w web
-	@failed=""; for suite in $(TEST_SUITES); do echo "== $$suite"; $(PY) -m pytest $$suite || failed="$$failed $$suite"; \
-	done; if [ -n "$$failed" ]; then echo "failed:$$failed"; exit 1; fi
+	$(PY) -m pytest $(TEST_SUITES)
 
 test-fast: $(VENV)/.synced node_modules/.installed
 	$(PY) -m pytest -m "not render"
