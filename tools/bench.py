@@ -337,6 +337,7 @@ def aws_model_rows() -> tuple[int, list[str], list[str]]:
         _FIXED_SECONDS,
         _SECONDS_PER_FRAME_PER_LAMBDA,
         frames_per_lambda,
+        render_budget,
     )
     from functions.settings import ServiceSettings
 
@@ -344,10 +345,10 @@ def aws_model_rows() -> tuple[int, list[str], list[str]]:
     rule = []
     for label, seconds in BENCH_LENGTHS:
         frames = seconds * FPS
-        per = frames_per_lambda(frames, cap)
+        per = frames_per_lambda(frames, render_budget(cap))
         rule.append(f"| {label} | {frames} | {per} | {-(-frames // per)} |")
     frames = 60 * FPS  # one minute
-    per = frames_per_lambda(frames, cap)
+    per = frames_per_lambda(frames, render_budget(cap))
     lambdas = -(-frames // per)
     wall = _FIXED_SECONDS + per * _SECONDS_PER_FRAME_PER_LAMBDA
     renderer_seconds = RENDERER_START_SECONDS + per * _SECONDS_PER_FRAME_PER_LAMBDA
@@ -362,6 +363,48 @@ def aws_model_rows() -> tuple[int, list[str], list[str]]:
     return cap, rule, model
 
 
+# The worst minute at scale: this many users press Export at once (issue 23).
+BURST_USERS = 1000
+# (account concurrency limit, the render function's reservation: renderConcurrencyCap).
+ACCOUNT_LIMITS = ((1000, 600), (5000, 4500), (10000, 9000))
+
+
+def worst_minute_rows() -> tuple[list[str], list[str]]:
+    """The queue when BURST_USERS exports start at once, strictly in order within the render budget:
+    identical renders start in waves of as many as the budget holds."""
+    from functions.backends.remotion_lambda_backend import (
+        _FIXED_SECONDS,
+        _SECONDS_PER_FRAME_PER_LAMBDA,
+        frames_per_lambda,
+        lambdas_of,
+        render_budget,
+    )
+
+    def queue(frames: int, reserved: int) -> tuple[int, int, float, list[float]]:
+        budget = render_budget(reserved)
+        share = lambdas_of(frames, budget)
+        seconds = _FIXED_SECONDS + frames_per_lambda(frames, budget) * _SECONDS_PER_FRAME_PER_LAMBDA
+        at_once = budget // share
+        return share, at_once, seconds, [(i // at_once) * seconds for i in range(BURST_USERS)]
+
+    rows, needs = [], []
+    for label, frames in (("1 min 1080p", 60 * FPS), ("30 s", 30 * FPS)):
+        for account, reserved in ACCOUNT_LIMITS:
+            share, at_once, seconds, waits = queue(frames, reserved)
+            waits.sort()
+            rows.append(
+                f"| {label} | {account:,} | {render_budget(reserved):,} | {share} | {seconds:.1f} s | {at_once} | "
+                f"{at_once / seconds * 60:.0f} / min | {BURST_USERS - at_once} | {statistics.mean(waits) / 60:.1f} min | "
+                f"{waits[int(0.95 * BURST_USERS) - 1] / 60:.1f} min | {waits[-1] / 60:.1f} min |"
+            )
+        for target in (300, 60):
+            reserved = next(r for r in range(100, 10**6, 100) if max(queue(frames, r)[3]) <= target)
+            needs.append(
+                f"{label}: a worst wait of {target // 60 if target >= 60 else target} min needs a reservation of about {reserved:,}"
+            )
+    return rows, needs
+
+
 def main() -> None:
     # The millisecond figures first, before the renders leave the machine busy with their wind-down.
     import_rows = bench_imports()
@@ -370,6 +413,7 @@ def main() -> None:
         renders = Renders(Path(scratch))
         render_rows, format_rows, peak = bench_renders(renders)
     concurrency_cap, rule_rows, model_rows = aws_model_rows()
+    burst_rows, burst_needs = worst_minute_rows()
     pool = default_pool_size()
     executable, chrome_mode = worker_browser()
     browser_name = f"`{executable}`" if executable else "Remotion's own download"
@@ -439,6 +483,24 @@ def main() -> None:
             "| | |",
             "|---|---|",
             *model_rows,
+            "",
+            "## The worst minute at scale (admission control, on paper)",
+            "",
+            f"{BURST_USERS:,} users press Export at 9:00. Each render holds its renderers and its main function for",
+            "its whole length (the Lambda backend's `lambdas_of` and estimate, warm); the queue is strictly first",
+            "come, first served; renders hold the reservation less the headroom kept for progress reads and",
+            "stills (`render_budget`).",
+            "",
+            "| export | account limit | render budget | Lambdas a render | render | at once | throughput "
+            "| queue after the first wave | mean wait | p95 wait | last start |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+            *burst_rows,
+            "",
+            *[f"- {need}." for need in burst_needs],
+            "",
+            "With the default account limit nothing fails any more (every export waits its turn and is counted",
+            "once), but the wait at 9:00 is half an hour: ask AWS for a raised concurrency limit before such a",
+            "launch, and set `renderConcurrencyCap` to match.",
             "",
             "## Cold import and preprocessing (median of five)",
             "",
