@@ -48,8 +48,9 @@ def frames_per_lambda(frames: int, max_concurrency: int) -> int:
 def render_budget(concurrency: int) -> int:
     """What renders may hold together of the render function's concurrency. The rest is kept for
     the function's short calls that are not renders (progress reads, cancels, thumbnails' stills):
-    with every slot rendering, those would be throttled."""
-    return max(1, concurrency - max(2, math.ceil(concurrency / 20)))
+    with every slot rendering, those would be throttled. A tenth, at least 3: each start overlaps its
+    render's main function for a moment, and each success's thumbnail holds a Lambda for seconds."""
+    return max(1, concurrency - max(3, math.ceil(concurrency / 10)))
 
 
 def lambdas_of(frames: int, max_concurrency: int) -> int:
