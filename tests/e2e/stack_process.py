@@ -13,7 +13,7 @@ from local.stack import LocalStack, StackSettings
 
 
 def main() -> None:
-    with LocalStack(StackSettings(port=0, state_dir=None)) as stack:
+    with LocalStack(StackSettings.from_env(port=0, state_dir=None)) as stack:
         print(stack.url, flush=True)
         sys.stdin.read()
 

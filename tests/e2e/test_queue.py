@@ -38,7 +38,7 @@ def test_a_queued_export_shows_its_place_and_a_cancel_spends_nothing(user, open_
         assert_accessible(page, "a queued export")
 
         page.get_by_role("button", name="Cancel").click()
-        page.get_by_text("Export cancelled.").wait_for()
+        wait_until(page, lambda: status.inner_text() == "Export cancelled.", timeout_s=30)
         page.get_by_text("This export was not counted against today’s exports.").wait_for()
         [mine] = user.renders()
         assert (mine["status"], mine["quotaCounted"], mine.get("startedAt")) == ("cancelled", False, None)

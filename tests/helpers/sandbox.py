@@ -7,13 +7,14 @@ import threading
 from pathlib import Path
 
 from cli.main import render_job
+from functions import REPO_ROOT
 from functions.domain.export_plan import plan_export
 from functions.limits import Limits
 from functions.render_settings import OutputFormat, Quality
 from render import RenderPool, RenderResult
 from tests.helpers.projects import project, scene
 
-SCENES = Path(__file__).with_name("scenes")
+SCENES = REPO_ROOT / "tests/sandbox/scenes"
 
 
 def hostile(name: str, **values) -> str:
