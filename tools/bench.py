@@ -337,7 +337,7 @@ def aws_model_rows() -> tuple[int, list[str], list[str]]:
         _FIXED_SECONDS,
         _SECONDS_PER_FRAME_PER_LAMBDA,
         frames_per_lambda,
-        render_budget,
+        render_lambdas,
     )
     from functions.settings import ServiceSettings
 
@@ -345,10 +345,10 @@ def aws_model_rows() -> tuple[int, list[str], list[str]]:
     rule = []
     for label, seconds in BENCH_LENGTHS:
         frames = seconds * FPS
-        per = frames_per_lambda(frames, render_budget(cap))
+        per = frames_per_lambda(frames, render_lambdas(cap))
         rule.append(f"| {label} | {frames} | {per} | {-(-frames // per)} |")
     frames = 60 * FPS  # one minute
-    per = frames_per_lambda(frames, render_budget(cap))
+    per = frames_per_lambda(frames, render_lambdas(cap))
     lambdas = -(-frames // per)
     wall = _FIXED_SECONDS + per * _SECONDS_PER_FRAME_PER_LAMBDA
     renderer_seconds = RENDERER_START_SECONDS + per * _SECONDS_PER_FRAME_PER_LAMBDA
@@ -376,14 +376,15 @@ def worst_minute_rows() -> tuple[list[str], list[str]]:
         _FIXED_SECONDS,
         _SECONDS_PER_FRAME_PER_LAMBDA,
         frames_per_lambda,
-        lambdas_of,
         render_budget,
+        render_lambdas,
+        share_of,
     )
 
     def queue(frames: int, reserved: int) -> tuple[int, int, float, list[float]]:
         budget = render_budget(reserved)
-        share = lambdas_of(frames, budget)
-        seconds = _FIXED_SECONDS + frames_per_lambda(frames, budget) * _SECONDS_PER_FRAME_PER_LAMBDA
+        share = share_of(frames, reserved)
+        seconds = _FIXED_SECONDS + frames_per_lambda(frames, render_lambdas(reserved)) * _SECONDS_PER_FRAME_PER_LAMBDA
         at_once = budget // share
         return share, at_once, seconds, [(i // at_once) * seconds for i in range(BURST_USERS)]
 

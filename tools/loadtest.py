@@ -172,13 +172,13 @@ def _stack(backend: str, at_once: int) -> Any:
     settings = StackSettings(port=0, state_dir=None, pool_size=at_once)
     if backend == "local":
         return LocalStack(settings)
-    from functions.backends.remotion_lambda_backend import lambdas_of, render_budget
+    from functions.backends.remotion_lambda_backend import render_budget, share_of
     from local.lambda_emulator.lambda_api import ConcurrencyLimits
     from local.lambda_emulator.stack import LambdaModeStack
 
     # The smallest account whose render budget (its concurrency less the headroom kept for progress
     # reads, starts and stills) fits `at_once` of these exports; the function reserves none of it.
-    account = next(n for n in range(1, 10_000) if render_budget(n) >= at_once * lambdas_of(30, render_budget(n)))
+    account = next(n for n in range(1, 10_000) if render_budget(n) >= at_once * share_of(30, n))
     return LambdaModeStack(
         StackSettings(port=0, state_dir=None, service={"RENDER_CONCURRENCY_LIMIT": str(account)}),
         concurrency=ConcurrencyLimits(account=account, reserved=None),

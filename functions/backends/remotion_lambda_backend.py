@@ -59,6 +59,16 @@ def lambdas_of(frames: int, max_concurrency: int) -> int:
     return math.ceil(frames / frames_per_lambda(frames, max_concurrency)) + 1
 
 
+def render_lambdas(concurrency: int) -> int:
+    """The most Lambdas one render may run at once: the budget less the one its start and its still take."""
+    return max(2, render_budget(concurrency) - 1)
+
+
+def share_of(frames: int, concurrency: int) -> int:
+    """What one render holds of the render budget: its Lambdas and one for its start and its still."""
+    return lambdas_of(frames, render_lambdas(concurrency)) + 1
+
+
 # Lambda's own error types for a throttled invocation (botocore's error codes, never message text).
 THROTTLE_ERRORS = frozenset({"TooManyRequestsException", "ThrottlingException", "EC2ThrottledException"})
 
@@ -141,7 +151,7 @@ class RemotionLambdaBackend:
         params = render_params(
             request,
             settings.bucket_name,
-            render_budget(settings.render_concurrency_limit),
+            render_lambdas(settings.render_concurrency_limit),
             settings.render_retention_days,
         )
         try:
@@ -190,12 +200,15 @@ class RemotionLambdaBackend:
 
     def estimate_seconds(self, frames: int, every_nth_frame: int) -> float:
         encoded = math.ceil(frames / every_nth_frame)
-        per_lambda = frames_per_lambda(encoded, render_budget(self.settings.render_concurrency_limit))
+        per_lambda = frames_per_lambda(encoded, render_lambdas(self.settings.render_concurrency_limit))
         return round(_FIXED_SECONDS + per_lambda * _SECONDS_PER_FRAME_PER_LAMBDA, 1)
 
     def render_budget(self) -> int:
         return render_budget(self.settings.render_concurrency_limit)
 
     def budget_share(self, frames: int, every_nth_frame: int) -> int:
-        # Remotion splits the composition's frames (render_params), whatever every_nth_frame is.
-        return lambdas_of(frames, render_budget(self.settings.render_concurrency_limit))
+        # Remotion splits the composition's frames (render_params), whatever every_nth_frame is. One
+        # more for the render's own short calls at its ends: its start, which overlaps its main
+        # function, and its thumbnail's still, which overlaps the next render's start (measured:
+        # without it, a burst on a small budget throttled renderers).
+        return share_of(frames, self.settings.render_concurrency_limit)

@@ -16,6 +16,8 @@ from functions.backends.remotion_lambda_backend import (
     frames_per_lambda,
     lambdas_of,
     remotion_frames_per_lambda,
+    render_budget,
+    share_of,
 )
 from functions.models.composition import CompiledScene, CompositionProps
 from functions.models.records import RenderRecord
@@ -128,6 +130,10 @@ def test_a_renders_budget_share_is_what_remotion_will_run_and_never_more_than_th
     renderers = math.ceil(frames / per_lambda)
     assert lambdas_of(frames, cap) == renderers + 1
     assert lambdas_of(frames, cap) <= max(cap, 2)
+    # What admission counts (its Lambdas, one more for its start and still) fits the render budget,
+    # the function's concurrency less the headroom kept for the short calls that are not renders.
+    if render_budget(cap) >= 3:
+        assert share_of(frames, cap) <= render_budget(cap) < cap
 
 
 @pytest.mark.parametrize(
