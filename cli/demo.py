@@ -21,6 +21,13 @@ from tools.api_client import Api
 USER = "demo-user"
 
 
+def stats_line(user: str, stats: dict[str, Any]) -> str:
+    return (
+        f"stats for {user}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
+        f"{stats['usedToday']}/{stats['dailyLimit']} used today"
+    )
+
+
 def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> dict[str, Any]:
     status, project = api.call("POST", "/projects", json.loads(project_file.read_text()))
     if status != 201:
@@ -66,10 +73,7 @@ def main() -> int:
         f"{out} ({out.stat().st_size / 1e6:.2f} MB, {render['width']}×{render['height']}, "
         f"{render['videoSeconds']:.1f} s of video)"
     )
-    print(
-        f"stats for {USER}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
-        f"{stats['usedToday']}/{stats['dailyLimit']} used today"
-    )
+    print(stats_line(USER, stats))
     return 0
 
 

@@ -15,6 +15,7 @@ import time
 import urllib.request
 from dataclasses import replace
 
+from cli.demo import stats_line
 from cli.progress import ProgressBar
 from functions import REPO_ROOT
 from functions.backends.base import Running
@@ -90,10 +91,7 @@ def main() -> int:
         f"cost as Remotion estimates it on AWS: {render['costs']['estimatedDisplayCost'] if render['costs'] else 'n/a'}"
     )
     print(f"at most {peak} invocations ran at once ({limits.describe()}); {throttled} throttled")
-    print(
-        f"stats for {USER}: {stats['byStatus']} exports, {stats['downloads']} download(s), "
-        f"{stats['usedToday']}/{stats['dailyLimit']} used today"
-    )
+    print(stats_line(USER, stats))
     return 0
 
 
