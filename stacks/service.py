@@ -125,13 +125,10 @@ class ServiceFunctions(Construct):
             )
             # Listing lets a missing key answer 404 rather than 403.
             function.add_to_role_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
-            # Admission control (functions/domain/admission.py): the API keeps what a queued export
-            # will render, and whichever function admits it (after a start, an end, or on the
-            # schedule) reads it; the webhook and the sweeper start queued exports too.
+            # Admission control (functions/domain/admission.py): whichever function admits a queued
+            # export (after a start, an end, or on the schedule) reads what it will render.
             function.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["s3:GetObject", "s3:PutObject"], resources=[objects(f"{QUEUED_REQUESTS_PREFIX}*")]
-                )
+                iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(f"{QUEUED_REQUESTS_PREFIX}*")])
             )
         # The API alone keeps projects' scenes (projects/) and reads finished renders (renders/); never
         # app/ or sites/, which only the deploy writes.
@@ -142,6 +139,10 @@ class ServiceFunctions(Construct):
         )
         self.api.add_to_role_policy(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(f"{RENDERS_PREFIX}*")])
+        )
+        # Only the API accepts exports, so only it keeps what a queued export will render.
+        self.api.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[objects(f"{QUEUED_REQUESTS_PREFIX}*")])
         )
         idempotency_table.grant_read_write_data(self.api)
         download_key_secret.grant_read(self.api)

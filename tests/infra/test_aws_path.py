@@ -178,14 +178,15 @@ def test_content_hash_follows_the_files(tmp_path):
 
 def test_service_functions_write_only_where_they_need(resources):
     api = role_statements(resources, service_function(resources, API))
-    assert object_suffixes(api, "s3:PutObject") == {"projects/*", "input-props/*", "renders/*/cancel.json"}
+    assert object_suffixes(api, "s3:PutObject") == {"projects/*", "input-props/*", "renders/*/cancel.json", "queued/*"}
     assert object_suffixes(api, "s3:DeleteObject") == {"projects/*"}
     for handler in (WEBHOOK, SWEEPER):
         # They end exports, so they make thumbnails: read the project, hand large props to the function.
         statements = role_statements(resources, service_function(resources, handler))
         assert object_suffixes(statements, "s3:PutObject") == {"input-props/*", "renders/*/cancel.json"}
         assert object_suffixes(statements, "s3:DeleteObject") == set()
-        assert object_suffixes(statements, "s3:GetObject") == {"renders/*/progress.json", "projects/*"}
+        # They start queued exports too: they read what one will render.
+        assert object_suffixes(statements, "s3:GetObject") == {"renders/*/progress.json", "projects/*", "queued/*"}
 
 
 # 9. Capacity: reserved concurrency for API and webhook, a cap on renders -----------------------

@@ -24,10 +24,11 @@ def short_timeout_stack(tmp_path_factory):
     stack = LambdaStack(
         tmp_path_factory.mktemp("lambda-timeout"),
         function_timeout=20,
-        # Four renderers, not sixteen: `launch` sends its timeout webhook a second before the kill,
-        # and with sixteen Chromiums on two cores its event loop missed that second (the sweeper
-        # then ended the render as failed).
-        env={"PROGRESS_REFRESH_SECONDS": "3600", "RENDER_CONCURRENCY_LIMIT": "4"},
+        # Three renderers and the main function, not sixteen: `launch` sends its timeout webhook a
+        # second before the kill, and with sixteen Chromiums on two cores its event loop missed that
+        # second (the sweeper then ended the render as failed). A concurrency of 8 keeps 3 for the
+        # function's short calls and 1 for the render's start and still (render_lambdas).
+        env={"PROGRESS_REFRESH_SECONDS": "3600", "RENDER_CONCURRENCY_LIMIT": "8"},
         args=BOUNDED_RESERVATION,
     )
     yield stack
