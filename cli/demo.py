@@ -49,15 +49,20 @@ def export(api: Api, project_file: Path, fmt: str, quality: str, out: Path) -> d
             break
         time.sleep(1)
     bar.finish()
+    download(api, render, out)
+    return render
+
+
+def download(api: Api, render: dict[str, Any], out: Path) -> None:
+    """An ended export's file, through its counted download link, to `out`; exits if it failed."""
     if render["status"] != "succeeded":
         raise SystemExit(f"the export ended {render['status']}: {render.get('error')}")
-    status, link = api.call("POST", f"/renders/{started['renderId']}/downloads")
+    status, link = api.call("POST", f"/renders/{render['renderId']}/downloads")
     if status != 200:
         raise SystemExit(f"the download link failed ({status}): {link}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with urllib.request.urlopen(link["url"], timeout=60) as response:
         out.write_bytes(response.read())
-    return render
 
 
 def main() -> int:

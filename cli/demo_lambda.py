@@ -12,10 +12,9 @@ function's own signed webhook set. The file is then fetched through POST /render
 import json
 import sys
 import time
-import urllib.request
 from dataclasses import replace
 
-from cli.demo import stats_line
+from cli.demo import download, stats_line
 from cli.progress import ProgressBar
 from functions import REPO_ROOT
 from functions.backends.base import Running
@@ -66,14 +65,7 @@ def main() -> int:
             time.sleep(1)
         bar.finish()
         seconds = time.monotonic() - began
-        if render["status"] != "succeeded":
-            raise SystemExit(f"the export ended {render['status']}: {render.get('error')}")
-        status, link = api.call("POST", f"/renders/{started['renderId']}/downloads")
-        if status != 200:
-            raise SystemExit(f"the download link failed ({status}): {link}")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(link["url"], timeout=60) as response:
-            out.write_bytes(response.read())
+        download(api, render, out)
         _, stats = api.call("GET", "/exports/stats")
         invocations = [r for r in function.api.records if r.outcome]
         limits, peak, throttled = (

@@ -53,15 +53,18 @@ class Cdn(Construct):
         origin = origins.S3BucketOrigin.with_origin_access_control(bucket)
         self.headers = cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS
         # Like the managed CachingOptimized, stated here so that Brotli and gzip are ours to see.
+        cached: dict[str, Any] = {
+            "default_ttl": Duration.days(1),
+            "min_ttl": Duration.seconds(1),
+            "max_ttl": Duration.days(365),
+            "enable_accept_encoding_brotli": True,
+            "enable_accept_encoding_gzip": True,
+        }
         self.static_cache = cloudfront.CachePolicy(
             self,
             "Static",
             comment="Framecast: static files and renders, Brotli and gzip",
-            default_ttl=Duration.days(1),
-            min_ttl=Duration.seconds(1),
-            max_ttl=Duration.days(365),
-            enable_accept_encoding_brotli=True,
-            enable_accept_encoding_gzip=True,
+            **cached,
         )
         # The renders: as Static, with the download link's `response-content-disposition` in the
         # cache key and so forwarded to S3, which answers with that header (the title's file name,
@@ -70,11 +73,7 @@ class Cdn(Construct):
             self,
             "Renders",
             comment="Framecast: renders, their download name from the signed link",
-            default_ttl=Duration.days(1),
-            min_ttl=Duration.seconds(1),
-            max_ttl=Duration.days(365),
-            enable_accept_encoding_brotli=True,
-            enable_accept_encoding_gzip=True,
+            **cached,
             query_string_behavior=cloudfront.CacheQueryStringBehavior.allow_list("response-content-disposition"),
         )
         self.distribution = cloudfront.Distribution(
