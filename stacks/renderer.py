@@ -8,7 +8,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks import net_guard
 from stacks.remotion_facts import LAMBDA_UNZIPPED_LIMIT_BYTES, RemotionFacts, unzipped_total_bytes
+
+
+# Lambda takes at most five layers per function.
+LAMBDA_LAYER_LIMIT = 5
 
 
 class RenderFunction(Construct):
@@ -35,6 +40,11 @@ class RenderFunction(Construct):
                     f"renderFunctionImport {imported_name!r} is not a Remotion {facts.version} render "
                     f"function (its name must start with {prefix!r}); the client refuses other versions"
                 )
+            Annotations.of(self).add_warning_v2(
+                "framecast:no-net-guard",
+                "An imported render function runs without Framecast's network guard layer: scene media "
+                "it downloads is not checked for non-public addresses (docs/security.md).",
+            )
             self.function: lambda_.IFunction = lambda_.Function.from_function_attributes(
                 self,
                 "Function",
@@ -77,7 +87,23 @@ class RenderFunction(Construct):
                     resources=self._scoped(permission["resource"], bucket, function_arn, facts.function_name),
                 )
             )
+        if len(facts.layers) >= LAMBDA_LAYER_LIMIT:
+            raise ValueError(f"Remotion's {len(facts.layers)} layers leave no room for the network guard's")
         size = facts.size
+        runtime = lambda_.Runtime(facts.runtime, lambda_.RuntimeFamily.NODEJS)
+        # Remotion's Node side downloads what a scene names (audio to mix, stack-trace files) next to
+        # the Runtime API and the credentials endpoints: the guard refuses non-public addresses
+        # there (docs/security.md). Lambda's fifth and last layer.
+        self.net_guard = lambda_.LayerVersion(
+            self,
+            "NetGuard",
+            code=lambda_.Code.from_asset(
+                str(net_guard.GUARD_DIR), exclude=["*", *(f"!{name}" for name in net_guard.GUARD_FILES)]
+            ),
+            compatible_runtimes=[runtime],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="Framecast: refuses the render function's downloads from non-public addresses",
+        )
         self.function = lambda_.Function(
             self,
             "Function",
@@ -85,16 +111,20 @@ class RenderFunction(Construct):
             description="Renders a Remotion video.",
             code=lambda_.Code.from_asset(facts.zip),
             handler="index.handler",
-            runtime=lambda_.Runtime(facts.runtime, lambda_.RuntimeFamily.NODEJS),
+            runtime=runtime,
             runtime_management_mode=lambda_.RuntimeManagementMode.manual(facts.runtime_version_arn),
             architecture=lambda_.Architecture.ARM_64,
             memory_size=size.memory_mb,
             ephemeral_storage_size=Size.mebibytes(size.disk_mb),
             timeout=Duration.seconds(size.timeout_seconds),
             layers=[
-                lambda_.LayerVersion.from_layer_version_arn(self, f"Layer{i}", arn)
-                for i, arn in enumerate(facts.layers)
+                *(
+                    lambda_.LayerVersion.from_layer_version_arn(self, f"Layer{i}", arn)
+                    for i, arn in enumerate(facts.layers)
+                ),
+                self.net_guard,
             ],
+            environment={"NODE_OPTIONS": net_guard.NODE_OPTIONS},
             retry_attempts=0,  # Remotion retries chunks itself
             # The cap on renders' share of the account's concurrency: one render fans out into many
             # instances of this function; the API and webhook keep their own reserved share.

@@ -11,6 +11,7 @@ emulator refuses to run the function at all (`IsolationUnavailable`), never fall
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -24,17 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from local.lambda_emulator.function_dir import visible
+from stacks import net_guard
 
 RUNTIME = Path(__file__).with_name("runtime.cjs")
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 ACCOUNT_ID = "123456789012"  # the function's account id becomes S3's ExpectedBucketOwner
 
 # Run by `sh` as the namespace's first process, then replaced by node (pid 1 of the namespace).
+# /opt holds what the stack's layers put there: Chromium, and the network guard's files (copied
+# before /tmp is hidden, where a checkout under /tmp keeps them).
 NAMESPACE_SETUP = """set -e
-mount -t tmpfs -o size={tmp_mb}m,mode=1777 lambda-tmp /tmp
 mount -t tmpfs -o size=1m,mode=755 lambda-opt /opt
 mkdir /opt/bin
 ln -s {chromium} /opt/bin/chromium
+cp {guard_files} {layer_root}/
+mount -t tmpfs -o size={tmp_mb}m,mode=1777 lambda-tmp /tmp
 exec "$@"
 """
 
@@ -131,7 +136,12 @@ class Invocation:
             "FRAMECAST_RESPONSE_FD": str(response_write),
             "FRAMECAST_RESULT_FD": str(result_write),
         }
-        setup = NAMESPACE_SETUP.format(tmp_mb=config.ephemeral_storage_mb, chromium=SYSTEM_CHROMIUM)
+        setup = NAMESPACE_SETUP.format(
+            tmp_mb=config.ephemeral_storage_mb,
+            chromium=SYSTEM_CHROMIUM,
+            guard_files=" ".join(shlex.quote(str(net_guard.GUARD_DIR / name)) for name in net_guard.GUARD_FILES),
+            layer_root=net_guard.LAYER_ROOT,
+        )
         command = [
             *namespace_command(),
             "sh",

@@ -10,6 +10,7 @@
 import {existsSync, promises as fs, readFileSync, realpathSync, statSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {createRequire} from 'node:module';
 import readline from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {combineChunks, makeCancelSignal, renderMedia, renderStill} from '@remotion/renderer';
@@ -17,6 +18,11 @@ import {browserVersion, chromeModeFor, chromiumOptions, findBrowser, launchBrows
 import {ensureBundle} from './bundle.mjs';
 import {serveBundle} from './bundle_server.mjs';
 import {COMMANDS, EVENTS, messageProblems} from './protocol.mjs';
+
+// Remotion's Node side downloads media for the scene (audio to mix, /proxy sources, stack-trace
+// files): net_guard.cjs refuses every address that is not public before a packet leaves. Only
+// this process's own bundle servers are allowed (staticFile() audio is served there).
+const {installNetGuard, allowOrigin} = createRequire(import.meta.url)('./net_guard.cjs');
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The constants every side shares (functions/contract.json): the composition id and the prefix of
@@ -60,7 +66,7 @@ const collectReports = (warnings) => (log) => {
 			event.type === 'scene-error'
 				? `scene "${event.sceneId}" (${event.sceneName}) threw while rendering: ${event.message}; a fallback frame was shown`
 				: event.sceneId
-					? `scene "${event.sceneId}": ${event.message}`
+					? `scene "${event.sceneId}"${event.sceneName ? ` (${event.sceneName})` : ''}: ${event.message}`
 					: event.message;
 		warnings.add(message); // every tab reports the same error for every frame: keep it once
 	} catch {
@@ -114,14 +120,19 @@ const keptBrowser = () => {
 // why). The pool may send a chunk while the last one's encoder finishes: each chunk in flight holds
 // an origin of its own, so two chunks' pages never share storage, whoever they belong to.
 const originPool = async (bundleDir) => {
-	const origins = [await serveBundle(bundleDir), await serveBundle(bundleDir)];
+	const serveAllowed = async () => {
+		const origin = await serveBundle(bundleDir);
+		allowOrigin(origin.url);
+		return origin;
+	};
+	const origins = [await serveAllowed(), await serveAllowed()];
 	const free = [...origins];
 	return {
 		// Taken only once no page of its last chunk is left: Remotion closes a chunk's pages without
 		// waiting, and a page still open could hold the origin's storage (an IndexedDB connection that
 		// blocks the next page's clearing) or run the last scene's timers beside the next.
 		take: async (openBrowser) => {
-			const origin = free.shift() ?? (await serveBundle(bundleDir));
+			const origin = free.shift() ?? (await serveAllowed());
 			if (!origins.includes(origin)) origins.push(origin);
 			const left = () => openBrowser.targets().filter((target) => target.type() === 'page' && target.url().startsWith(origin.url));
 			await Promise.all(left().map((target) => openBrowser.connection.send('Target.closeTarget', {targetId: target._targetId}).catch(() => {})));
@@ -266,6 +277,7 @@ export const HANDLERS = {chunk: renderChunk, combine, still, cancel};
 // ------------------------------------------------------------------------------------------
 
 const serve = async () => {
+	installNetGuard({onRefused: (error) => console.error(`[framecast] ${error.message}`)});
 	const {dir: bundleDir, hash, cached} = await ensureBundle();
 	const browser = keptBrowser();
 	// Launched now, while the pool starts its other processes and plans the export: the first chunk

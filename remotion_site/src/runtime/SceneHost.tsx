@@ -4,6 +4,7 @@ import type {CompiledScene} from '../schema';
 import {evaluateScene} from './evaluate';
 import {IconRegistryContext} from './icons';
 import {report} from './report';
+import {SceneContext} from './scene-context';
 
 const Fallback: React.FC<{scene: CompiledScene; message: string}> = ({scene, message}) => (
 	<AbsoluteFill
@@ -60,11 +61,14 @@ const Evaluated: React.FC<{scene: CompiledScene}> = ({scene}) => {
 
 export const SceneHost: React.FC<{scene: CompiledScene}> = ({scene}) => {
 	const frame = useCurrentFrame();
+	const identity = useMemo(() => ({id: scene.id, name: scene.name}), [scene.id, scene.name]);
 	return (
-		<IconRegistryContext.Provider value={{sceneId: scene.id, icons: scene.icons}}>
-			<SceneErrorBoundary scene={scene} frame={frame}>
-				<Evaluated scene={scene} />
-			</SceneErrorBoundary>
-		</IconRegistryContext.Provider>
+		<SceneContext.Provider value={identity}>
+			<IconRegistryContext.Provider value={{sceneId: scene.id, icons: scene.icons}}>
+				<SceneErrorBoundary scene={scene} frame={frame}>
+					<Evaluated scene={scene} />
+				</SceneErrorBoundary>
+			</IconRegistryContext.Provider>
+		</SceneContext.Provider>
 	);
 };

@@ -4,7 +4,7 @@ import {REPORT_PREFIX} from '../contract';
 
 export type Report =
 	| {type: 'scene-error'; sceneId: string; sceneName: string; message: string}
-	| {type: 'warning'; sceneId?: string; message: string};
+	| {type: 'warning'; sceneId?: string; sceneName?: string; message: string};
 
 export const report = (event: Report): void => {
 	// console.warn so that it also shows in Remotion's own logs at the default log level.

@@ -1,5 +1,6 @@
 import React, {createContext, useContext} from 'react';
 import * as Remotion from 'remotion';
+import {guardedMedia} from './media';
 
 // Scenes are written for a design size (1920x1080 for landscape, ...) and the stage scales that to
 // the output size, so a low-quality export is the same video with fewer pixels.
@@ -32,11 +33,12 @@ export const Stage: React.FC<{
 };
 
 // What scenes get as `remotion`: the real module, except that useVideoConfig() reports the design
-// size the scene is laid out in (the stage does the scaling).
+// size the scene is laid out in (the stage does the scaling), and that media components leave out
+// a source the render would refuse, with a warning naming the scene (media.tsx).
 const useStageVideoConfig: typeof Remotion.useVideoConfig = () => {
 	const config = Remotion.useVideoConfig();
 	const stage = useContext(StageContext);
 	return stage ? {...config, width: stage.width, height: stage.height} : config;
 };
 
-export const SceneRemotion = {...Remotion, useVideoConfig: useStageVideoConfig};
+export const SceneRemotion = {...Remotion, ...guardedMedia(), useVideoConfig: useStageVideoConfig};

@@ -171,8 +171,27 @@ const reportViolations = (): void => {
 	});
 };
 
+// Connections the Content-Security-Policy does not govern. WebRTC's ICE sends STUN and TURN (UDP
+// and TCP) to any address a scene names, loopback and private ranges included, carrying a
+// username it chooses; RTCIceTransport can gather on its own. WebTransport is covered by
+// connect-src, but a frame is a function of its props and no live connection has a place in it.
+// So every constructor of these families is gone from the page: a scene has no other realm to
+// take them from (no frames, no workers, no pop-ups).
+const NETWORK_INTERFACES = /^(webkit)?RTC|^WebTransport/;
+
+const guardPeerConnections = (): void => {
+	for (const name of Object.getOwnPropertyNames(window)) {
+		if (!NETWORK_INTERFACES.test(name)) continue;
+		const refused = function () {
+			refuse(`${name} (WebRTC and WebTransport are not available in a render)`);
+		};
+		lock(window, name, refused);
+	}
+};
+
 export const installGuards = (): void => {
 	reportViolations();
+	guardPeerConnections();
 	guardPopups();
 	guardNavigation();
 	guardFrames();

@@ -34,7 +34,12 @@ export const installContentSecurityPolicy = (): string => {
 	const meta = document.createElement('meta');
 	meta.httpEquiv = 'Content-Security-Policy';
 	meta.content = policy;
-	document.head.prepend(meta);
+	// Chromium resolves the host of every link in a page ahead of time (DNS prefetch): a scene's
+	// <a href> would send any name it likes to the resolver, a channel out of the sandbox.
+	const noPrefetch = document.createElement('meta');
+	noPrefetch.httpEquiv = 'x-dns-prefetch-control';
+	noPrefetch.content = 'off';
+	document.head.prepend(meta, noPrefetch);
 	return policy;
 };
 
