@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from stacks import net_guard
 from stacks.prefixes import PAGE_PREFIX
 from stacks.remotion_facts import (
     LAMBDA_UNZIPPED_LIMIT_BYTES,
@@ -55,12 +56,29 @@ def object_suffixes(statements: list[dict], action: str) -> set[str]:
 
 
 def test_render_function_gets_remotions_default_layers_not_all_five(resources):
-    layers = render_function(resources)["Layers"]
+    *layers, _net_guard = render_function(resources)["Layers"]  # Framecast's own, last (below)
     assert sorted(layer_kind(a) for a in layers) == ["chromium", "cjk", "emoji-google", "fonts"]
     facts = remotion_facts(REGION)
     assert unzipped_total_bytes(facts.zip, layers) <= LAMBDA_UNZIPPED_LIMIT_BYTES
     # What the stack used to attach: every hosted layer. By Remotion's documented sizes it cannot fit.
     assert unzipped_total_bytes(facts.zip, facts.all_hosted_layers) > LAMBDA_UNZIPPED_LIMIT_BYTES
+
+
+def test_render_function_loads_the_net_guard_from_its_own_layer(resources, synthesized):
+    props = render_function(resources)
+    guard_layers = {
+        key: layer
+        for key, layer in of_type(resources, "AWS::Lambda::LayerVersion").items()
+        if "network guard" in layer.get("Description", "") or "non-public" in layer.get("Description", "")
+    }
+    [(key, layer)] = guard_layers.items()
+    assert props["Layers"][-1] == {"Ref": key}
+    assert props["Environment"]["Variables"]["NODE_OPTIONS"] == net_guard.NODE_OPTIONS
+    assert layer["CompatibleRuntimes"] == [props["Runtime"]]
+    # The asset holds the guard's two files and nothing else of the worker's folder.
+    outdir = synthesized[2]
+    staged = outdir / f"asset.{layer['Content']['S3Key'].removesuffix('.zip')}"
+    assert sorted(p.name for p in staged.iterdir()) == sorted(net_guard.GUARD_FILES)
 
 
 def test_apple_emojis_option_is_remotions_combination():

@@ -20,6 +20,7 @@ from remotion_lambda import RemotionClient, RenderMediaParams, Webhook
 from functions.backends import remotion_failure_is_ours
 from functions.webhook_signature import validate
 from tests.helpers.media import ffprobe
+from tests.helpers.sandbox import Listener, heard, hostile, reachable
 
 pytestmark = [pytest.mark.render, pytest.mark.remotion_lambda]
 SQUARE_SCENE = """import {AbsoluteFill, useCurrentFrame} from 'remotion';
@@ -299,3 +300,23 @@ def test_progress_polling_and_the_timeout_webhook_when_the_function_is_killed(sh
     assert launch[0]["seconds"] < 30
     if launch[0]["timedOut"]:
         assert launch[0]["error"]["errorType"] == "Sandbox.Timedout" and launch[0]["seconds"] >= 20
+
+
+def test_the_function_fetches_no_scene_media_from_loopback(lambda_stack):
+    """net_guard.cjs, loaded by the function's NODE_OPTIONS as the stack sets it: a scene past the page's
+    media guard names loopback audio, and Remotion's downloader in the renderer function refuses it."""
+    listeners = [Listener(), Listener(host="::1")]
+    try:
+        assert all(reachable(listener) for listener in listeners)
+        v4, v6 = listeners
+        bypass = [f"http://127.0.0.1:{v4.port}/a.mp3", f"http://[::1]:{v6.port}/a.mp3"]
+        tsx = hostile("node_fetch.tsx", honest=[], bypass=bypass)
+        client = lambda_stack.client()
+        started = lambda_stack.start_export(client, [_scene(frames=30, tsx=tsx)])
+        render = lambda_stack.wait_for_end(client, started["renderId"])
+        assert [heard(listener) for listener in listeners] == [[], []]
+        assert render["status"] == "failed" and render["quotaCounted"] is True, render
+        assert "127.0.0.1" not in render["error"]  # refused, and said without the internal address
+    finally:
+        for listener in listeners:
+            listener.close()
