@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 RENDER_LOG_BUDGET_BYTES = 256 * 1024
+# The end of a render's budget is kept for its repeats' counts (a quarter of it at most): a flood of
+# distinct lines must not leave the counts of the repeated ones unwritten.
+COUNTS_RESERVE_BYTES = 16 * 1024
 # The closing line names the render (an id of ours), four numbers and a fixed sentence.
 MAX_CLOSING_LINE_BYTES = 400
 # How much of a repeated line its count quotes.
@@ -55,6 +58,7 @@ class _Render:
 class LogBudget:
     def __init__(self, budget_bytes: int = RENDER_LOG_BUDGET_BYTES):
         self.budget_bytes = budget_bytes
+        self.lines_bytes = budget_bytes - min(COUNTS_RESERVE_BYTES, budget_bytes // 4)
         self._open: dict[str, _Render] = {}
         self._ended: OrderedDict[str, _Render] = OrderedDict()
 
@@ -74,7 +78,7 @@ class LogBudget:
             seen.count += 1
             return Verdict.REPEAT
         size = size_of(line)
-        if state.written + size > self.budget_bytes:
+        if state.written + size > self.lines_bytes:
             state.dropped_lines += 1
             state.dropped_bytes += size
             return Verdict.DROP

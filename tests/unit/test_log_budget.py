@@ -42,7 +42,7 @@ def test_past_its_budget_a_render_writes_nothing_more_but_one_line_saying_how_mu
 
 
 def test_repeat_counts_that_do_not_fit_the_budget_are_folded_into_the_dropped_line():
-    budget = LogBudget(120)
+    budget = LogBudget(200)
     line = "w0 r: refused http://10.0.0.1/" + "a" * 60
     assert budget.judge("r", line, line) is Verdict.WRITE
     for _ in range(50):
@@ -69,8 +69,8 @@ def test_the_pool_log_writes_each_render_within_its_budget_across_processes(tmp_
 
 
 def test_a_line_charged_to_two_renders_is_written_only_while_both_have_room(tmp_path):
-    log = WorkerLog(tmp_path / "workers.log", budget_bytes=100)
-    log.write("worker-0", "@{a} " + "x" * 80 + "\n")  # a's budget is spent
+    log = WorkerLog(tmp_path / "workers.log", budget_bytes=400)
+    log.write("worker-0", "@{a} " + "x" * 270 + "\n")  # a's budget for lines is spent
     log.write("worker-0", "@{a,b} shared line\n")
     log.close()
     assert "shared line" not in log.path.read_text()

@@ -13,8 +13,8 @@ const word = (i: number) => Array.from(String(i), (digit) => 'abcdefghij'[Number
 export default function Flood() {
   const [handle] = useState(() => delayRender('flood'));
   useEffect(() => {
-    for (let i = 0; i < SPAM; i++) console.error(`spam ${word(i)} ${'x'.repeat(200)}`);
     for (let i = 0; i < REPEATS; i++) console.error(`the same line, call ${i}`);
+    for (let i = 0; i < SPAM; i++) console.error(`spam ${word(i)} ${'x'.repeat(200)}`);
     // In waves of a hundred, as a scene fetching on every frame would: a thousand at once is a
     // memory flood of its own (each refusal is a 72 KB console message inside Chromium).
     const wave = async (from: number): Promise<void> => {
