@@ -35,6 +35,7 @@ from render.process import WorkerProcess
 from render.protocol import ErrorEvent, Event, ExitEvent, ReadyEvent
 from render.scheduler import Scheduler
 from render.supervision import StallWatch, chunk_failure, follow_chunk, replace, watch_memory
+from render.worker_log import WorkerLog
 
 logger = logging.getLogger(__name__)
 SITE_PUBLIC = REPO_ROOT / "remotion_site/public"
@@ -112,7 +113,8 @@ class RenderPool:
         self.size = size or default_pool_size()
         self.cache = ChunkCache.from_env() if cache is True else (cache or None)
         self.log_dir = log_dir or REPO_ROOT / ".cache/render-pool"
-        self.log_path = self.log_dir / "worker-0.log"
+        self.log = WorkerLog(self.log_dir / "workers.log")
+        self.log_path = self.log.path
         self.env = {**os.environ, **(env or {})}
         # A chunk must show a new frame this often, and its first within first_frame_seconds (page
         # load, and the browser's launch for a process's first chunk): together under 60 s.
@@ -120,7 +122,7 @@ class RenderPool:
         self.first_frame_seconds = first_frame_seconds or _env_number("FRAMECAST_FIRST_FRAME_SECONDS", 40)
         self.memory_limit_bytes = (memory_limit_mb or int(_env_number("FRAMECAST_RENDER_MEMORY_MB", 1280))) << 20
         self.chunk_frames = chunk_frames or chunk_frames_from_env()
-        self.processes = [WorkerProcess(i, self.log_dir / f"worker-{i}.log", self.env) for i in range(self.size)]
+        self.processes = [WorkerProcess(i, self.log, self.env) for i in range(self.size)]
         self.info: ReadyEvent | None = None
         self.renderer: Renderer | None = None  # what renders: part of every chunk's key
         self.replaced = 0  # processes started again after dying or being killed
@@ -193,6 +195,7 @@ class RenderPool:
             self._fail(run, RenderFailed("the render pool was closed", cancelled=True))
         for process in self.processes:
             process.close()
+        self.log.close()
 
     # --- rendering --------------------------------------------------------------------------
 
@@ -251,6 +254,7 @@ class RenderPool:
             with self._cond:
                 self._runs.pop(job.id, None)
             shutil.rmtree(workdir, ignore_errors=True)
+            self.log.end(job.id)
 
     def cancel(self, job_id: str) -> None:
         with self._cond:
@@ -472,6 +476,7 @@ class RenderPool:
                     event = _error(f"it made nothing in {timeout:.0f} s")
         finally:
             process.close_route(command["id"])
+            self.log.end(job.id)
         if event["type"] == "still-done":
             return Path(event["outputPath"])
         why = event["message"] if event["type"] in ("error", "fatal") else event["type"]

@@ -16,6 +16,7 @@ from pathlib import Path
 from functions import REPO_ROOT
 from render.jobs import RenderFailed
 from render.protocol import EXIT, Command, Event, ExitEvent, ReadyEvent, parse_event
+from render.worker_log import WorkerLog
 
 WORKER_SCRIPT = Path(__file__).with_name("worker") / "worker.mjs"
 # The first start may bundle the site (about 10-60 s); later starts reuse the cached bundle.
@@ -87,9 +88,10 @@ def pss_bytes(pid: int) -> int:
 
 
 class WorkerProcess:
-    def __init__(self, index: int, log_path: Path, env: dict[str, str]):
+    def __init__(self, index: int, log: WorkerLog, env: dict[str, str]):
         self.index = index
-        self.log_path = log_path
+        self.log = log
+        self.log_path = log.path
         self.env = env
         self.process: subprocess.Popen[str] | None = None
         self.info: ReadyEvent | None = None
@@ -115,23 +117,32 @@ class WorkerProcess:
         node = shutil.which("node", path=self.env.get("PATH"))
         if node is None:
             raise RenderFailed("node was not found on PATH: the local renderer needs Node 20 or newer", ours=True)
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.kill_reason = None
-        with self._life_lock, open(self.log_path, "ab") as log:
+        with self._life_lock:
             self._control, self._routes, self.tree = queue.Queue(), {}, {}
             self.process = subprocess.Popen(
                 [node, str(WORKER_SCRIPT)],
                 cwd=REPO_ROOT,
                 env=self.env,
                 text=True,
+                encoding="utf-8",
+                errors="replace",
                 bufsize=1,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=log,
+                # Through the pool's log: tagged by render, held to each render's budget, rotated.
+                stderr=subprocess.PIPE,
                 # Its own session: a Ctrl-C or SIGTERM to the terminal's group reaches the stack, which
                 # ends its renders by the rule and closes the workers, not the workers first.
                 start_new_session=True,
             )
+        assert self.process.stderr is not None
+        threading.Thread(
+            target=self.log.pump,
+            args=(f"worker-{self.index}", self.process.stderr),
+            daemon=True,
+            name=f"render-worker-{self.index}-log",
+        ).start()
         threading.Thread(
             target=self._read_events,
             args=(self.process, self._control, self._routes),

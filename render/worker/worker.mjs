@@ -17,6 +17,7 @@ import {combineChunks, makeCancelSignal, renderMedia, renderStill} from '@remoti
 import {browserVersion, chromeModeFor, chromiumOptions, findBrowser, launchBrowser} from './browser.mjs';
 import {ensureBundle} from './bundle.mjs';
 import {serveBundle} from './bundle_server.mjs';
+import {installLogGate} from './log_gate.mjs';
 import {COMMANDS, EVENTS, messageProblems} from './protocol.mjs';
 
 // Remotion's Node side downloads media for the scene (audio to mix, /proxy sources, stack-trace
@@ -31,8 +32,9 @@ const CONTRACT = JSON.parse(readFileSync(path.join(REPO, 'functions/contract.jso
 const COMPOSITION_ID = CONTRACT.compositionId;
 const REPORT_PREFIX = `${CONTRACT.reportPrefix} `;
 
-// stdout is the protocol; Remotion and React log through console, so send that to stderr.
-for (const level of ['log', 'info', 'debug']) console[level] = (...args) => console.error(...args);
+// stdout is the protocol; Remotion and React log through console, so all of that goes to stderr,
+// each line tagged with the renders it belongs to (log_gate.mjs).
+const logs = installLogGate();
 const emit = (event) => {
 	// Sent all the same: the pool turns a malformed event into its task's error, so it never hangs.
 	const wrong = messageProblems(EVENTS, event);
@@ -303,9 +305,13 @@ const serve = async () => {
 			emitError(typeof command?.id === 'string' ? command.id : null, `not a command: ${wrong.join('; ')}`, {cancelled: false});
 			continue;
 		}
+		if (command.type !== 'cancel') logs.begin(command.id);
 		const task = HANDLERS[command.type](worker, command);
 		pending.add(task);
-		task.finally(() => pending.delete(task));
+		task.finally(() => {
+			pending.delete(task);
+			if (command.type !== 'cancel') logs.end(command.id);
+		});
 	}
 	// stdin closed: cancel what runs, then close the browser.
 	worker.tasks.cancelAll();

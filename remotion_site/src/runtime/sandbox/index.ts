@@ -1,5 +1,6 @@
 import {SHIPPED_FONTS} from '../shipped-fonts';
 import {buildPolicy} from './policy';
+import {installConsoleBudget} from './console';
 import {installGuards} from './guards';
 import {clearOriginState, yieldDatabaseConnections} from './state';
 
@@ -46,6 +47,7 @@ export const installContentSecurityPolicy = (): string => {
 // The whole sandbox of a render page; resolves once no earlier render's state is left.
 export const installSandbox = (): Promise<void> => {
 	installContentSecurityPolicy();
+	installConsoleBudget();
 	installGuards();
 	yieldDatabaseConnections();
 	return clearOriginState();
