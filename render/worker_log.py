@@ -1,6 +1,6 @@
 """The render pool's log: what every worker process writes on stderr, in one rotating file.
 
-Each line comes tagged by the worker with the renders it belongs to (worker/log_gate.mjs) and is
+Each line comes tagged by the worker with the renders it belongs to (worker/log_gate.cjs) and is
 written as `worker-<n> <render>: <text>`, held to each render's budget (log_budget.py). The file
 rotates by size and keeps a few old ones, so the pool's logs on disk never pass
 `MAX_LOG_FILE_BYTES * (LOG_BACKUPS + 1)` however long the stack runs.

@@ -8,7 +8,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks import net_guard
+from stacks import function_preload
 from stacks.remotion_facts import LAMBDA_UNZIPPED_LIMIT_BYTES, RemotionFacts, unzipped_total_bytes
 
 
@@ -42,8 +42,8 @@ class RenderFunction(Construct):
                 )
             Annotations.of(self).add_warning_v2(
                 "framecast:no-net-guard",
-                "An imported render function runs without Framecast's network guard layer: scene media "
-                "it downloads is not checked for non-public addresses (docs/security.md).",
+                "An imported render function runs without Framecast's preload layer: scene media it "
+                "downloads is not checked for non-public addresses and its logs are not bounded (docs/security.md).",
             )
             self.function: lambda_.IFunction = lambda_.Function.from_function_attributes(
                 self,
@@ -88,21 +88,22 @@ class RenderFunction(Construct):
                 )
             )
         if len(facts.layers) >= LAMBDA_LAYER_LIMIT:
-            raise ValueError(f"Remotion's {len(facts.layers)} layers leave no room for the network guard's")
+            raise ValueError(f"Remotion's {len(facts.layers)} layers leave no room for Framecast's preload layer")
         size = facts.size
         runtime = lambda_.Runtime(facts.runtime, lambda_.RuntimeFamily.NODEJS)
-        # Remotion's Node side downloads what a scene names (audio to mix, stack-trace files) next to
-        # the Runtime API and the credentials endpoints: the guard refuses non-public addresses
-        # there (docs/security.md). Lambda's fifth and last layer.
-        self.net_guard = lambda_.LayerVersion(
+        # Loaded before Remotion (function_preload.py): Remotion's Node side downloads what a scene
+        # names next to the Runtime API and the credentials endpoints, where the network guard refuses
+        # non-public addresses; and what it prints is held to a budget (docs/security.md,
+        # docs/reliability.md). Lambda's fifth and last layer.
+        self.preload = lambda_.LayerVersion(
             self,
-            "NetGuard",
+            "Preload",
             code=lambda_.Code.from_asset(
-                str(net_guard.GUARD_DIR), exclude=["*", *(f"!{name}" for name in net_guard.GUARD_FILES)]
+                str(function_preload.SOURCE_DIR), exclude=["*", *(f"!{name}" for name in function_preload.FILES)]
             ),
             compatible_runtimes=[runtime],
             compatible_architectures=[lambda_.Architecture.ARM_64],
-            description="Framecast: refuses the render function's downloads from non-public addresses",
+            description="Framecast: the network guard and log budget of the render function",
         )
         self.function = lambda_.Function(
             self,
@@ -122,9 +123,9 @@ class RenderFunction(Construct):
                     lambda_.LayerVersion.from_layer_version_arn(self, f"Layer{i}", arn)
                     for i, arn in enumerate(facts.layers)
                 ),
-                self.net_guard,
+                self.preload,
             ],
-            environment={"NODE_OPTIONS": net_guard.NODE_OPTIONS},
+            environment={"NODE_OPTIONS": function_preload.NODE_OPTIONS},
             retry_attempts=0,  # Remotion retries chunks itself
             # The cap on renders' share of the account's concurrency: one render fans out into many
             # instances of this function; the API and webhook keep their own reserved share.

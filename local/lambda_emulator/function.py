@@ -27,7 +27,7 @@ from local.lambda_emulator.lambda_api import ACCOUNT_CONCURRENCY, ConcurrencyLim
 from local.lambda_emulator.s3_front import S3Front
 from local.lambda_emulator.site import current_bundle, deploy_site, site_key
 from local.lambda_emulator.site_origin import SiteOrigin
-from stacks import net_guard
+from stacks import function_preload
 from stacks.config import StackConfig
 from stacks.remotion_facts import DEFAULT_SIZE, remotion_facts
 
@@ -102,8 +102,8 @@ class RemotionLambdaEmulator:
                 "AWS_ENDPOINT_URL_S3": self.s3.url,
                 "AWS_ENDPOINT_URL_LAMBDA": "",
                 # As the stack sets it (stacks/renderer.py); the emulated site is on loopback.
-                "NODE_OPTIONS": net_guard.NODE_OPTIONS,
-                net_guard.ALLOW_ENV: self.site_origin.url,
+                "NODE_OPTIONS": function_preload.NODE_OPTIONS,
+                function_preload.ALLOW_ENV: self.site_origin.url,
             },
         )
         self.api = LambdaApi(

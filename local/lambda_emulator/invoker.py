@@ -25,20 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from local.lambda_emulator.function_dir import visible
-from stacks import net_guard
+from stacks import function_preload
 
 RUNTIME = Path(__file__).with_name("runtime.cjs")
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 ACCOUNT_ID = "123456789012"  # the function's account id becomes S3's ExpectedBucketOwner
 
 # Run by `sh` as the namespace's first process, then replaced by node (pid 1 of the namespace).
-# /opt holds what the stack's layers put there: Chromium, and the network guard's files (copied
+# /opt holds what the stack's layers put there: Chromium, and Framecast's preload files (copied
 # before /tmp is hidden, where a checkout under /tmp keeps them).
 NAMESPACE_SETUP = """set -e
 mount -t tmpfs -o size=1m,mode=755 lambda-opt /opt
 mkdir /opt/bin
 ln -s {chromium} /opt/bin/chromium
-cp {guard_files} {layer_root}/
+cp {preload_files} {layer_root}/
 mount -t tmpfs -o size={tmp_mb}m,mode=1777 lambda-tmp /tmp
 exec "$@"
 """
@@ -139,8 +139,8 @@ class Invocation:
         setup = NAMESPACE_SETUP.format(
             tmp_mb=config.ephemeral_storage_mb,
             chromium=SYSTEM_CHROMIUM,
-            guard_files=" ".join(shlex.quote(str(net_guard.GUARD_DIR / name)) for name in net_guard.GUARD_FILES),
-            layer_root=net_guard.LAYER_ROOT,
+            preload_files=" ".join(shlex.quote(str(function_preload.SOURCE_DIR / name)) for name in function_preload.FILES),
+            layer_root=function_preload.LAYER_ROOT,
         )
         command = [
             *namespace_command(),

@@ -13,7 +13,7 @@
 // takes a URL from a scene. Origins the deployment itself serves (a local worker's bundle server,
 // the emulated site) are allowed by exact host:port.
 //
-// Installed by the local worker (worker.mjs) and, through net_guard_preload.cjs, in the render
+// Installed by the local worker (worker.mjs) and, through function_preload.cjs, in the render
 // function on Lambda (docs/security.md); installing twice is harmless.
 'use strict';
 

@@ -17,13 +17,14 @@ import {combineChunks, makeCancelSignal, renderMedia, renderStill} from '@remoti
 import {browserVersion, chromeModeFor, chromiumOptions, findBrowser, launchBrowser} from './browser.mjs';
 import {ensureBundle} from './bundle.mjs';
 import {serveBundle} from './bundle_server.mjs';
-import {installLogGate} from './log_gate.mjs';
 import {COMMANDS, EVENTS, messageProblems} from './protocol.mjs';
 
 // Remotion's Node side downloads media for the scene (audio to mix, /proxy sources, stack-trace
 // files): net_guard.cjs refuses every address that is not public before a packet leaves. Only
 // this process's own bundle servers are allowed (staticFile() audio is served there).
-const {installNetGuard, allowOrigin} = createRequire(import.meta.url)('./net_guard.cjs');
+const require = createRequire(import.meta.url);
+const {installNetGuard, allowOrigin} = require('./net_guard.cjs');
+const {installLogGate} = require('./log_gate.cjs');
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The constants every side shares (functions/contract.json): the composition id and the prefix of
@@ -33,7 +34,7 @@ const COMPOSITION_ID = CONTRACT.compositionId;
 const REPORT_PREFIX = `${CONTRACT.reportPrefix} `;
 
 // stdout is the protocol; Remotion and React log through console, so all of that goes to stderr,
-// each line tagged with the renders it belongs to (log_gate.mjs).
+// each line tagged with the renders it belongs to (log_gate.cjs).
 const logs = installLogGate();
 const emit = (event) => {
 	// Sent all the same: the pool turns a malformed event into its task's error, so it never hangs.

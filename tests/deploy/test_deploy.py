@@ -30,7 +30,8 @@ def test_the_rehearsed_template_is_the_engineers_but_for_the_layer_built_for_thi
     [layer] = [
         k
         for k, r in engineer["Resources"].items()
-        if r["Type"] == "AWS::Lambda::LayerVersion" and r["Properties"].get("Description", "").startswith("Framecast")
+        if r["Type"] == "AWS::Lambda::LayerVersion"
+        and r["Properties"].get("Description", "").startswith("Framecast: Python dependencies")
     ]
     assert sorted(_differences(engineer, host)) == [
         f"/Resources/{layer}/Metadata/aws:asset:path",

@@ -1,6 +1,10 @@
 """Reading the render pool's log (render/worker_log.py) back: one render's lines."""
 
+import json
+import subprocess
 from pathlib import Path
+
+from functions import REPO_ROOT
 
 
 def render_lines(log_path: Path, render_id: str) -> list[str]:
@@ -14,3 +18,13 @@ def render_lines(log_path: Path, render_id: str) -> list[str]:
             if render_id in head.split(" ", 1)[-1].split(","):
                 found.append(line)
     return found
+
+
+def function_log_budget_bytes() -> int:
+    """The render function's log budget per invocation, as render/worker/log_gate.cjs sets it."""
+    gate = REPO_ROOT / "render/worker/log_gate.cjs"
+    out = subprocess.run(
+        ["node", "-p", f"require({json.dumps(str(gate))}).FUNCTION_LOG_BUDGET_BYTES"],
+        capture_output=True, text=True, check=True, timeout=30,
+    ).stdout
+    return int(out)

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from stacks import net_guard
+from stacks import function_preload
 from stacks.prefixes import PAGE_PREFIX
 from stacks.remotion_facts import (
     LAMBDA_UNZIPPED_LIMIT_BYTES,
@@ -56,7 +56,7 @@ def object_suffixes(statements: list[dict], action: str) -> set[str]:
 
 
 def test_render_function_gets_remotions_default_layers_not_all_five(resources):
-    *layers, _net_guard = render_function(resources)["Layers"]  # Framecast's own, last (below)
+    *layers, _preload = render_function(resources)["Layers"]  # Framecast's preload, last (below)
     assert sorted(layer_kind(a) for a in layers) == ["chromium", "cjk", "emoji-google", "fonts"]
     facts = remotion_facts(REGION)
     assert unzipped_total_bytes(facts.zip, layers) <= LAMBDA_UNZIPPED_LIMIT_BYTES
@@ -64,21 +64,21 @@ def test_render_function_gets_remotions_default_layers_not_all_five(resources):
     assert unzipped_total_bytes(facts.zip, facts.all_hosted_layers) > LAMBDA_UNZIPPED_LIMIT_BYTES
 
 
-def test_render_function_loads_the_net_guard_from_its_own_layer(resources, synthesized):
+def test_render_function_loads_framecasts_preload_from_its_own_layer(resources, synthesized):
     props = render_function(resources)
     guard_layers = {
         key: layer
         for key, layer in of_type(resources, "AWS::Lambda::LayerVersion").items()
-        if "network guard" in layer.get("Description", "") or "non-public" in layer.get("Description", "")
+        if layer.get("Description", "").startswith("Framecast: the network guard")
     }
     [(key, layer)] = guard_layers.items()
     assert props["Layers"][-1] == {"Ref": key}
-    assert props["Environment"]["Variables"]["NODE_OPTIONS"] == net_guard.NODE_OPTIONS
+    assert props["Environment"]["Variables"]["NODE_OPTIONS"] == function_preload.NODE_OPTIONS
     assert layer["CompatibleRuntimes"] == [props["Runtime"]]
-    # The asset holds the guard's two files and nothing else of the worker's folder.
+    # The asset holds the preload's files and nothing else of the worker's folder.
     outdir = synthesized[2]
     staged = outdir / f"asset.{layer['Content']['S3Key'].removesuffix('.zip')}"
-    assert sorted(p.name for p in staged.iterdir()) == sorted(net_guard.GUARD_FILES)
+    assert sorted(p.name for p in staged.iterdir()) == sorted(function_preload.FILES)
 
 
 def test_apple_emojis_option_is_remotions_combination():

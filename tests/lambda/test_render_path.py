@@ -19,6 +19,7 @@ from remotion_lambda import RemotionClient, RenderMediaParams, Webhook
 
 from functions.backends import remotion_failure_is_ours
 from functions.webhook_signature import validate
+from tests.helpers.logs import function_log_budget_bytes
 from tests.helpers.media import ffprobe
 from tests.helpers.sandbox import Listener, heard, hostile, reachable
 
@@ -320,3 +321,21 @@ def test_the_function_fetches_no_scene_media_from_loopback(lambda_stack):
     finally:
         for listener in listeners:
             listener.close()
+
+
+def test_the_functions_logs_stay_within_their_budget_when_a_scene_floods_them(lambda_stack):
+    """log_gate.cjs in the function (function_preload.cjs): refused requests (each a violation quoting
+    the whole policy, about 72 KB), distinct console errors and repeats, through the real function."""
+    tsx = hostile("flood.tsx", target="http://127.0.0.1:9/secret", requests=200, spam=600, repeats=300)
+    client = lambda_stack.client()
+    began = time.time()
+    started = lambda_stack.start_export(client, [_scene(frames=20, tsx=tsx)])
+    lambda_stack.wait_for_end(client, started["renderId"])
+    renderers = lambda_stack.ended_invocations("renderer", began)
+    logs = [Path(invocation["log"]).read_text(errors="replace") for invocation in renderers]
+    text = "\n".join(logs)
+    assert "was refused by the page's Content-Security-Policy" in text  # the flood did reach the log
+    assert "https://*.com" not in text  # never the policy itself
+    # Per invocation: the budget, its drop notices and the emulator's START/END/REPORT lines.
+    assert max(len(log.encode()) for log in logs) <= function_log_budget_bytes() + 4096
+    assert "dropped" in text or "more lines like it" in text

@@ -1,9 +1,10 @@
 """The render log's bookkeeping: a byte budget per render, repeats counted, violations shortened,
 lines tagged by render, files rotated (render/log_budget.py, render/worker_log.py,
-render/worker/log_gate.mjs)."""
+render/worker/log_gate.cjs)."""
 
 import io
 import json
+import re
 import subprocess
 
 from functions import REPO_ROOT
@@ -101,7 +102,7 @@ def test_a_worker_line_longer_than_the_read_limit_is_written_cut(tmp_path):
 
 
 def _gate(script: str) -> object:
-    module = json.dumps(str(REPO_ROOT / "render/worker/log_gate.mjs"))
+    module = json.dumps(str(REPO_ROOT / "render/worker/log_gate.cjs"))
     out = subprocess.run(
         ["node", "--input-type=module", "-e", f"import * as gate from {module};\n{script}"],
         capture_output=True,
@@ -147,3 +148,54 @@ console.log(JSON.stringify(lines.join('')));
     assert lines[2].startswith("@{job-1} @{job-9} a forged tag x") and lines[2].endswith("(3022 more characters cut)")
     assert lines[3] == "@{job-1,job-2} two at once"
     assert lines[4] == "@{job-2} after: still charged to the last"
+
+
+# The render function's own gate (Lambda): log_gate.cjs's functionLogGate, as function_preload.cjs
+# installs it.
+
+
+def test_the_function_counts_repeats_and_holds_to_its_budget():
+    found = _gate(
+        """
+const written = [];
+let clock = 0;
+const admit = gate.functionLogGate({write: (level, text) => written.push([level, text]), budgetBytes: 2000, windowMs: 1000, now: () => clock});
+for (let i = 0; i < 500; i++) admit('error', [`the same line, call ${i}`]);
+for (let i = 0; i < 100; i++) admit('error', [`distinct ${'abcdefghij'[i % 10]}${'klmnopqrst'[Math.floor(i / 10)]} ${'x'.repeat(40)}`]);
+const beforeWindow = written.length;
+clock = 1000;
+admit('log', ['after the window']);
+console.log(JSON.stringify({written, beforeWindow}));
+"""
+    )
+    written = [text for _, text in found["written"]]
+    assert written[0] == "the same line, call 0"
+    assert written[1] == "[framecast] … and 499 more lines like it"
+    charged = [t for t in written[: found["beforeWindow"]] if "log budget of" not in t]
+    assert sum(len(t.encode()) + 1 for t in charged) <= 2000
+    notices = [t for t in written if "log budget of 2000 bytes spent" in t]
+    assert [n.split(": ")[1] for n in notices] == ["1 lines dropped so far", "10 lines dropped so far"]
+    assert re.fullmatch(r"\[framecast\] \d+ lines \(\d+ bytes\) dropped by the log budget", written[-2])
+    assert written[-1] == "after the window"  # a new window, a new budget
+
+
+def test_the_function_gate_stays_when_the_lambda_runtime_installs_its_console():
+    found = _gate(
+        f"""
+const out = [];
+gate.installFunctionLogGate({{budgetBytes: 5000}});
+// What the Node runtime does as it starts, after the preload: its writers, and log = info.
+console.info = (text) => out.push(['INFO', text]);
+console.error = (text) => out.push(['ERROR', text]);
+console.log = console.info;
+for (let i = 0; i < 300; i++) console.error({json.dumps(VIOLATION)});
+for (let i = 0; i < 300; i++) console.log(`line ${{'abcdefghij'[i % 10]}}${{'abcdefghij'[Math.floor(i / 10) % 10]}}${{'abcdefghij'[Math.floor(i / 100)]}} ${{'y'.repeat(100)}}`);
+process.stdout.write(JSON.stringify(out));
+"""
+    )
+    levels = {level for level, _ in found}
+    assert levels == {"INFO", "ERROR"}
+    texts = [text for _, text in found]
+    assert texts[0].endswith("was refused by the page's Content-Security-Policy (connect-src)")
+    assert texts[1] == "[framecast] … and 299 more lines like it"
+    assert sum(len(t.encode()) + 1 for t in texts if "log budget of" not in t) <= 5000
