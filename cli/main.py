@@ -19,6 +19,8 @@ from functions.errors import FramecastError, SceneCompileError
 from functions.limits import Limits
 from functions.models.project import Project
 from functions.render_settings import OutputFormat, Quality
+from functions.settings import LimitSettings
+from functions.time_budget import time_budget_seconds
 from render import RenderFailed, RenderJob, RenderPool
 
 
@@ -42,8 +44,13 @@ def describe(error: FramecastError) -> str:
     return f"framecast: {error.message}"
 
 
-def render_job(plan: ExportPlan, output_path: Path) -> RenderJob:
-    return RenderJob(input_props=plan.props.to_json_dict(), settings=plan.output, output_path=output_path)
+def render_job(plan: ExportPlan, output_path: Path, time_budget_seconds: float | None = None) -> RenderJob:
+    return RenderJob(
+        input_props=plan.props.to_json_dict(),
+        settings=plan.output,
+        output_path=output_path,
+        time_budget_seconds=time_budget_seconds,
+    )
 
 
 def _plan(args: argparse.Namespace) -> ExportPlan | None:
@@ -64,7 +71,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     bar = ProgressBar(f"{plan.props.title} → {out} ({args.format}, {args.quality}, {output.width}×{output.height})")
     try:
         with RenderPool() as worker:
-            result = worker.render(render_job(plan, out), on_progress=bar.update)
+            budget = time_budget_seconds(
+                plan.total_frames,
+                output.every_nth_frame,
+                Quality(args.quality),
+                LimitSettings.from_env().time_budget_scale,
+            )
+            result = worker.render(render_job(plan, out, budget), on_progress=bar.update)
     except RenderFailed as error:
         bar.finish()
         print(f"framecast: the render failed: {error}", file=sys.stderr)

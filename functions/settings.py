@@ -23,9 +23,12 @@ class _EnvModel(BaseModel):
 
 
 class LimitSettings(_EnvModel):
-    """The one place MAX_RENDER_DURATION_MINUTES is read (the CLI has only this, the functions more)."""
+    """The one place MAX_RENDER_DURATION_MINUTES and TIME_BUDGET_SCALE are read (the CLI has only
+    this, the functions more)."""
 
     max_render_duration_minutes: float = Field(MAX_RENDER_DURATION_MINUTES, alias="MAX_RENDER_DURATION_MINUTES", gt=0)
+    # Stretches every allowance of a render's time budget (functions/time_budget.py).
+    time_budget_scale: float = Field(1.0, alias="TIME_BUDGET_SCALE", gt=0)
 
 
 class ServiceSettings(LimitSettings):

@@ -27,6 +27,7 @@ from functions.models.records import RenderRecord
 from functions.settings import ServiceSettings
 from functions.store import Store
 from functions.tables import RENDERS_PREFIX
+from functions.time_budget import time_budget_seconds
 from functions.webhook_signature import sign
 from render import RenderFailed, RenderJob, RenderPool, StillJob
 
@@ -85,6 +86,12 @@ class LocalRenderBackend:
             output_path=self.output_dir / f"{record.render_id}.{request.settings.extension}",
             id=record.render_id,
             owner=record.user_id,
+            time_budget_seconds=time_budget_seconds(
+                sum(scene.duration_in_frames for scene in request.props.scenes),
+                request.settings.every_nth_frame,
+                record.quality,
+                self.settings.time_budget_scale,
+            ),
         )
         self.jobs[record.render_id] = Running(progress=0.0)
         threading.Thread(target=self._run, args=(request, job), daemon=True, name=f"render-{record.render_id}").start()

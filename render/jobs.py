@@ -18,6 +18,9 @@ class RenderJob:
     id: str = field(default_factory=lambda: f"job-{next(_job_ids)}")
     # Whose render it is (the user): the pool shares its processes fairly between owners.
     owner: str = "local"
+    # Wall-clock seconds the render may take in the pool before it fails as the scene's
+    # (functions/time_budget.py); None: no limit.
+    time_budget_seconds: float | None = None
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,19 @@ are taken from it, the others queued in the scheduler (scheduler.py: fair across
 rendered by whichever process is free, under the watchdogs (supervision.py), then joined (join.py).
 The CLI and the local service both render through this class.
 
+Shares: while another owner's chunks wait and no process is free, an owner holding two processes
+more than it gives one back: its youngest chunk still capturing is cancelled and queued again
+(docs/decisions.md, "Fair shares of the pool").
+
 Faults, by whose they are (RenderFailed.ours):
 - a chunk that stalls or whose process tree grows past the memory cap: its process is killed and
   replaced, the render fails naming the scene: the scene's;
 - a process that dies otherwise: the render whose chunk it ran fails as ours; chunks still queued
-  (this render's or others') are not lost, as the queue lives here, and go to the next process.
+  (this render's or others') are not lost, as the queue lives here, and go to the next process;
+- a render still rendering past its time budget (RenderJob.time_budget_seconds, counted from its
+  arrival here): it fails naming its slowest scene (scene_clock.py): the scene's;
+- a chunk taken back for another owner's share, however it ends short of its file (cancelled, or
+  its process killed as deaf to the cancel): queued again, nobody's fault.
 """
 
 import itertools
@@ -33,7 +41,8 @@ from render.jobs import RenderFailed, RenderJob, RenderResult, StillJob
 from render.join import is_silent, join
 from render.process import WorkerProcess
 from render.protocol import ErrorEvent, Event, ExitEvent, ReadyEvent
-from render.scheduler import Scheduler
+from render.scene_clock import SceneClock, over_budget_reason
+from render.scheduler import Scheduler, owner_over_share
 from render.supervision import StallWatch, chunk_failure, follow_chunk, replace, watch_memory
 from render.worker_log import WorkerLog
 
@@ -45,6 +54,13 @@ BROKEN_BROWSER = ("Target closed", "Browser closed", "browser has disconnected",
 # How long a join waits for a worker when every one was killed at once (a replacement starts Node,
 # not Chromium, so this is generous).
 _REPLACEMENT_SECONDS = 60.0
+# The browser serving a render that has rendered longer than this runs at this autogroup nice: a
+# process each is not a fair split of the CPU when one render's chunk spins two tabs, and whatever
+# else the machine does for users (the API compiling the next export, a young small export) comes
+# before a long render. The CPU no one else wants is still its own, so alone it is as fast
+# (docs/decisions.md, "Fair shares of the pool").
+SENIOR_AFTER_SECONDS = 10.0
+SENIOR_NICE = 10
 _ids = itertools.count(1)
 
 
@@ -71,6 +87,11 @@ class _Task:
     captured: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
     last: bool = False  # nothing was queued behind it when taken (worker.mjs: its encoder's threads)
+    started: float = 0.0  # when a process took it (monotonic)
+    # Its process is taken back for another owner: cancel it. `requeue`: it, or a chunk of the same
+    # render finishing its encode on that process, ends short of its file: queue it again.
+    preempted: bool = False
+    requeue: bool = False
 
 
 @dataclass
@@ -87,6 +108,9 @@ class _Run:
     done: threading.Event = field(default_factory=threading.Event)
     reported: float = -1.0
     cached: int = 0
+    deadline: float | None = None  # monotonic; past it while rendering, the render fails (the scene's)
+    first_chunk_at: float | None = None  # when a process first took one of its chunks (monotonic)
+    clock: SceneClock = field(default_factory=SceneClock)
 
     @property
     def total_frames(self) -> int:
@@ -178,6 +202,7 @@ class RenderPool:
                 threading.Thread(
                     target=self._serve, args=(process,), daemon=True, name=f"render-pool-{process.index}"
                 ).start()
+            threading.Thread(target=self._watch_renders, daemon=True, name="render-pool-renders").start()
             threading.Thread(
                 target=watch_memory,
                 args=(self.processes, self.memory_limit_bytes, self._scenes_on, lambda: self._closed),
@@ -212,6 +237,8 @@ class RenderPool:
         scratch = self.cache.scratch if self.cache else None
         workdir = Path(tempfile.mkdtemp(prefix=f"render-{job.id}-", dir=scratch))
         run = _Run(job, chunks, workdir, on_progress)
+        if job.time_budget_seconds is not None:
+            run.deadline = started + job.time_budget_seconds
         try:
             with self._cond:
                 if job.id in self._cancelled_early:
@@ -226,6 +253,7 @@ class RenderPool:
                 self._scheduler.add(job.id, job.owner, tasks)
                 if len(run.files) == len(chunks):
                     run.done.set()
+                self._rebalance()
                 self._cond.notify_all()
             run.done.wait()
             if run.failure:
@@ -316,7 +344,10 @@ class RenderPool:
                 if taken is not None:
                     task = taken.item
                     task.last = taken.last
+                    task.started = time.monotonic()
+                    task.run.first_chunk_at = task.run.first_chunk_at or task.started
                     task.run.running[task.id] = (task, process)
+                    self._rebalance()
                     return task
                 self._cond.wait(timeout=1)
             return None
@@ -359,6 +390,7 @@ class RenderPool:
             with self._cond:
                 self._scheduler.done(task.run.job.id)
                 task.finished.set()
+                self._rebalance()
                 self._cond.notify_all()
             task.captured.set()
 
@@ -384,12 +416,12 @@ class RenderPool:
                 StallWatch(self.first_frame_seconds, self.stall_seconds, dispatched),
                 chunk.scenes_label(),
                 on_rendered,
-                run.ended,
+                lambda: run.ended() or task.preempted,
             )
         finally:
             with self._cond:
                 run.running.pop(task.id, None)
-                run.in_flight.pop(chunk.index, None)
+                run.clock.add(chunk, time.monotonic() - dispatched, run.in_flight.pop(chunk.index, 0))
         logger.info(
             "chunk %s (frames %s-%s) on worker %s: first frame after %.1f s, done in %.1f s: %s",
             chunk.index,
@@ -424,6 +456,12 @@ class RenderPool:
         ended = outcome if outcome["type"] in ("exit", "error") else _unexpected(outcome)
         if ended["type"] == "exit":
             process.kill()  # replaced by its serving thread before it takes another chunk
+        with self._cond:
+            # The pool's own decision, never the worker's word: a kill for the scene's fault still fails.
+            if task.requeue and process.kill_reason is None and not run.ended():
+                self._scheduler.requeue(run.job.id, self._task(run, chunk))
+                logger.info("chunk %s of %s queued again: its process went to another owner", chunk.index, run.job.id)
+                return
         # A run its user cancelled, or that failed elsewhere, has its end already: _fail keeps the first.
         self._fail(run, chunk_failure(ended, process.kill_reason, chunk.scenes_label(), list(run.warnings)))
         if ended["type"] == "error" and any(sign in ended["message"] for sign in BROKEN_BROWSER):
@@ -431,6 +469,70 @@ class RenderPool:
             # render's end is decided: a chunk of it still on this process would otherwise see its
             # process die first and fail the render as ours, on the scene's words.
             process.kill()
+
+    def _rebalance(self) -> None:
+        """Take a process back from an owner over its share while another owner waits (scheduler.py
+        decides who). Called with the lock held, whenever chunks are queued, taken or done; the
+        chunk's follower sends the cancel."""
+        holding: dict[str, set[int]] = {}
+        for run in self._runs.values():
+            for task, process in run.running.values():
+                if not task.preempted:
+                    holding.setdefault(run.job.owner, set()).add(process.index)
+        busy = set().union(*holding.values())
+        free = sum(1 for process in self.processes if process.alive() and process.index not in busy)
+        owner = owner_over_share(
+            {name: len(held) for name, held in holding.items()}, self._scheduler.owners_waiting(), free
+        )
+        if owner is None:
+            return
+        # Its youngest chunk still capturing loses the least work; one only encoding frees its process soon.
+        candidates = [
+            (task, process)
+            for run in self._runs.values()
+            if run.job.owner == owner and not run.ended()
+            for task, process in run.running.values()
+            if not task.preempted and not task.captured.is_set()
+        ]
+        if not candidates:
+            return
+        task, process = max(candidates, key=lambda candidate: candidate[0].started)
+        task.preempted = True
+        for other, holder in task.run.running.values():
+            if holder is process:
+                other.requeue = True
+        logger.info(
+            "chunk %s of %s gives worker %s back to a waiting owner", task.chunk.index, task.run.job.id, process.index
+        )
+
+    def _watch_renders(self) -> None:
+        """Fail every render still rendering past its deadline, naming the scene that spent its time;
+        set each process's CPU priority by the age of the render it serves."""
+        while not self._closed:
+            now = time.monotonic()
+            late: list[tuple[_Run, str]] = []
+            nice: dict[int, int] = {}
+            with self._cond:
+                for run in self._runs.values():
+                    senior = run.first_chunk_at is not None and now - run.first_chunk_at > SENIOR_AFTER_SECONDS
+                    for _, process in run.running.values():
+                        nice[process.index] = max(nice.get(process.index, 0), SENIOR_NICE if senior else 0)
+                for run in self._runs.values():
+                    if run.deadline is None or now <= run.deadline or run.ended():
+                        continue
+                    assert run.job.time_budget_seconds is not None
+                    running = [
+                        (task.chunk, now - task.started, run.in_flight.get(task.chunk.index, 0))
+                        for task, _ in run.running.values()
+                    ]
+                    late.append((run, over_budget_reason(run.job.time_budget_seconds, run.clock.with_running(running))))
+            for run, reason in late:
+                # Our watchdog's reason, and so the scene's failure (ours=False): the budget is stated
+                # up front, and only the scene's own work decides how fast its frames come.
+                self._fail(run, RenderFailed(reason, warnings=list(run.warnings)))
+            for process in self.processes:
+                process.set_cpu_nice(nice.get(process.index, 0))
+            time.sleep(0.5)
 
     def _scenes_on(self, process: WorkerProcess) -> str:
         """The scenes a process renders now: the chunk still capturing, before one only encoding."""
@@ -440,10 +542,11 @@ class RenderPool:
         return tasks[0].chunk.scenes_label() if tasks else "a render"
 
     def _alive_process(self, within: float) -> WorkerProcess | None:
-        """A live process, waiting for the serving loops to replace killed ones (they look every second)."""
+        """A live process, waiting for the serving loops to replace killed ones (they look every second).
+        One whose browser serves a long render (lowered priority) last: a still there waits on it."""
         deadline = time.monotonic() + within
         while not self._closed:
-            process = next((p for p in self.processes if p.alive()), None)
+            process = min((p for p in self.processes if p.alive()), key=lambda p: p.cpu_nice, default=None)
             if process is not None or time.monotonic() > deadline:
                 return process
             time.sleep(0.25)

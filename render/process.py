@@ -48,6 +48,14 @@ def start_time(pid: int) -> int | None:
         return None
 
 
+def _session(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[3])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def descendants(root: int, parents: dict[int, int] | None = None) -> list[int]:
     parents = _parent_map() if parents is None else parents
     children: dict[int, list[int]] = {}
@@ -98,6 +106,7 @@ class WorkerProcess:
         # Last seen descendants (pid: start time), killed too if the process dies before them.
         self.tree: dict[int, int | None] = {}
         self.kill_reason: str | None = None  # set when the pool kills it for the scene's fault
+        self.cpu_nice = 0  # its sessions' autogroup nice (set_cpu_nice)
         # Each process started has its own routes: a process that dies ends only what was sent to it.
         self._routes: dict[str, Events] = {}
         self._control: Events = queue.Queue()
@@ -118,6 +127,7 @@ class WorkerProcess:
         if node is None:
             raise RenderFailed("node was not found on PATH: the local renderer needs Node 20 or newer", ours=True)
         self.kill_reason = None
+        self.cpu_nice = 0  # a new process starts in new sessions, at the default priority
         with self._life_lock:
             self._control, self._routes, self.tree = queue.Queue(), {}, {}
             self.process = subprocess.Popen(
@@ -219,6 +229,24 @@ class WorkerProcess:
         pids = self.refresh_tree(parents)
         rss = sum(rss_bytes(pid) for pid in pids)
         return rss if rss <= limit else sum(pss_bytes(pid) for pid in pids)
+
+    def set_cpu_nice(self, nice: int) -> None:
+        """The CPU priority of the process's browser. Chromium runs in a session of its own, and the
+        kernel shares the CPU between sessions (autogroups) before threads: so it is that session's
+        autogroup nice that counts, not any thread's. The worker's own session (Node, the encoders,
+        and a join the pool may run here for another render) keeps its priority. Raising it back to
+        0 needs no privilege."""
+        if nice == self.cpu_nice or self.process is None or not self.alive():
+            return
+        self.cpu_nice = nice
+        for pid in list(self.tree):
+            if _session(pid) in (None, self.process.pid):
+                continue
+            try:
+                with open(f"/proc/{pid}/autogroup", "w") as group:
+                    group.write(str(nice))
+            except OSError:
+                continue  # gone, or a kernel without autogroups: the share of processes still holds
 
     def _kill_tree(self) -> None:
         pids: dict[int, int | None] = {pid: started for pid, started in self.tree.items() if started is not None}

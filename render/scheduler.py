@@ -1,9 +1,14 @@
-"""Which queued chunk a free render process takes next. Pure: no threads, no I/O, no clock.
+"""Which queued chunk a free render process takes next, and which owner gives a process back.
+Pure: no threads, no I/O, no clock.
 
 Fair across owners first (the user of a render; the CLI is one owner): the owner with the fewest
 chunks running, then the one with the oldest render waiting, so one user's long export holds no
 more than its share while another user's render waits. Within an owner, the render with the fewest
 chunks running, oldest first. A render's own chunks go in the order they were added.
+
+Choosing at chunk start is not enough when one owner's chunks already hold every process: a slow
+scene's chunk may run for many minutes. `owner_over_share` says when the pool must take a process
+back (pool.py cancels that owner's youngest chunk and queues it again).
 """
 
 from collections import deque
@@ -62,6 +67,16 @@ class Scheduler(Generic[T]):
         chosen.running += 1
         return Taken(item, name, last=not any(r.queued for r in self._renders.values()))
 
+    def requeue(self, render: str, item: T) -> None:
+        """A chunk taken back from its process: first in its render's queue again. Its running count
+        goes when its process reports it `done`."""
+        state = self._renders.get(render)
+        if state is not None:
+            state.queued.appendleft(item)
+
+    def owners_waiting(self) -> set[str]:
+        return {r.owner for r in self._renders.values() if r.queued}
+
     def done(self, render: str) -> None:
         """One running chunk of the render ended, however it ended."""
         state = self._renders.get(render)
@@ -105,3 +120,16 @@ class Scheduler(Generic[T]):
         state = self._renders[render]
         if not state.queued and state.running == 0:
             del self._renders[render]
+
+
+def owner_over_share(holding: dict[str, int], waiting: set[str], free: int) -> str | None:
+    """The owner that must give a process back, or None. `holding`: processes each owner's chunks
+    occupy (not counting chunks already being taken back); `waiting`: owners with chunks queued;
+    `free`: processes that hold nothing. Only when no process is free, and only from an owner that
+    holds at least two more than the poorest waiting owner: one more is as even as whole processes
+    get, and taking that one back would just move the imbalance (and the lost work) around."""
+    if free > 0 or not waiting or not holding:
+        return None
+    poorest = min(holding.get(owner, 0) for owner in waiting)
+    richest = max(sorted(holding), key=lambda owner: holding[owner])
+    return richest if holding[richest] - poorest >= 2 else None

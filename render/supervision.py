@@ -76,7 +76,9 @@ def follow_chunk(
             return EXIT
         while True:
             try:
-                event: ChunkOutcome | None = events.get(timeout=0.5)
+                # Often enough that a cancel (the render failed, or its process goes to another owner)
+                # leaves within a tenth of a second: a small export waits for it.
+                event: ChunkOutcome | None = events.get(timeout=0.1)
             except queue.Empty:
                 event = None
             now = time.monotonic()

@@ -1,6 +1,6 @@
 """Which chunk a free render process takes next (render/scheduler.py), through its public interface."""
 
-from render.scheduler import Scheduler, Taken
+from render.scheduler import Scheduler, Taken, owner_over_share
 
 
 def take_all(scheduler: Scheduler[str]) -> list[str]:
@@ -99,3 +99,38 @@ def test_closing_drops_everything_queued():
     scheduler.take()
     assert scheduler.drop_all() == {"one": ["b"], "two": ["c"]}
     assert scheduler.queued() == 0 and scheduler.take() is None
+
+
+def test_an_owner_holding_every_process_gives_one_back_to_an_owner_that_waits():
+    # alice's slow chunks hold both processes; bob's export arrives.
+    assert owner_over_share({"alice": 2}, waiting={"bob"}, free=0) == "alice"
+    # Once one is on its way back (no longer counted as hers), nothing more is taken.
+    assert owner_over_share({"alice": 1}, waiting={"bob"}, free=1) is None
+    assert owner_over_share({"alice": 1, "bob": 1}, waiting={"alice", "bob"}, free=0) is None
+
+
+def test_nothing_is_taken_back_while_a_process_is_free_or_nobody_else_waits():
+    assert owner_over_share({"alice": 2}, waiting={"bob"}, free=1) is None
+    assert owner_over_share({"alice": 2}, waiting={"alice"}, free=0) is None
+    assert owner_over_share({"alice": 2}, waiting=set(), free=0) is None
+
+
+def test_one_process_more_is_as_even_as_whole_processes_get():
+    # Three processes, two owners: 2 against 1 stays (moving one would only swap the imbalance).
+    assert owner_over_share({"alice": 2, "bob": 1}, waiting={"bob"}, free=0) is None
+    # Three owners on two processes: the richest gives one back, the third then waits its turn.
+    assert owner_over_share({"alice": 2}, waiting={"bob", "carol"}, free=0) == "alice"
+    assert owner_over_share({"alice": 1, "bob": 1}, waiting={"carol"}, free=0) is None
+
+
+def test_a_chunk_taken_back_goes_first_in_its_render_and_a_waiting_owner_takes_the_free_process():
+    scheduler: Scheduler[str] = Scheduler()
+    scheduler.add("slow", "alice", ["a0", "a1", "a2"])
+    assert [scheduler.take(), scheduler.take()] == [Taken("a0", "slow", False), Taken("a1", "slow", False)]
+    scheduler.add("small", "bob", ["b0"])
+    assert scheduler.owners_waiting() == {"alice", "bob"}
+    scheduler.requeue("slow", "a1")  # the pool cancelled a1 to give its process back
+    scheduler.done("slow")
+    assert scheduler.take() == Taken("b0", "small", False)
+    scheduler.done("slow")  # a0 ends
+    assert take_all(scheduler) == ["a1", "a2"]
