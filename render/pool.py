@@ -154,6 +154,7 @@ class RenderPool:
         self._scheduler: Scheduler[_Task] = Scheduler()
         self._runs: dict[str, _Run] = {}
         self._cancelled_early: set[str] = set()
+        self._stills: dict[int, int] = {}  # stills in flight, by process index
         self._started = False
         self._closed = False
         self._start_lock = threading.Lock()
@@ -339,7 +340,11 @@ class RenderPool:
             while not self._closed:
                 if not process.alive():
                     return None
-                only = finishing.run.job.id if finishing is not None and not finishing.finished.is_set() else None
+                only = (
+                    finishing.run.job.id
+                    if finishing is not None and not finishing.finished.is_set() and not finishing.preempted
+                    else None
+                )
                 taken = self._scheduler.take(only)
                 if taken is not None:
                     task = taken.item
@@ -501,6 +506,10 @@ class RenderPool:
         for other, holder in task.run.running.values():
             if holder is process:
                 other.requeue = True
+        # Its process takes the waiting owner's chunk now, beside the cancel: a page held by a slow
+        # frame can take a second to close, and the waiting export should not wait for it.
+        task.captured.set()
+        self._cond.notify_all()
         logger.info(
             "chunk %s of %s gives worker %s back to a waiting owner", task.chunk.index, task.run.job.id, process.index
         )
@@ -517,6 +526,9 @@ class RenderPool:
                     senior = run.first_chunk_at is not None and now - run.first_chunk_at > SENIOR_AFTER_SECONDS
                     for _, process in run.running.values():
                         nice[process.index] = max(nice.get(process.index, 0), SENIOR_NICE if senior else 0)
+                for index, stills in self._stills.items():
+                    if stills:
+                        nice[index] = 0
                 for run in self._runs.values():
                     if run.deadline is None or now <= run.deadline or run.ended():
                         continue
@@ -564,6 +576,11 @@ class RenderPool:
             raise RenderFailed("no render worker was there to make the still", ours=True)
         events = process.open_route(command["id"])
         event: Event | ExitEvent
+        # A still is one frame that a user waits for (its export is done): its browser keeps the
+        # normal priority while it renders, even beside a long render's chunk.
+        with self._cond:
+            self._stills[process.index] = self._stills.get(process.index, 0) + 1
+        process.set_cpu_nice(0)
         try:
             if not process.send(command):
                 raise RenderFailed("the render worker went away before the still", ours=True)
@@ -578,6 +595,8 @@ class RenderPool:
                     process.kill()  # a page that ignores its cancel (a stuck scene): ours, nobody is billed
                     event = _error(f"it made nothing in {timeout:.0f} s")
         finally:
+            with self._cond:
+                self._stills[process.index] -= 1
             process.close_route(command["id"])
             self.log.end(job.id)
         if event["type"] == "still-done":

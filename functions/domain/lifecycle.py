@@ -30,6 +30,7 @@ from functions.models.webhook import ErrorWebhook, RemotionWebhook, SuccessWebho
 from functions.render_settings import OutputFormat, Quality
 from functions.store import StartRefused
 from functions.tables import RENDERS_PREFIX
+from functions.time_budget import time_budget_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,12 @@ def start_render(
     # Kept before the export is accepted: whoever admits it renders exactly this, whatever the
     # project becomes meanwhile.
     services.store.put_render_request(record.render_id, admission.stored_request(plan.props, plan.output, filename))
-    longest = settings.queue_timeout_seconds + settings.render_timeout_seconds + _LOCK_MARGIN_SECONDS
+    # The lock outlives the longest this render may run: the function's timeout, or locally its
+    # time budget, which a long export's exceeds (functions/time_budget.py).
+    runs_for = time_budget_seconds(plan.total_frames, plan.output.every_nth_frame, quality, settings.time_budget_scale)
+    longest = (
+        settings.queue_timeout_seconds + max(settings.render_timeout_seconds, int(runs_for)) + _LOCK_MARGIN_SECONDS
+    )
     try:
         used = services.store.start_render(
             record, settings.daily_export_limit, lock_expires_at=int(at) + longest, now=int(at)

@@ -7,6 +7,7 @@ the hostile render must end past its time budget as the scene's fault (failed, c
 slow scene. The budget is the real rule, shrunk by TIME_BUDGET_SCALE so the test stays short.
 """
 
+import statistics
 import time
 import uuid
 
@@ -55,8 +56,9 @@ def export(client: Client, project: dict) -> str:
 
 
 def timed_small_export(client: Client, label: str) -> float:
-    """Seconds from pressing Export to a finished file: a 2-second gif."""
-    project = client.project([{"id": label, "name": label, "durationInFrames": 60, "tsxCode": small_scene(label)}])
+    """Seconds from pressing Export to a finished file: a 4-second gif (long enough that a take-back's
+    one-off cost is not most of it)."""
+    project = client.project([{"id": label, "name": label, "durationInFrames": 120, "tsxCode": small_scene(label)}])
     began = time.monotonic()
     render_id = export(client, project)
     render = wait_for(lambda: ended(client, render_id), timeout=120, every=0.1)
@@ -71,7 +73,8 @@ def test_a_small_export_beside_a_hostile_slow_one_keeps_its_pace_and_the_slow_on
         small = Client(stack.url, f"small-{uuid.uuid4().hex[:6]}")
         hostile = Client(stack.url, f"hostile-{uuid.uuid4().hex[:6]}")
         timed_small_export(small, "warm")  # the browsers' first pages
-        normal = timed_small_export(small, "alone")
+        # Each time the mean of two exports: on two shared cores one export's time varies by a third.
+        normal = statistics.mean([timed_small_export(small, "alone-1"), timed_small_export(small, "alone-2")])
 
         # 600 frames: two chunks of 100 captures each, one on each process.
         glacier = hostile.project([{"id": "glacier", "name": "Glacier", "durationInFrames": 600, "tsxCode": HOSTILE}])
@@ -79,7 +82,7 @@ def test_a_small_export_beside_a_hostile_slow_one_keeps_its_pace_and_the_slow_on
         started = wait_for(lambda: hostile.call("GET", f"/renders/{hostile_id}")[1]["progress"] > 0, 60, 0.2)
         assert started
         time.sleep(SENIOR_AFTER_SECONDS)  # as in the issue: the small export comes 10 s into the slow one
-        beside = timed_small_export(small, "beside")
+        beside = statistics.mean([timed_small_export(small, "beside-1"), timed_small_export(small, "beside-2")])
         print(f"small gif: {normal:.1f} s alone, {beside:.1f} s beside the hostile render ({beside / normal:.2f}×)")
         # Both measured in this run, on this stack: the machine's load is in both. The slack is what
         # taking a process back costs once, whatever the export's length: the cancel's round trip,
