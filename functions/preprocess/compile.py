@@ -12,6 +12,7 @@ from functions.models.project import Project, SceneInput
 from functions.preprocess import esbuild
 from functions.preprocess.allowlist import ALLOWED_MODULES, EXTERNAL_PACKAGES
 from functions.preprocess.icons import IconLibrary, default_library, split_name
+from functions.preprocess.remote_sources import remote_source_warnings
 from functions.preprocess.scene_source import scene_duration, with_default_export
 
 # A string literal that has the shape of an Iconify name, and the same as the `icon` prop of an element.
@@ -154,6 +155,7 @@ def compile_project(
 
     compiled: list[CompiledScene] = []
     for scene in project.scenes:
+        warnings += remote_source_warnings(scene.id, scene.name, modules[scene.id])
         code, registry = _with_icons(scene, modules[scene.id], candidates[scene.id], resolved, warnings)
         size = len(code.encode("utf-8"))
         if size > limits.max_scene_compiled_bytes:

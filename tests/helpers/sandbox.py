@@ -29,7 +29,8 @@ def hostile(name: str, **values) -> str:
 def render(worker: RenderPool, tmp_path: Path, *sources: str, duration: int = 10) -> RenderResult:
     proj = project(*(scene(src, id=f"s{i}", name=f"Scene {i}", duration=duration) for i, src in enumerate(sources)))
     plan = plan_export(proj, OutputFormat.MP4, Quality.LOW, Limits())
-    assert plan.warnings == []
+    # Hostile scenes name loopback URLs on purpose; the plan says so (remote_sources.py), nothing else.
+    assert [w for w in plan.warnings if "the render will not fetch it" not in w] == []
     return worker.render(render_job(plan, tmp_path / "out.mp4"))
 
 
