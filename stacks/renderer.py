@@ -11,7 +11,6 @@ from constructs import Construct
 from stacks import function_preload
 from stacks.remotion_facts import LAMBDA_UNZIPPED_LIMIT_BYTES, RemotionFacts, unzipped_total_bytes
 
-
 # Lambda takes at most five layers per function.
 LAMBDA_LAYER_LIMIT = 5
 
@@ -89,6 +88,15 @@ class RenderFunction(Construct):
             )
         if len(facts.layers) >= LAMBDA_LAYER_LIMIT:
             raise ValueError(f"Remotion's {len(facts.layers)} layers leave no room for Framecast's preload layer")
+        # A scene's <Artifact> is uploaded by the function beside the render's output: files of any
+        # size and number in our bucket, chosen by scene code. Exports are videos, never artifacts.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                actions=["s3:PutObject"],
+                resources=[bucket.arn_for_objects("renders/*/artifacts/*")],
+            )
+        )
         size = facts.size
         runtime = lambda_.Runtime(facts.runtime, lambda_.RuntimeFamily.NODEJS)
         # Loaded before Remotion (function_preload.py): Remotion's Node side downloads what a scene

@@ -139,7 +139,9 @@ class Invocation:
         setup = NAMESPACE_SETUP.format(
             tmp_mb=config.ephemeral_storage_mb,
             chromium=SYSTEM_CHROMIUM,
-            preload_files=" ".join(shlex.quote(str(function_preload.SOURCE_DIR / name)) for name in function_preload.FILES),
+            preload_files=" ".join(
+                shlex.quote(str(function_preload.SOURCE_DIR / name)) for name in function_preload.FILES
+            ),
             layer_root=function_preload.LAYER_ROOT,
         )
         command = [

@@ -25,6 +25,9 @@ def function_log_budget_bytes() -> int:
     gate = REPO_ROOT / "render/worker/log_gate.cjs"
     out = subprocess.run(
         ["node", "-p", f"require({json.dumps(str(gate))}).FUNCTION_LOG_BUDGET_BYTES"],
-        capture_output=True, text=True, check=True, timeout=30,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
     ).stdout
     return int(out)

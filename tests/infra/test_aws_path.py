@@ -81,6 +81,13 @@ def test_render_function_loads_framecasts_preload_from_its_own_layer(resources, 
     assert sorted(p.name for p in staged.iterdir()) == sorted(function_preload.FILES)
 
 
+def test_the_render_function_may_not_write_a_scenes_artifacts(resources):
+    statements = role_statements(resources, render_function(resources))
+    [deny] = [s for s in statements if s.get("Effect") == "Deny"]
+    assert actions(deny) == ["s3:PutObject"]
+    assert object_suffixes([deny], "s3:PutObject") == {"renders/*/artifacts/*"}
+
+
 def test_apple_emojis_option_is_remotions_combination():
     facts = remotion_facts(REGION, RenderSize(runtime_preference="apple-emojis"))
     assert sorted(layer_kind(a) for a in facts.layers) == ["chromium", "emoji-apple", "fonts"]

@@ -42,7 +42,11 @@ def test_remotions_downloader_reaches_loopback_until_the_guard_is_installed(list
     url = f"http://127.0.0.1:{v4.port}/a.mp3"
     out = subprocess.run(
         ["node", "-e", DOWNLOAD % (json.dumps(str(READ_FILE)), json.dumps(str(GUARD))), url],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     assert len(v4.connections) == 1 and b"GET /a.mp3" in v4.connections[0]  # the control: it got there
@@ -63,7 +67,7 @@ def test_an_audio_source_on_loopback_is_left_out_with_a_warning_naming_the_scene
     assert [heard(listener) for listener in listeners] == [[], []]
     left_out = [w for w in result.warnings if "was left out" in w]
     assert len(left_out) == len(honest)
-    assert all(w.startswith('scene "s0" (Scene 0): <Audio> source') for w in left_out)
+    assert all(w.startswith('scene "s0" (Scene 0): <Audio> source ') for w in left_out)
 
 
 def test_a_scene_past_the_page_guard_gets_no_download_from_loopback(worker, listeners, tmp_path):
@@ -116,3 +120,17 @@ def test_webrtc_and_webtransport_send_nothing_from_a_render(worker, peers, tmp_p
     assert [heard(listener) for listener in peers] == [[], [], [], []]
     assert leaks(result) == []
     assert any("refused RTCPeerConnection" in w for w in result.warnings)
+
+
+ARTIFACT_SCENE = """import {AbsoluteFill, Artifact} from 'remotion';
+export default () => <AbsoluteFill style={{backgroundColor: '#222'}}>
+  <Artifact filename="notes.txt" content={'x'.repeat(1000)} /></AbsoluteFill>;"""
+
+
+def test_a_scenes_artifact_is_left_out_with_a_warning(worker, tmp_path):
+    """An export is its video: <Artifact> files are never written (on Lambda the function's role may
+    not write them either, tests/infra)."""
+    result = render(worker, tmp_path, ARTIFACT_SCENE)
+    assert [w for w in result.warnings if "<Artifact>" in w] == [
+        'scene "s0" (Scene 0): <Artifact> notes.txt was left out: artifacts are not part of an export'
+    ]

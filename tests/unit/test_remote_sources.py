@@ -27,7 +27,12 @@ def test_urls_the_render_refuses(url):
 
 @pytest.mark.parametrize(
     "url",
-    ["https://example.com/a.mp3", "https://cdn.example.co.uk/v.mp4", "http://example.com", "https://s3.amazonaws.com/b/k"],
+    [
+        "https://example.com/a.mp3",
+        "https://cdn.example.co.uk/v.mp4",
+        "http://example.com",
+        "https://s3.amazonaws.com/b/k",
+    ],
 )
 def test_public_hosts_are_not_warned_about(url):
     assert refused_reason(url) is None

@@ -39,7 +39,7 @@ const refuse = (scene: SceneIdentity | null, what: string, src: string, reason: 
 	const key = `${scene?.id}\n${what}\n${src}`;
 	if (warned.has(key)) return;
 	warned.add(key);
-	report({type: 'warning', sceneId: scene?.id, sceneName: scene?.name, message: `${what} source ${src} was left out: ${reason}`});
+	report({type: 'warning', sceneId: scene?.id, sceneName: scene?.name, message: `${what} ${src} was left out: ${reason}`});
 };
 
 type WithSrc = {src?: unknown};
@@ -49,7 +49,7 @@ const guarded = (name: string, Component: React.ComponentType<WithSrc & {ref?: u
 		const scene = useContext(SceneContext);
 		const reason = refusedSourceReason(props.src);
 		if (reason) {
-			refuse(scene, `<${name}>`, String(props.src), reason);
+			refuse(scene, `<${name}> source`, String(props.src), reason);
 			return null;
 		}
 		return React.createElement(Component, {...props, ref});
@@ -62,8 +62,17 @@ const guarded = (name: string, Component: React.ComponentType<WithSrc & {ref?: u
 const guardedPrefetch: typeof Remotion.prefetch = (src, options) => {
 	const reason = refusedSourceReason(src);
 	if (!reason) return Remotion.prefetch(src, options);
-	refuse(null, 'prefetch()', src, reason);
+	refuse(null, 'prefetch() of', src, reason);
 	return {free: () => {}, waitUntilDone: () => Promise.reject(new Error(`prefetch(${src}) refused: ${reason}`))};
+};
+
+// <Artifact> writes a file beside the render's output (on Lambda, into the bucket): an export is
+// its video, so a scene's artifact is left out, with a warning. A scene past this meets the render
+// function's role, which may not write artifacts (stacks/renderer.py).
+const NoArtifact: React.FC<{filename?: unknown}> = ({filename}) => {
+	const scene = useContext(SceneContext);
+	refuse(scene, '<Artifact>', String(filename), 'artifacts are not part of an export');
+	return null;
 };
 
 // The components of `remotion` that load a URL, by export name.
@@ -72,5 +81,5 @@ const MEDIA = ['Audio', 'Html5Audio', 'Video', 'Html5Video', 'OffthreadVideo', '
 export const guardedMedia = (): Record<string, unknown> => {
 	const module = Remotion as unknown as Record<string, React.ComponentType<WithSrc & {ref?: unknown}> | undefined>;
 	const entries = MEDIA.filter((name) => module[name] !== undefined).map((name) => [name, guarded(name, module[name]!)]);
-	return {...Object.fromEntries(entries), prefetch: guardedPrefetch};
+	return {...Object.fromEntries(entries), prefetch: guardedPrefetch, Artifact: Object.assign(NoArtifact, {Thumbnail: Remotion.Artifact.Thumbnail})};
 };
