@@ -4,11 +4,15 @@ that its listeners hear what is sent to them from outside the sandbox."""
 
 import json
 import subprocess
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
 from functions import REPO_ROOT
-from render import RenderFailed
+from render import RenderFailed, RenderPool
 from tests.helpers.node import node_check
 from tests.helpers.sandbox import SCENES, Listener, UdpListener, heard, hostile, leaks, reachable, render
 
@@ -106,7 +110,7 @@ def test_webrtc_and_webtransport_send_nothing_from_a_render(worker, peers, tmp_p
     assert all(reachable(listener) for listener in peers)
     targets = peer_targets(peers)
     control = node_check(
-        REPO_ROOT / "tests/sandbox/peer_control.mjs", str(SCENES / "peer_attack.js"), json.dumps(targets)
+        REPO_ROOT / "tests/sandbox/plain_page.mjs", str(SCENES / "peer_attack.js"), json.dumps(targets)
     )
     assert "RTCPeerConnection" in control["started"]
     udp4, udp6, tcp4, _ = peers
@@ -115,7 +119,7 @@ def test_webrtc_and_webtransport_send_nothing_from_a_render(worker, peers, tmp_p
     for listener in peers:
         heard(listener).clear()
 
-    source = hostile("peer.tsx", targets=targets).replace("__ATTACK__", (SCENES / "peer_attack.js").read_text())
+    source = hostile("attack.tsx", targets=targets).replace("__ATTACK__", (SCENES / "peer_attack.js").read_text())
     result = render(worker, tmp_path, source)
     assert [heard(listener) for listener in peers] == [[], [], [], []]
     assert leaks(result) == []
@@ -134,3 +138,61 @@ def test_a_scenes_artifact_is_left_out_with_a_warning(worker, tmp_path):
     assert [w for w in result.warnings if "<Artifact>" in w] == [
         'scene "s0" (Scene 0): <Artifact> notes.txt was left out: artifacts are not part of an export'
     ]
+
+
+FULL_CHROMIUM = Path("/usr/lib/chromium/chromium")
+
+
+class _EmptyPage(BaseHTTPRequestHandler):
+    """An http page for the control to run in: Chromium prefetches nothing for about:blank."""
+
+    def do_GET(self) -> None:
+        body = b"<!doctype html><title>control</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.mark.skipif(not FULL_CHROMIUM.is_file(), reason="Debian's full Chromium is not installed")
+def test_no_name_is_resolved_for_a_scene_by_dns_prefetch(tmp_path):
+    """Chromium's net log names every host it resolves or prefetches. The full Chromium (the headless
+    shell prefetches nothing at all) resolves a plain page's dns-prefetch and preconnect links; a
+    render page resolves none of a scene's."""
+    net_log = tmp_path / "net-log.json"
+    browser = tmp_path / "chromium-with-net-log"
+    browser.write_text(
+        f'#!/bin/sh\nexec {FULL_CHROMIUM} --log-net-log={net_log} --net-log-capture-mode=Everything "$@"\n'
+    )
+    browser.chmod(0o755)
+    probe = uuid.uuid4().hex[:8]
+    hosts = [f"framecast-{probe}-{kind}.com" for kind in ("prefetched", "preconnected", "linked")]
+    attack = SCENES / "dns_attack.js"
+
+    page = ThreadingHTTPServer(("127.0.0.1", 0), _EmptyPage)
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    try:
+        node_check(
+            REPO_ROOT / "tests/sandbox/plain_page.mjs",
+            str(attack),
+            json.dumps({"hosts": hosts}),
+            str(browser),
+            f"http://127.0.0.1:{page.server_port}/",
+        )
+    finally:
+        page.shutdown()
+    resolved = net_log.read_text(errors="replace")
+    assert hosts[0] in resolved and hosts[1] in resolved, "the control resolved nothing: the test could not see a leak"
+
+    net_log.unlink()
+    source = hostile("attack.tsx", targets={"hosts": hosts}).replace("__ATTACK__", attack.read_text())
+    with RenderPool(size=1, env={"REMOTION_BROWSER_EXECUTABLE": str(browser)}) as pool:
+        result = render(pool, tmp_path, source)
+    resolved = net_log.read_text(errors="replace")
+    assert "framecast-" + probe not in resolved
+    assert leaks(result) == []
+    assert any("refused creating <link>" in w for w in result.warnings)

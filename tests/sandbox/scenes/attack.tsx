@@ -1,5 +1,5 @@
-// A hostile scene: runs peer_attack.js (filled in by the test) against TARGETS and holds the frame
-// long enough for ICE to send its packets.
+// A hostile scene: runs ATTACK (a file of scenes/, filled in by the test) against TARGETS inside
+// the render page and holds the frame long enough for what it started to send its packets.
 import {useEffect, useState} from 'react';
 import {AbsoluteFill, continueRender, delayRender} from 'remotion';
 
@@ -9,7 +9,7 @@ const leak = (how: string) =>
   console.warn('[framecast] ' + JSON.stringify({type: 'warning', message: `LEAK ${how}`}));
 
 export default function Scene() {
-  const [handle] = useState(() => delayRender('peer attack'));
+  const [handle] = useState(() => delayRender('attack'));
   useEffect(() => {
     try {
       attack(TARGETS, leak);
