@@ -55,8 +55,8 @@ export default () => {{
 }};"""
 
 
-@pytest.mark.parametrize("text", FORGED_TEXTS.values(), ids=FORGED_TEXTS.keys())
-def test_a_scene_that_fails_itself_with_our_words_pays_for_its_render(stack, text):
+def forged_render(stack, text: str) -> dict:
+    """One user's export of the forging scene, to its end; charged whatever the scene said."""
     client = Client(stack.url, f"forger-{uuid.uuid4().hex[:8]}")
     project = client.project([{"id": "forger", "name": "Forger", "durationInFrames": 15, "tsxCode": forger(text)}])
     status, started, _ = client.call(
@@ -78,8 +78,19 @@ def test_a_scene_that_fails_itself_with_our_words_pays_for_its_render(stack, tex
     assert render["status"] == "failed", render
     assert render["quotaCounted"] is True, render
     assert client.call("GET", "/exports/stats")[1]["usedToday"] == 1  # 0 -> 1, and not back to 0
-    # The scene's words reached the service (the error, or its scene-error warning), so the forgery
-    # was really tried, and what the user reads of them names none of our addresses.
-    shown = " ".join([render["error"], *render.get("warnings", [])])
+    return render
+
+
+@pytest.mark.parametrize("text", FORGED_TEXTS.values(), ids=FORGED_TEXTS.keys())
+def test_a_scene_that_fails_itself_with_our_words_pays_for_its_render(stack, text):
+    # The scene's words must reach the service (the error, or its scene-error warning), or the
+    # forgery was not really tried. On a loaded machine Remotion may end the render on the sibling
+    # tab's "Target closed (page disposed)" first; every attempt is charged all the same.
+    for _ in range(3):
+        render = forged_render(stack, text)
+        shown = " ".join([render["error"], *render.get("warnings", [])])
+        if "Rate Exceeded" in shown:
+            break
     assert "Rate Exceeded" in shown, render
+    # What the user reads of them names none of our addresses.
     assert "localhost" not in shown and "/tmp/" not in shown, render

@@ -39,7 +39,18 @@ def _our_workers() -> list[int]:
     return found
 
 
-def test_a_killed_worker_is_our_failure_and_queued_renders_are_retried(stack):
+@pytest.fixture
+def one_process_stack():
+    """One pool process: the long render holds it, so the other user's render waits its turn (with
+    two, the pool would give it a process of its own at once, and the kill would take it too)."""
+    from local.stack import LocalStack, StackSettings
+
+    with LocalStack(StackSettings(port=0, state_dir=None, pool_size=1)) as running:
+        yield running
+
+
+def test_a_killed_worker_is_our_failure_and_queued_renders_are_retried(one_process_stack):
+    stack = one_process_stack
     first, second = (Client(stack.url, f"killed-{uuid.uuid4().hex[:6]}") for _ in range(2))
     long_project = first.project([{"id": "long", "name": "Long", "durationInFrames": 1500, "tsxCode": SMALL_SCENE}])
     short_project = second.project([{"id": "one", "name": "One", "durationInFrames": 15, "tsxCode": SMALL_SCENE}])
