@@ -132,9 +132,8 @@ class ResolverSlot:
     Lambda that admission control had already given to the next render, which was throttled. So an
     urgent request waits only for the one running, never for the queue of API calls.
 
-    Otherwise first come, first served, the slot handed from one request to the next: woken all at
-    once, the waiters race for it, and with 30 users polling one export's start lost that race for
-    more than two minutes."""
+    Otherwise first come, first served, the slot handed from one request to the next, so that a
+    waiting request is never overtaken by later ones arriving as it wakes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
