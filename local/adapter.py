@@ -35,8 +35,10 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -115,25 +117,65 @@ class LambdaContext:
         return max(0, int((self.started + self.timeout_seconds - time.time()) * 1000))
 
 
-# Powertools' resolvers keep the request being handled on a class attribute (BaseRouter.current_event)
-# that every resolver in a process shares: two requests at once in one process (two API calls, an
-# API call and a webhook, or calls to two stacks) would read each other's event, and with it each
-# other's user. One Lambda execution environment serves one request at a time; so does this process.
-RESOLVER_SLOT = threading.BoundedSemaphore(1)
+class ResolverSlot:
+    """One resolver request at a time in this process, urgent ones first among those waiting.
+
+    Powertools' resolvers keep the request being handled on a class attribute
+    (BaseRouter.current_event) that every resolver in a process shares: two requests at once in one
+    process (two API calls, an API call and a webhook, or calls to two stacks) would read each
+    other's event, and with it each other's user. One Lambda execution environment serves one
+    request at a time; so does this process.
+
+    On AWS the webhook is a function of its own whose environments never wait behind the API's. Here
+    it shares the one slot, and behind a burst of polls it waited past Remotion's 10 s webhook
+    timeout three times: the render's main function then lived some 30 s past its end, holding a
+    Lambda that admission control had already given to the next render, which was throttled. So an
+    urgent request waits only for the one running, never for the queue of API calls.
+
+    Otherwise first come, first served, the slot handed from one request to the next, so that a
+    waiting request is never overtaken by later ones arriving as it wakes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy = False
+        self._waiting: dict[bool, deque[threading.Event]] = {True: deque(), False: deque()}
+
+    @contextmanager
+    def held(self, urgent: bool = False) -> Iterator[None]:
+        turn: threading.Event | None = None
+        with self._lock:
+            if self._busy:
+                turn = threading.Event()
+                self._waiting[urgent].append(turn)
+            self._busy = True
+        if turn is not None:
+            turn.wait()  # set by the request before, which hands the slot over still busy
+        try:
+            yield
+        finally:
+            with self._lock:
+                queue = self._waiting[True] or self._waiting[False]
+                if queue:
+                    queue.popleft().set()
+                else:
+                    self._busy = False
+
+
+RESOLVER_SLOT = ResolverSlot()
 
 
 class Function:
     """A Lambda function of the stack: its handler, serving one request at a time with every other
-    resolver-based function of this process (RESOLVER_SLOT)."""
+    resolver-based function of this process (RESOLVER_SLOT); an `urgent` one goes first."""
 
-    def __init__(self, handler: Handler, name: str, slots: threading.BoundedSemaphore = RESOLVER_SLOT) -> None:
+    def __init__(self, handler: Handler, name: str, slot: ResolverSlot = RESOLVER_SLOT, urgent: bool = False) -> None:
         self.handler, self.name = handler, name
-        self._slots = slots
+        self._slot, self._urgent = slot, urgent
 
     def invoke(
         self, event: dict[str, Any], context: "LambdaContext", on_start: Callable[[], object] | None = None
     ) -> dict[str, Any]:
-        with self._slots:
+        with self._slot.held(self._urgent):
             if on_start:
                 on_start()
             context.started = time.time()

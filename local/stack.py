@@ -162,7 +162,7 @@ class LocalStack:
         from functions.handlers.openapi import routes
 
         api = Function(self._with_services(api_handler), "framecast-api")
-        webhook = Function(self._with_services(webhook_handler), "framecast-webhook")
+        webhook = Function(self._with_services(webhook_handler), "framecast-webhook", urgent=True)
         adapter = Adapter(
             routes_from_openapi(routes(), api, webhook),
             static_dir=REPO_ROOT / "web/dist",

@@ -22,7 +22,7 @@ import boto3
 
 from functions import REPO_ROOT
 from local.lambda_emulator.function_dir import prepare
-from local.lambda_emulator.invoker import FunctionConfig, namespace_command
+from local.lambda_emulator.invoker import FunctionConfig, lambda_browser, namespace_command
 from local.lambda_emulator.lambda_api import ACCOUNT_CONCURRENCY, ConcurrencyLimits, LambdaApi
 from local.lambda_emulator.s3_front import S3Front
 from local.lambda_emulator.site import current_bundle, deploy_site, site_key
@@ -82,6 +82,7 @@ class RemotionLambdaEmulator:
         account's and the function's limits, by default `concurrency_limits()` (the environment's,
         else AWS's default account and the stack's reservation)."""
         namespace_command()  # refuse here, before anything starts, where no private /tmp can be made
+        lambda_browser()  # and where the function's browser is missing
         facts = remotion_facts(region)
         self.bucket, self.region, self.credentials = bucket, region, credentials
         self.function_name, self.version = facts.function_name, facts.version

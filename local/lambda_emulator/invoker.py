@@ -3,10 +3,19 @@
 The function empties all of /tmp at the start of every invocation (`deleteTmpDir()` in index.js,
 hard-coded) and launches Chromium from the hard-coded `/opt/bin/chromium`. So it must never see the
 host's /tmp or /opt. Each invocation runs in new mount and pid namespaces (`unshare`): a tmpfs on
-/tmp (Lambda's ephemeral storage), a tmpfs on /opt holding only `bin/chromium` → the system
-Chromium, and a pid namespace whose end takes every process of the invocation with it (Chromium
-included, which Remotion starts in its own process group). Where namespaces are not allowed, the
-emulator refuses to run the function at all (`IsolationUnavailable`), never falls back to the host.
+/tmp (Lambda's ephemeral storage), a tmpfs on /opt holding only `bin/chromium`, and a pid namespace
+whose end takes every process of the invocation with it (Chromium included, which Remotion starts
+in its own process group). Where namespaces are not allowed, the emulator refuses to run the
+function at all (`IsolationUnavailable`), never falls back to the host.
+
+`/opt/bin/chromium` starts Debian's headless shell, the kind of browser Remotion's Lambda layer
+ships, under the flags the function passes (`--headless=old`, `--single-process`, SwiftShader GL).
+Not Debian's full Chromium: its launcher adds flags of its own (/etc/chromium.d), and a full
+Chromium in `--single-process` (a mode it does not support) crashed at launch with SIGSEGV once
+in some hundreds of launches under load, an error Remotion does not retry. Not a symlink
+either: in one process the shell finds its SwiftShader libraries next to its argv[0], so through
+a symlink in /opt/bin it finds none and the page never loads the composition; a script that
+`exec`s the shell keeps argv[0] the shell's own path, beside its libraries.
 """
 
 import json
@@ -28,7 +37,7 @@ from local.lambda_emulator.function_dir import visible
 from stacks import function_preload
 
 RUNTIME = Path(__file__).with_name("runtime.cjs")
-SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+LAMBDA_BROWSER = Path("/usr/lib/chromium/chromium-headless-shell")  # Debian: chromium-headless-shell
 ACCOUNT_ID = "123456789012"  # the function's account id becomes S3's ExpectedBucketOwner
 
 # Run by `sh` as the namespace's first process, then replaced by node (pid 1 of the namespace).
@@ -37,7 +46,8 @@ ACCOUNT_ID = "123456789012"  # the function's account id becomes S3's ExpectedBu
 NAMESPACE_SETUP = """set -e
 mount -t tmpfs -o size=1m,mode=755 lambda-opt /opt
 mkdir /opt/bin
-ln -s {chromium} /opt/bin/chromium
+printf '#!/bin/sh\\nexec %s "$@"\\n' '{chromium}' > /opt/bin/chromium
+chmod 755 /opt/bin/chromium
 cp {preload_files} {layer_root}/
 mount -t tmpfs -o size={tmp_mb}m,mode=1777 lambda-tmp /tmp
 exec "$@"
@@ -46,6 +56,21 @@ exec "$@"
 
 class IsolationUnavailable(RuntimeError):
     """No private /tmp can be made here, so the function (which wipes /tmp) must not run."""
+
+
+class BrowserUnavailable(RuntimeError):
+    """The headless shell the function launches is not installed."""
+
+
+def lambda_browser() -> Path:
+    """The browser behind /opt/bin/chromium; raises if it is missing, rather than letting every
+    renderer fail to launch it."""
+    if not os.access(LAMBDA_BROWSER, os.X_OK):
+        raise BrowserUnavailable(
+            f"{LAMBDA_BROWSER} is missing: the emulated render function launches Debian's headless "
+            "shell, as Remotion's Lambda layer ships one (apt-get install chromium-headless-shell)"
+        )
+    return LAMBDA_BROWSER
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +163,7 @@ class Invocation:
         }
         setup = NAMESPACE_SETUP.format(
             tmp_mb=config.ephemeral_storage_mb,
-            chromium=SYSTEM_CHROMIUM,
+            chromium=lambda_browser(),
             preload_files=" ".join(
                 shlex.quote(str(function_preload.SOURCE_DIR / name)) for name in function_preload.FILES
             ),

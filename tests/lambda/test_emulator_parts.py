@@ -19,7 +19,13 @@ from local import emulator
 from local.lambda_emulator import eventstream
 from local.lambda_emulator.function import RemotionLambdaEmulator
 from local.lambda_emulator.function_dir import INVOCATION_HOME, ZIP_PATH, prepare
-from local.lambda_emulator.invoker import FunctionConfig, Invocation, IsolationUnavailable, namespace_command
+from local.lambda_emulator.invoker import (
+    LAMBDA_BROWSER,
+    FunctionConfig,
+    Invocation,
+    IsolationUnavailable,
+    namespace_command,
+)
 from local.lambda_emulator.lambda_api import EVENT_PAYLOAD_LIMIT, LambdaApi
 from local.lambda_emulator.s3_front import S3Front, read_log
 from local.lambda_emulator.site_origin import SiteOrigin
@@ -92,8 +98,7 @@ def test_invocation_has_a_private_tmp_and_opt(tmp_path, function_home):
             const before = fs.readdirSync('/tmp');
             for (const name of before) fs.rmSync('/tmp/' + name, {recursive: true, force: true});
             fs.writeFileSync('/tmp/written-inside', 'x');
-            stream.write(JSON.stringify({before, opt: fs.readdirSync('/opt/bin'),
-              chromium: fs.readlinkSync('/opt/bin/chromium'), pid: process.pid,
+            stream.write(JSON.stringify({before, opt: fs.readdirSync('/opt/bin'), pid: process.pid,
               arn: context.invokedFunctionArn, remaining: context.getRemainingTimeInMillis(),
               name: process.env.AWS_LAMBDA_FUNCTION_NAME, memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE}));
             stream.end();
@@ -103,13 +108,41 @@ def test_invocation_has_a_private_tmp_and_opt(tmp_path, function_home):
         answer = json.loads(b"".join(invocation.response_chunks()))
         outcome = invocation.wait()
         assert outcome.error is None
-        assert answer["before"] == [] and answer["opt"] == ["chromium"] and answer["chromium"] == "/usr/bin/chromium"
+        assert answer["before"] == [] and answer["opt"] == ["chromium"]
         assert answer["pid"] == 1  # its own pid namespace: its end takes every child with it
         assert answer["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:probe-function"
         assert 0 < answer["remaining"] <= 30_000 and answer["name"] == "probe-function" and answer["memory"] == "2048"
         assert canary.read_text() == "the host's" and not Path("/tmp/written-inside").exists()
     finally:
         canary.unlink()
+
+
+def test_opt_bin_chromium_is_the_headless_shell_under_its_own_name(tmp_path, function_home):
+    """The function launches /opt/bin/chromium; what runs must be the headless shell (Lambda's kind
+    of browser), with argv[0] its real path: in --single-process it looks for its SwiftShader
+    libraries beside argv[0], and without them the page never loads the composition."""
+    folder = _fake_function(
+        function_home,
+        """async (event, stream) => {
+        const fs = require('node:fs');
+        const child = require('node:child_process').spawn('/opt/bin/chromium',
+          ['--headless=old', '--single-process', '--no-sandbox', '--no-zygote', '--remote-debugging-port=0',
+           '--user-data-dir=/tmp/profile', 'about:blank'], {stdio: 'ignore'});
+        let exe = '';
+        for (let i = 0; i < 100 && !exe.includes('chromium'); i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          try { exe = fs.readlinkSync(`/proc/${child.pid}/exe`); } catch {}
+        }
+        const argv0 = fs.readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').split('\\0')[0];
+        child.kill('SIGKILL');
+        stream.write(JSON.stringify({exe, argv0}));
+        stream.end();
+    }""",
+    )
+    invocation = Invocation(_config(tmp_path, folder), b"{}")
+    answer = json.loads(b"".join(invocation.response_chunks()))
+    assert invocation.wait().error is None
+    assert answer == {"exe": str(LAMBDA_BROWSER), "argv0": str(LAMBDA_BROWSER)}
 
 
 def test_invocation_is_killed_at_its_timeout(tmp_path, function_home):
