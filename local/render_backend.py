@@ -65,6 +65,8 @@ _FIXED_SECONDS = 3.0
 class LocalRenderBackend:
     """One per local stack (it owns the worker and its browser); `close()` when the stack stops."""
 
+    enforces_time_budget = True  # the pool's own watchdog, naming the slowest scene
+
     def __init__(self, settings: ServiceSettings, store: Store, worker: RenderPool | None = None):
         self.settings = settings
         self.store = store

@@ -99,6 +99,10 @@ def remotion_failure_is_ours(errors: list[Any], artifacts: list[Any] | None = No
 
 
 class RenderBackend(Protocol):
+    # True when the backend ends a render past its time budget itself (the local pool, naming the
+    # slowest scene); otherwise the service does (functions/domain/lifecycle.py).
+    enforces_time_budget: bool
+
     def start(self, request: RenderRequest) -> BackendStart: ...
 
     def progress(self, record: RenderRecord) -> BackendProgress | None: ...

@@ -138,6 +138,9 @@ def still_params(request: StillRequest, retention_days: int = 30) -> RenderStill
 
 
 class RemotionLambdaBackend:
+    # Remotion's function has only its own 900 s timeout; the service holds a render to its budget.
+    enforces_time_budget = False
+
     def __init__(self, settings: ServiceSettings, client: RemotionClient | None = None):
         self.settings = settings
         self.client = client or RemotionClient(

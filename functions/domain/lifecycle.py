@@ -113,6 +113,7 @@ def start_render(
     # The lock outlives the longest this render may run: the function's timeout, or locally its
     # time budget, which a long export's exceeds (functions/time_budget.py).
     runs_for = time_budget_seconds(plan.total_frames, plan.output.every_nth_frame, quality, settings.time_budget_scale)
+    record = record.model_copy(update={"time_budget_seconds": runs_for})
     longest = (
         settings.queue_timeout_seconds + max(settings.render_timeout_seconds, int(runs_for)) + _LOCK_MARGIN_SECONDS
     )
@@ -281,6 +282,28 @@ def _owned_render(services: Services, user_id: str, render_id: str) -> RenderRec
     return record
 
 
+def over_time_budget(services: Services, record: RenderRecord) -> str | None:
+    """Why a render that is still rendering must end as its scenes' fault: it ran past its time
+    budget. Only where the backend does not hold renders to it itself (Remotion Lambda, whose
+    progress names no scene: the message cannot name the slowest one)."""
+    budget = record.time_budget_seconds
+    if services.backend.enforces_time_budget or budget is None or record.started_at is None:
+        return None
+    ran = clock.now() - clock.epoch(record.started_at)
+    if ran <= budget:
+        return None
+    return (
+        f"the render ran past its time budget of {budget:.0f} s for this length and quality: "
+        "a scene takes far longer per frame than it should"
+    )
+
+
+def _end_over_budget(services: Services, record: RenderRecord, reason: str) -> bool:
+    """Stop it spending, and end it as the scene's: counted, not refunded."""
+    _stop_backend(services, record)
+    return finish(services, record, RenderStatus.FAILED, error=reason, refund=False)
+
+
 def get_render(services: Services, user_id: str, render_id: str) -> RenderResponse:
     """The render, its progress refreshed from the backend at most every few seconds; where it
     stands in the queue while it waits."""
@@ -290,7 +313,11 @@ def get_render(services: Services, user_id: str, render_id: str) -> RenderRespon
     if record.status.terminal or clock.now() - record.progress_checked_at < services.settings.progress_refresh_seconds:
         return describe(services, record)
     report = _backend_report(services, record)
-    if report is not None and apply_progress(services, record, report):
+    reason = over_time_budget(services, record) if isinstance(report, Running) else None
+    if reason is not None and _end_over_budget(services, record, reason):
+        dispatch(services)
+        record = services.store.get_render(user_id, render_id) or record
+    elif report is not None and apply_progress(services, record, report):
         if isinstance(report, Succeeded | Failed):
             dispatch(services)
         record = services.store.get_render(user_id, render_id) or record
@@ -354,7 +381,10 @@ def _end_by_webhook(services: Services, webhook: RemotionWebhook) -> bool:
                 refund=failed is not None and failed.ours,
                 report=failed,
             )
-        case _:  # timeout: the render function ran out of time, which is ours to fix
+        case _:  # timeout: the render function ran out of time
+            # Past the render's own budget that is its scenes' doing; within it, ours to fix.
+            if (reason := over_time_budget(services, record)) is not None:
+                return finish(services, record, RenderStatus.FAILED, error=reason, refund=False)
             return finish(services, record, RenderStatus.TIMED_OUT, error="the render timed out", refund=True)
 
 
@@ -404,7 +434,17 @@ def sweep(services: Services) -> dict[str, int]:
     queue longer than they may; free their locks; reclaim lost budget; start what has room."""
     now = int(clock.now())
     settings = services.settings
-    ended = {"finalized": 0, "timed_out": 0, "reclaimed": admission.reclaim(services)}
+    ended = {"finalized": 0, "timed_out": 0, "over_budget": 0, "reclaimed": admission.reclaim(services)}
+    # Whoever watches it or not, a render past its budget stops spending within a minute: when the
+    # backend says it still renders (silence is no sign of a slow scene: that is the rule below).
+    for record in services.store.active_renders():
+        if record.status is not RenderStatus.RENDERING or (reason := over_time_budget(services, record)) is None:
+            continue
+        report = _backend_report(services, record)
+        if isinstance(report, Running):
+            ended["over_budget"] += _end_over_budget(services, record, reason)
+        elif isinstance(report, Succeeded | Failed) and apply_progress(services, record, report):
+            ended["finalized"] += 1
     for record in services.store.stale_renders(news_before=now - settings.render_timeout_seconds - 60):
         if record.status is RenderStatus.QUEUED:
             waited = now - clock.epoch(record.created_at)

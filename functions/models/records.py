@@ -83,6 +83,8 @@ class RenderRecord(CamelModel):
     queue_order: str | None = None
     started_at: str | None = None
     requeues: int = 0
+    # Wall-clock seconds the render may take once started (functions/time_budget.py).
+    time_budget_seconds: float | None = None
 
 
 class QueueEntry(CamelModel):

@@ -23,6 +23,8 @@ class _Lambda:
     """The render function as admission sees it (AWS is the edge this machine cannot reach): a
     budget, a share per render, starts recorded in order; it throttles the next `throttles` starts."""
 
+    enforces_time_budget = False
+
     def __init__(self, budget: int, share: int):
         self.budget, self.share, self.throttles = budget, share, 0
         self.started: list[str] = []

@@ -205,6 +205,36 @@ def test_a_timeout_webhook_ends_the_render_as_ours_refunded(lambda_services):
     assert lifecycle.apply_webhook(services, _webhook("timeout", render_id, user)) is False  # duplicate
 
 
+def test_on_lambda_a_render_past_its_time_budget_ends_as_the_scenes_counted(lambda_services, monkeypatch):
+    """Remotion's function knows only its 900 s; the service holds a render to its own budget (two
+    minutes for this one-second export), stops it, and counts it: no free renders by slowness."""
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    record = services.store.get_render(user, render_id)
+    assert record.time_budget_seconds == 120
+    began = clock.epoch(record.started_at)
+    monkeypatch.setattr(clock, "now", lambda: began + 119)
+    assert lifecycle.sweep(services)["over_budget"] == 0  # within its budget: left alone
+    monkeypatch.setattr(clock, "now", lambda: began + 121)
+    still_rendering = {"type": "success", "overallProgress": 0.1, "done": False, "fatalErrorEncountered": False}
+    session.responses.append(("payload", {**still_rendering, "errors": []}))
+    assert lifecycle.sweep(services)["over_budget"] == 1
+    ended = services.store.get_render(user, render_id)
+    assert (ended.status, ended.refunded, _used(services, user)) == (RenderStatus.FAILED, False, 1)
+    assert "ran past its time budget of 120 s" in ended.error
+    assert lifecycle.sweep(services)["over_budget"] == 0  # ended once
+
+
+def test_a_timeout_webhook_past_the_renders_budget_is_the_scenes(lambda_services, monkeypatch):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    began = clock.epoch(services.store.get_render(user, render_id).started_at)
+    monkeypatch.setattr(clock, "now", lambda: began + 900)  # the function's own timeout, past 120 s
+    assert lifecycle.apply_webhook(services, _webhook("timeout", render_id, user)) is True
+    ended = services.store.get_render(user, render_id)
+    assert (ended.status, ended.refunded, _used(services, user)) == (RenderStatus.FAILED, False, 1)
+
+
 # What a scene can write into a failure, from inside the page: its error's class name (Remotion
 # copies the page's `className` into `name`) and any text. Every marker the old rule matched.
 _FORGED_NAME = "TooManyRequestsException"

@@ -104,6 +104,8 @@ def test_progress_never_goes_down_and_ended_renders_do_not_move(store):
 class _SilentBackend:
     """The edge this test cannot reach: a render function that never answers again."""
 
+    enforces_time_budget = False  # as Remotion Lambda: the service holds renders to their budget
+
     def __init__(self):
         self.cancelled = []
 
@@ -131,11 +133,16 @@ def test_the_sweeper_times_out_renders_without_news_and_frees_their_locks(store)
     fresh = record(fresh_user, status=RenderStatus.RENDERING)
     store.start_render(fresh, daily_limit=10, lock_expires_at=now + 900, now=now)
 
-    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 1, "reclaimed": 0}
+    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 1, "over_budget": 0, "reclaimed": 0}
     swept = store.get_render(who, stale.render_id)
     assert swept.status is RenderStatus.TIMED_OUT and swept.completed_at
     assert store.free_lock_slot(who, limit=1, now=now) == 0
     assert store.used_today(who, "2026-11-24") == 0  # the time-out is ours: refunded
     assert store.get_render(fresh_user, fresh.render_id).status is RenderStatus.RENDERING
     assert backend.cancelled == [stale.render_id]
-    assert lifecycle.sweep(services) == {"finalized": 0, "timed_out": 0, "reclaimed": 0}  # nothing twice
+    assert lifecycle.sweep(services) == {
+        "finalized": 0,
+        "timed_out": 0,
+        "over_budget": 0,
+        "reclaimed": 0,
+    }  # nothing twice
