@@ -75,7 +75,11 @@ class WorkerLog:
         for part in iter(lambda: stream.readline(MAX_READ_CHARS), ""):
             whole = part.endswith("\n")
             if not cut:
-                self.write(source, part if whole else f"{part} … (cut)")
+                try:
+                    self.write(source, part if whole else f"{part} … (cut)")
+                except Exception:
+                    # Reading on matters more than the line: a worker whose stderr pipe fills blocks.
+                    logging.getLogger(__name__).exception("a line of %s could not be logged", source)
             cut = not whole
         stream.close()
 
