@@ -435,30 +435,34 @@ def sweep(services: Services) -> dict[str, int]:
     now = int(clock.now())
     settings = services.settings
     ended = {"finalized": 0, "timed_out": 0, "over_budget": 0, "reclaimed": admission.reclaim(services)}
-    # Whoever watches it or not, a render past its budget stops spending within a minute: when the
-    # backend says it still renders (silence is no sign of a slow scene: that is the rule below).
+    news_before = now - settings.render_timeout_seconds - 60
     for record in services.store.active_renders():
-        if record.status is not RenderStatus.RENDERING or (reason := over_time_budget(services, record)) is None:
-            continue
-        report = _backend_report(services, record)
-        if isinstance(report, Running):
-            ended["over_budget"] += _end_over_budget(services, record, reason)
-        elif isinstance(report, Succeeded | Failed) and apply_progress(services, record, report):
-            ended["finalized"] += 1
-    for record in services.store.stale_renders(news_before=now - settings.render_timeout_seconds - 60):
+        stale = record.last_news_at < news_before
         if record.status is RenderStatus.QUEUED:
             waited = now - clock.epoch(record.created_at)
-            if waited > settings.queue_timeout_seconds and finish(
-                services, record, RenderStatus.TIMED_OUT, error=QUEUE_TIMEOUT_MESSAGE, refund=True
+            if (
+                stale
+                and waited > settings.queue_timeout_seconds
+                and finish(services, record, RenderStatus.TIMED_OUT, error=QUEUE_TIMEOUT_MESSAGE, refund=True)
             ):
                 ended["timed_out"] += 1
+            continue
+        # Whoever watches it or not, a render past its budget stops spending within a minute.
+        over = over_time_budget(services, record) if record.status is RenderStatus.RENDERING else None
+        if over is None and not stale:
             continue
         report = _backend_report(services, record)
         if isinstance(report, Succeeded | Failed):
             if apply_progress(services, record, report) and isinstance(report, Succeeded):
                 add_thumbnail(services, record)  # its webhook never came
             ended["finalized"] += 1
-        elif finish(services, record, RenderStatus.TIMED_OUT, error="no news from the renderer in time", refund=True):
+        elif over is not None and isinstance(report, Running):
+            # Past its budget while the backend says it still renders: the scene's. Silence alone is
+            # no sign of a slow scene; that is the no-news rule, ours.
+            ended["over_budget"] += _end_over_budget(services, record, over)
+        elif stale and finish(
+            services, record, RenderStatus.TIMED_OUT, error="no news from the renderer in time", refund=True
+        ):
             ended["timed_out"] += 1
     dispatch(services)
     return ended

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import boto3
+from remotion_lambda import RemotionClient
 
 from functions import REPO_ROOT
 from local import auth
@@ -65,6 +66,17 @@ class LambdaStack:
             region_name="us-east-1",
             aws_access_key_id=self.credentials[0],
             aws_secret_access_key=self.credentials[1],
+        )
+
+    def remotion_client(self, monkeypatch) -> RemotionClient:
+        """The official client as the service's backend calls it, pointed at this stack's function and S3."""
+        monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", self.where["lambdaEndpoint"])
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", self.where["s3Endpoint"])
+        return RemotionClient(
+            region="us-east-1",
+            serve_url=self.where["serveUrl"],
+            function_name=self.where["functionName"],
+            session=boto3.Session(aws_access_key_id=self.credentials[0], aws_secret_access_key=self.credentials[1]),
         )
 
     def client(self) -> Client:

@@ -13,9 +13,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import boto3
 import pytest
-from remotion_lambda import RemotionClient, RenderMediaParams, Webhook
+from remotion_lambda import RenderMediaParams, Webhook
 
 from functions.backends import remotion_failure_is_ours
 from functions.webhook_signature import validate
@@ -127,16 +126,7 @@ export default () => { setTimeout(() => {
     assert render["quotaCounted"] is True
     # Decided by Remotion's structured progress, as the function itself reports it: the renderer's
     # entry for what it caught while the scene ran (docs/reliability.md, "Who pays").
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", lambda_stack.where["lambdaEndpoint"])
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", lambda_stack.where["s3Endpoint"])
-    remotion = RemotionClient(
-        region="us-east-1",
-        serve_url=lambda_stack.where["serveUrl"],
-        function_name=lambda_stack.where["functionName"],
-        session=boto3.Session(
-            aws_access_key_id=lambda_stack.credentials[0], aws_secret_access_key=lambda_stack.credentials[1]
-        ),
-    )
+    remotion = lambda_stack.remotion_client(monkeypatch)
     progress = remotion.get_render_progress(
         render_id=_backend_render_id(lambda_stack, began), bucket_name="remotionlambda-local"
     )
@@ -172,17 +162,8 @@ def test_a_missing_composition_arrives_by_the_error_webhook(lambda_stack, monkey
     """The function's own error path, through the client as the backend calls it, signed as AWS sends it."""
     receiver = _WebhookReceiver()
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", lambda_stack.where["lambdaEndpoint"])
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", lambda_stack.where["s3Endpoint"])
     try:
-        remotion = RemotionClient(
-            region="us-east-1",
-            serve_url=lambda_stack.where["serveUrl"],
-            function_name=lambda_stack.where["functionName"],
-            session=boto3.Session(
-                aws_access_key_id=lambda_stack.credentials[0], aws_secret_access_key=lambda_stack.credentials[1]
-            ),
-        )
+        remotion = lambda_stack.remotion_client(monkeypatch)
         remotion.render_media_on_lambda(
             RenderMediaParams(
                 composition="NoSuchComposition",
@@ -270,14 +251,7 @@ def test_progress_polling_and_the_timeout_webhook_when_the_function_is_killed(sh
     began = time.time()
     started = stack.start_export(client, [_scene(frames=1800)])
     # Progress as the backend polls it: the official client reading the function's progress.json.
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", stack.where["lambdaEndpoint"])
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", stack.where["s3Endpoint"])
-    remotion = RemotionClient(
-        region="us-east-1",
-        serve_url=stack.where["serveUrl"],
-        function_name=stack.where["functionName"],
-        session=boto3.Session(aws_access_key_id=stack.credentials[0], aws_secret_access_key=stack.credentials[1]),
-    )
+    remotion = stack.remotion_client(monkeypatch)
     seen = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

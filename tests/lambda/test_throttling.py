@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from remotion_lambda import RemotionClient, RenderMediaParams, Webhook
+from remotion_lambda import RenderMediaParams, Webhook
 from remotion_lambda.models import Privacy
 
 from functions import REPO_ROOT
@@ -285,15 +285,8 @@ def test_a_render_over_the_reserved_concurrency_fails_with_remotions_rate_exceed
     plan = plan_export(project, OutputFormat("mp4"), Quality("low"), Limits.from_env())
     hooks = _Hooks()
     threading.Thread(target=hooks.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", stack.where["lambdaEndpoint"])
-    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", stack.where["s3Endpoint"])
     try:
-        remotion = RemotionClient(
-            region="us-east-1",
-            serve_url=stack.where["serveUrl"],
-            function_name=stack.where["functionName"],
-            session=boto3.Session(aws_access_key_id=stack.credentials[0], aws_secret_access_key=stack.credentials[1]),
-        )
+        remotion = stack.remotion_client(monkeypatch)
         remotion.render_media_on_lambda(
             RenderMediaParams(
                 composition=COMPOSITION_ID,

@@ -1,7 +1,7 @@
 import React, {forwardRef, useContext} from 'react';
 import * as Remotion from 'remotion';
-import tlds from 'tlds';
 import {report} from './report';
+import {publicTlds} from './sandbox/policy';
 import {SceneContext, type SceneIdentity} from './scene-context';
 
 // Remotion's media components as scenes get them. A source that the render would refuse anyway
@@ -11,8 +11,7 @@ import {SceneContext, type SceneIdentity} from './scene-context';
 // courtesy to honest scenes, not a wall: a hostile scene can reach Remotion's internals past it,
 // and meets the policy and the Node guard (docs/security.md).
 
-const PUBLIC_TLDS = new Set(tlds.map((tld) => new URL(`https://x.${tld}`).hostname.split('.').pop()!));
-PUBLIC_TLDS.delete('arpa');
+const PUBLIC_TLDS = new Set(publicTlds());
 
 const isIpLiteral = (host: string): boolean => host.startsWith('[') || /^\d+$/.test(host.split('.').pop() ?? '');
 

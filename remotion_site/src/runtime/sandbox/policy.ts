@@ -24,10 +24,11 @@ const asciiTld = (tld: string): string | null => {
 	}
 };
 
-export const publicHttpsSources = (): string[] =>
-	[...new Set(tlds.map(asciiTld))]
-		.filter((tld): tld is string => tld !== null && tld !== 'arpa')
-		.map((tld) => `https://*.${tld}`);
+// The top-level domains a public host may end in, as a URL's hostname spells them.
+export const publicTlds = (): string[] =>
+	[...new Set(tlds.map(asciiTld))].filter((tld): tld is string => tld !== null && tld !== 'arpa');
+
+export const publicHttpsSources = (): string[] => publicTlds().map((tld) => `https://*.${tld}`);
 
 // Own-asset sources. The page's own origin is not given as 'self': where the bundle is served by
 // Remotion's local server (the local worker), that origin also answers /proxy?src=<any URL>,
