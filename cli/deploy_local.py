@@ -17,7 +17,8 @@ In order, each step with a timeout, stopping at the first that fails with what f
    (tools/verify_deploy.py), except the settings in EMULATOR_IGNORES;
 7. **functions answer**: each of the stack's own functions is called as its trigger calls it, with
    nothing to do: GET /health, GET /projects without a token (the JWT authorizer's 401) and an
-   unsigned webhook through the deployed HTTP API, the sweeper as its schedule invokes it. A failure names the function (logical id) and its error;
+   unsigned webhook through the deployed HTTP API, the sweeper as its schedule invokes it, the
+   thumbnailer asked for a render that is not there. A failure names the function (logical id) and its error;
 8. **smoke**: `make smoke`'s own steps (tools/smoke.py) through the stack's outputs, but for the
    render steps the emulator cannot run (see SKIPPED); a failure names the functions that logged
    errors;
@@ -282,6 +283,17 @@ class Rehearsal:
                     problems.append(f"{logical} ({physical[logical]}) failed its scheduled call: {payload[:600]}")
                 else:
                     done.append(f"scheduled sweep ({logical})")
+            if str(props.get("Handler", "")).endswith(".thumbnailer.lambda_handler"):
+                # As the webhook asks, for an export that is not there: nothing to make, no error.
+                request = {"userId": "deploy-rehearsal", "renderId": "no-such-render"}
+                answer = self.client("lambda").invoke(
+                    FunctionName=physical[logical], Payload=json.dumps(request).encode()
+                )
+                payload = answer["Payload"].read().decode(errors="replace")
+                if answer.get("FunctionError") or json.loads(payload or "{}") != {"thumbnailKey": None}:
+                    problems.append(f"{logical} ({physical[logical]}) failed a thumbnail request: {payload[:600]}")
+                else:
+                    done.append(f"thumbnail request ({logical})")
         if problems:
             raise StepError("\n".join(problems))
         return ", ".join(done)

@@ -57,6 +57,8 @@ class ServiceSettings(LimitSettings):
     region: str = Field("us-east-1", alias="AWS_REGION")
     remotion_function_name: str = Field("", alias="REMOTION_FUNCTION_NAME")
     remotion_serve_url: str = Field("", alias="REMOTION_SERVE_URL")
+    # The function that makes finished exports' stills (the webhook's and the sweeper's: they end exports).
+    thumbnailer_function_name: str = Field("", alias="THUMBNAILER_FUNCTION_NAME")
     # How long a render's file is kept (the bucket's lifecycle rule for renders/, from the stack).
     render_retention_days: int = Field(30, alias="RENDER_RETENTION_DAYS", ge=1)
     # The most Lambdas one render may fan out to (the render function's concurrency cap).

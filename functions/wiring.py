@@ -8,12 +8,14 @@ never imports `local/`.
 
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from functions.backends import RenderBackend
 from functions.domain.naming import content_disposition
-from functions.domain.services import OutputLocator, Services, UrlSigner
+from functions.domain.services import OutputLocator, Services, ThumbnailRequester, UrlSigner
 from functions.models.records import RenderRecord
+from functions.models.thumbnail import ThumbnailRequest
 from functions.settings import RenderMode, ServiceSettings
 from functions.store import Store
 
@@ -76,12 +78,35 @@ def _output_locator(settings: ServiceSettings) -> OutputLocator:
     return locate
 
 
+def thumbnailer_invoker(settings: ServiceSettings) -> ThumbnailRequester:
+    """An asynchronous invocation of the thumbnailer function: Lambda queues the event and answers
+    at once (202), then runs it, retried on failure, while the caller has long answered."""
+
+    @lru_cache(maxsize=1)
+    def client() -> Any:
+        import boto3
+
+        return boto3.client("lambda", region_name=settings.region)
+
+    def request(thumbnail: ThumbnailRequest) -> None:
+        if not settings.thumbnailer_function_name:
+            raise SettingsError("THUMBNAILER_FUNCTION_NAME names no function: no thumbnail can be made")
+        client().invoke(
+            FunctionName=settings.thumbnailer_function_name,
+            InvocationType="Event",
+            Payload=thumbnail.model_dump_json(by_alias=True).encode(),
+        )
+
+    return request
+
+
 def compose(
     settings: ServiceSettings,
     *,
     store: Store | None = None,
     backend: RenderBackend | None = None,
     sign_download: UrlSigner | None = None,
+    request_thumbnail: ThumbnailRequester | None = None,
 ) -> Services:
     """The services for `settings`; what is not handed in is built for AWS."""
     store = store or Store(table_name=settings.table_name, bucket_name=settings.bucket_name)
@@ -107,6 +132,7 @@ def compose(
         webhook_secret=_webhook_secret(settings),
         sign_download=sign_download,
         locate_output=_output_locator(settings),
+        request_thumbnail=request_thumbnail or thumbnailer_invoker(settings),
     )
 
 

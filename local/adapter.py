@@ -35,6 +35,7 @@ import socket
 import threading
 import time
 import uuid
+from abc import ABCMeta
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -117,65 +118,114 @@ class LambdaContext:
         return max(0, int((self.started + self.timeout_seconds - time.time()) * 1000))
 
 
-class ResolverSlot:
-    """One resolver request at a time in this process, urgent ones first among those waiting.
+class _PerThread:
+    """A class attribute that holds one value per thread (a data descriptor); `default` makes a
+    thread's first value."""
 
-    Powertools' resolvers keep the request being handled on a class attribute
-    (BaseRouter.current_event) that every resolver in a process shares: two requests at once in one
-    process (two API calls, an API call and a webhook, or calls to two stacks) would read each
-    other's event, and with it each other's user. One Lambda execution environment serves one
-    request at a time; so does this process.
+    def __init__(self, default: Callable[[], Any] | None = None) -> None:
+        self._local = threading.local()
+        self._default = default
 
-    On AWS the webhook is a function of its own whose environments never wait behind the API's. Here
-    it shares the one slot, and behind a burst of polls it waited past Remotion's 10 s webhook
-    timeout three times: the render's main function then lived some 30 s past its end, holding a
-    Lambda that admission control had already given to the next render, which was throttled. So an
-    urgent request waits only for the one running, never for the queue of API calls.
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        try:
+            return self._local.value
+        except AttributeError:
+            if self._default is None:
+                return None
+            self._local.value = self._default()
+            return self._local.value
 
-    Otherwise first come, first served, the slot handed from one request to the next, so that a
-    waiting request is never overtaken by later ones arriving as it wakes."""
+    def __set__(self, instance: object, value: Any) -> None:
+        self._local.value = value
 
-    def __init__(self) -> None:
+
+class _PerThreadAttributes(ABCMeta):
+    """BaseRouter's metaclass, but for its `_PerThread` attributes: a class-level assignment goes to
+    the calling thread's value instead of replacing the attribute."""
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        held = cls.__dict__.get(name)
+        if isinstance(held, _PerThread):
+            held.__set__(None, value)
+        else:
+            super().__setattr__(name, value)
+
+
+def keep_resolver_requests_per_thread() -> None:
+    """Powertools' resolvers keep the request being handled, and its Lambda context, on class
+    attributes of BaseRouter that every resolver of a process shares (`BaseRouter.current_event =
+    ...` in `resolve`), and the matched route and its arguments in the resolver's `context`. One
+    Lambda environment serves one request, so on AWS nothing else can read them; here the
+    functions' environments are threads of one process, and would read each other's event (and
+    with it each other's user). Held per thread, each request reads its own, and requests run at
+    once as their environments do on AWS. Idempotent."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    with _PER_THREAD_LOCK:
+        if isinstance(BaseRouter.__dict__.get("current_event"), _PerThread):
+            return
+        setattr(BaseRouter, "__class__", _PerThreadAttributes)  # noqa: B010 (mypy: a class's class)
+        for name in ("current_event", "lambda_context"):
+            type.__setattr__(BaseRouter, name, _PerThread())
+        # An instance attribute of every resolver and router, shadowed by this data descriptor.
+        type.__setattr__(BaseRouter, "context", _PerThread(dict))
+
+
+_PER_THREAD_LOCK = threading.Lock()
+
+
+class Environments:
+    """A function's execution environments: at most `count` requests at once, the others waiting
+    first come, first served. A freed environment is handed to the request that waited longest, so
+    that none is overtaken by later ones arriving as it wakes."""
+
+    def __init__(self, count: int) -> None:
         self._lock = threading.Lock()
-        self._busy = False
-        self._waiting: dict[bool, deque[threading.Event]] = {True: deque(), False: deque()}
+        self._free = count
+        self._waiting: deque[threading.Event] = deque()
 
     @contextmanager
-    def held(self, urgent: bool = False) -> Iterator[None]:
+    def held(self) -> Iterator[None]:
         turn: threading.Event | None = None
         with self._lock:
-            if self._busy:
+            if self._free:
+                self._free -= 1
+            else:
                 turn = threading.Event()
-                self._waiting[urgent].append(turn)
-            self._busy = True
+                self._waiting.append(turn)
         if turn is not None:
-            turn.wait()  # set by the request before, which hands the slot over still busy
+            turn.wait()  # set by a request ending, which hands its environment over
         try:
             yield
         finally:
             with self._lock:
-                queue = self._waiting[True] or self._waiting[False]
-                if queue:
-                    queue.popleft().set()
+                if self._waiting:
+                    self._waiting.popleft().set()
                 else:
-                    self._busy = False
+                    self._free += 1
 
 
-RESOLVER_SLOT = ResolverSlot()
+_ENVIRONMENTS: dict[int, Environments] = {}
+_ENVIRONMENTS_LOCK = threading.Lock()
+
+
+def environments_of(handler_module: object, count: int) -> Environments:
+    """The environments of one handler module, shared by every stack of this process that serves it."""
+    with _ENVIRONMENTS_LOCK:
+        return _ENVIRONMENTS.setdefault(id(handler_module), Environments(count))
 
 
 class Function:
-    """A Lambda function of the stack: its handler, serving one request at a time with every other
-    resolver-based function of this process (RESOLVER_SLOT); an `urgent` one goes first."""
+    """A Lambda function of the stack: its handler, run on one of its environments."""
 
-    def __init__(self, handler: Handler, name: str, slot: ResolverSlot = RESOLVER_SLOT, urgent: bool = False) -> None:
-        self.handler, self.name = handler, name
-        self._slot, self._urgent = slot, urgent
+    def __init__(self, handler: Handler, name: str, environments: Environments) -> None:
+        keep_resolver_requests_per_thread()
+        self.handler, self.name, self._environments = handler, name, environments
 
     def invoke(
         self, event: dict[str, Any], context: "LambdaContext", on_start: Callable[[], object] | None = None
     ) -> dict[str, Any]:
-        with self._slot.held(self._urgent):
+        with self._environments.held():
             if on_start:
                 on_start()
             context.started = time.time()

@@ -16,6 +16,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -28,6 +29,7 @@ from local import auth, emulator
 
 if TYPE_CHECKING:
     from functions.domain.services import Services
+    from functions.models.thumbnail import ThumbnailRequest
     from functions.settings import ServiceSettings
     from functions.store import Store
     from local.adapter import HttpServer
@@ -45,6 +47,12 @@ BUCKET_OBJECT_OWNERSHIP = tables.BUCKET_OBJECT_OWNERSHIP
 SWEEP_SECONDS = 120
 WATCH_SECONDS = 0.5
 PAGE_USER = "local-user"
+# Requests a function serves at once (its execution environments; on AWS the API has 50 reserved,
+# the webhook 10): a burst of polls waits for one of the API's, never for the webhook's.
+API_ENVIRONMENTS = 4
+WEBHOOK_ENVIRONMENTS = 2
+# The services of the request a thread serves (LocalStack._with_services).
+_REQUEST = threading.local()
 IN_FLIGHT_AT_RESTART = (
     "the local stack stopped while this export was in flight; it was not counted "
     "against your quota, please export again"
@@ -83,6 +91,14 @@ class StackSettings:
         return cls(service=limits, log_level=os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"), **given)
 
 
+def _services_of_this_request() -> "Services":
+    """Outside a stack's request (a handler called directly), the Lambda's own services."""
+    from functions.wiring import get_services
+
+    services: Services | None = getattr(_REQUEST, "services", None)
+    return services if services is not None else get_services()
+
+
 class LocalStack:
     """Start with `with LocalStack(StackSettings(port=0)) as stack:`; `stack.url` is the API.
 
@@ -102,6 +118,8 @@ class LocalStack:
         self._server: HttpServer | None = None
         self._backend: LocalRenderBackend | None = None
         self._stopping = threading.Event()
+        # The thumbnailer function's asynchronous invocations, here: one still at a time, in order.
+        self._thumbnailer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thumbnailer")
         self._saved_environment: dict[str, str | None] = {}
         self.credentials = auth.emulator_credentials()
         self.download_signer: auth.DownloadSigner | None = None
@@ -150,7 +168,7 @@ class LocalStack:
         self._saved_environment = {}
 
     def start(self) -> Self:
-        from local.adapter import Adapter, Downloads, Function, HttpServer, routes_from_openapi
+        from local.adapter import Adapter, Downloads, Function, HttpServer, environments_of, routes_from_openapi
 
         self._start_emulator()
         self._enter_environment()
@@ -161,8 +179,14 @@ class LocalStack:
         from functions.handlers import webhook as webhook_handler
         from functions.handlers.openapi import routes
 
-        api = Function(self._with_services(api_handler), "framecast-api")
-        webhook = Function(self._with_services(webhook_handler), "framecast-webhook", urgent=True)
+        api = Function(
+            self._with_services(api_handler), "framecast-api", environments_of(api_handler, API_ENVIRONMENTS)
+        )
+        webhook = Function(
+            self._with_services(webhook_handler),
+            "framecast-webhook",
+            environments_of(webhook_handler, WEBHOOK_ENVIRONMENTS),
+        )
         adapter = Adapter(
             routes_from_openapi(routes(), api, webhook),
             static_dir=REPO_ROOT / "web/dist",
@@ -233,7 +257,27 @@ class LocalStack:
         self._backend = self.render_backend(settings, store)
         signer = self.download_signer
         assert signer is not None
-        return compose(settings, store=store, backend=self._backend, sign_download=signer)
+        return compose(
+            settings,
+            store=store,
+            backend=self._backend,
+            sign_download=signer,
+            request_thumbnail=self._request_thumbnail,
+        )
+
+    def _request_thumbnail(self, request: "ThumbnailRequest") -> None:
+        """As Lambda's asynchronous invocation: queued at once, made by the same handler later."""
+        self._thumbnailer.submit(self._make_thumbnail, request)
+
+    def _make_thumbnail(self, request: "ThumbnailRequest") -> None:
+        from functions.handlers import thumbnailer
+
+        if self._stopping.is_set():
+            return
+        try:
+            thumbnailer.make_once(self.services, request)
+        except Exception:  # Lambda would retry it; a thumbnail is a nicety, so here it is only logged
+            logger.exception("thumbnail for render %s failed", request.render_id)
 
     def render_backend(self, settings: "ServiceSettings", store: "Store") -> "LocalRenderBackend | None":
         """This machine's renderer: the local worker. (LambdaModeStack answers None: the functions
@@ -245,19 +289,19 @@ class LocalStack:
 
     def _with_services(self, handler_module: ModuleType) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         """The module's Lambda handler, its routes given this stack's services for the request
-        (Powertools' dependency overrides). The adapter runs one resolver request at a time in a
-        process, so each request sees its own stack's services even with several stacks running."""
+        (Powertools' dependency override, the same for every stack: it answers with the services of
+        the request its thread serves), so that stacks of one process keep apart."""
         from functions.wiring import get_services
 
-        overrides = handler_module.app.dependency_overrides
+        handler_module.app.dependency_overrides[get_services] = _services_of_this_request
 
         def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-            overrides[get_services] = lambda: self.services
+            _REQUEST.services = self.services
             try:
                 answer: dict[str, Any] = handler_module.lambda_handler(event, context)
                 return answer
             finally:
-                overrides.pop(get_services, None)
+                del _REQUEST.services
 
         return handle
 
@@ -309,6 +353,7 @@ class LocalStack:
         if self._server:
             self._server.stop()
             self._server = None
+        self._thumbnailer.shutdown(wait=True, cancel_futures=True)  # the still being made needs the renderer
         if self._backend:
             self._backend.close()
         with self._emulator_lock:

@@ -54,6 +54,9 @@ class StackConfig:
     render_concurrency_cap: int = 600
     api_reserved_concurrency: int = 50
     webhook_reserved_concurrency: int = 10
+    # Stills made at once: each holds one render function, from the tenth of the cap the render
+    # budget leaves beside renders (functions/backends/remotion_lambda_backend.py: render_budget).
+    thumbnail_reserved_concurrency: int = 5
     api_provisioned_concurrency: int = 0
     render_function_import: str | None = None
     sentry_dsn_secret_name: str | None = None
@@ -113,6 +116,9 @@ def config_from_context(
         render_concurrency_cap=get("renderConcurrencyCap", int, defaults.render_concurrency_cap),
         api_reserved_concurrency=get("apiReservedConcurrency", int, defaults.api_reserved_concurrency),
         webhook_reserved_concurrency=get("webhookReservedConcurrency", int, defaults.webhook_reserved_concurrency),
+        thumbnail_reserved_concurrency=get(
+            "thumbnailReservedConcurrency", int, defaults.thumbnail_reserved_concurrency
+        ),
         api_provisioned_concurrency=get("apiProvisionedConcurrency", int, defaults.api_provisioned_concurrency),
         render_function_import=get("renderFunctionImport", str, None),
         sentry_dsn_secret_name=get("sentryDsnSecretName", str, None),
@@ -136,6 +142,11 @@ def check(config: StackConfig, region: str) -> None:
         )
     if config.api_reserved_concurrency < 1 or config.webhook_reserved_concurrency < 1:
         problems.append("apiReservedConcurrency and webhookReservedConcurrency must be at least 1")
+    if not 1 <= config.thumbnail_reserved_concurrency * 20 <= config.render_concurrency_cap:
+        problems.append(
+            "thumbnailReservedConcurrency must be at least 1 and at most a twentieth of renderConcurrencyCap: "
+            "stills share the tenth of it that renders leave free with progress reads and starts"
+        )
     if not 0 <= config.api_provisioned_concurrency <= config.api_reserved_concurrency:
         problems.append("apiProvisionedConcurrency must be between 0 and apiReservedConcurrency")
     for origin in config.web_origins:

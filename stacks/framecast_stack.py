@@ -93,6 +93,7 @@ class FramecastStack(Stack):
             download_key_secret=cdn.private_key_secret,
             api_reserved_concurrency=config.api_reserved_concurrency,
             webhook_reserved_concurrency=config.webhook_reserved_concurrency,
+            thumbnail_reserved_concurrency=config.thumbnail_reserved_concurrency,
             api_provisioned_concurrency=config.api_provisioned_concurrency,
             sentry_dsn_secret_name=config.sentry_dsn_secret_name,
             remotion_bucket_prefix=facts.bucket_prefix,
@@ -132,6 +133,7 @@ class FramecastStack(Stack):
                 "Webhook": service.webhook,
                 "Sweeper": service.sweeper,
             },
+            queued_functions={"Thumbnailer": service.thumbnailer},
         )
 
         for name, value in {

@@ -12,7 +12,17 @@ from constructs import Construct
 
 
 class Monitoring(Construct):
-    def __init__(self, scope: Construct, id: str, *, functions: dict[str, lambda_.IFunction], http_api: apigw.IHttpApi):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        functions: dict[str, lambda_.IFunction],
+        http_api: apigw.IHttpApi,
+        queued_functions: dict[str, lambda_.IFunction] | None = None,
+    ):
+        """`queued_functions`: invoked asynchronously and throttled by design (their reservation is
+        a queue): what is worth an alarm there is an event Lambda gave up on, not a throttle."""
         super().__init__(scope, id)
         key = kms.Key(self, "TopicKey", enable_key_rotation=True, description="Framecast alarm topic")
         key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
@@ -24,6 +34,10 @@ class Monitoring(Construct):
             self._alarm(
                 f"{name}Throttles", function.metric_throttles(period=five_minutes), f"{name} function throttled"
             )
+        for name, function in (queued_functions or {}).items():
+            self._alarm(f"{name}Errors", function.metric_errors(period=five_minutes), f"{name} function errors")
+            dropped = function.metric("AsyncEventsDropped", statistic="Sum", period=five_minutes)
+            self._alarm(f"{name}EventsDropped", dropped, f"{name} events dropped after Lambda's retries")
         self._alarm("Api5xx", http_api.metric_server_error(period=five_minutes), "API answered 5xx")
         failures = cloudwatch.Metric(
             namespace="Framecast",

@@ -44,46 +44,63 @@ def acknowledgments(
         f"{xray} s3:ListAllMyBuckets has none either: the remotion_lambda client lists buckets to find the "
         "region's remotionlambda-* one before uploading large input props."
     )
-    props_and_scenes = {
-        f"AwsSolutions-IAM5[Resource::{bucket}/projects/*]": "Scenes are stored per user and project "
-        "(projects/<user>/<project>.json), both generated ids; only the API writes them.",
+    large_props = {
         f"AwsSolutions-IAM5[Resource::{bucket}/input-props/*]": "The remotion_lambda client uploads large props "
         "as input-props/<sha256 of the props>.json.",
-        f"AwsSolutions-IAM5[Resource::{bucket}/queued/*]": "What a queued export will render, kept as "
-        "queued/<render id>.json (a generated id) from its acceptance until whichever function admits it starts it "
-        "(functions/domain/admission.py).",
         "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::remotionlambda-*]": "s3:GetBucketLocation only: "
         "the remotion_lambda client asks the region of every remotionlambda-* bucket of the account, ours or "
         "not, and fails the call if one is denied.",
+    }
+    scenes = {
+        f"AwsSolutions-IAM5[Resource::{bucket}/projects/*]": "Scenes are stored per user and project "
+        "(projects/<user>/<project>.json), both generated ids; only the API writes them.",
+    }
+    queued = {
+        f"AwsSolutions-IAM5[Resource::{bucket}/queued/*]": "What a queued export will render, kept as "
+        "queued/<render id>.json (a generated id) from its acceptance until whichever function admits it starts it "
+        "(functions/domain/admission.py).",
     }
     found = {
         "Service/Api/ServiceRole": basic,
         "Service/Webhook/ServiceRole": basic,
         "Service/Sweeper/ServiceRole": basic,
+        "Service/Thumbnailer/ServiceRole": basic,
         "Service/Api": runtime,
         "Service/Webhook": runtime,
         "Service/Sweeper": runtime,
+        "Service/Thumbnailer": runtime,
         "Service/Api/ServiceRole/DefaultPolicy": {
             "AwsSolutions-IAM5[Resource::*]": list_buckets,
             index: index_reason,
             **progress_cancel,
-            **props_and_scenes,
+            **large_props,
+            **scenes,
+            **queued,
             f"AwsSolutions-IAM5[Resource::{bucket}/renders/*]": "Reads finished renders (renders/<render id>/...), "
             "whose ids Remotion generates; read only.",
         },
-        # The webhook and the sweeper end exports, so they make thumbnails: read the scenes, hand a
-        # still's props to the render function.
+        # The webhook and the sweeper end exports and start queued ones.
         "Service/Webhook/ServiceRole/DefaultPolicy": {
             "AwsSolutions-IAM5[Resource::*]": list_buckets,
             index: index_reason,
             **progress_cancel,
-            **props_and_scenes,
+            **large_props,
+            **queued,
         },
         "Service/Sweeper/ServiceRole/DefaultPolicy": {
             "AwsSolutions-IAM5[Resource::*]": list_buckets,
             index: index_reason,
             **progress_cancel,
-            **props_and_scenes,
+            **large_props,
+            **queued,
+        },
+        # The thumbnailer reads the scenes to re-plan an export and hands a still's props to the
+        # render function.
+        "Service/Thumbnailer/ServiceRole/DefaultPolicy": {
+            "AwsSolutions-IAM5[Resource::*]": list_buckets,
+            index: index_reason,
+            **large_props,
+            **scenes,
         },
         "Cdn/DownloadPrivateKey": {
             "AwsSolutions-SMG4": "The operator's private key for CloudFront signed URLs: it must change together with "

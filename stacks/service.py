@@ -1,4 +1,4 @@
-"""The service's Python functions: API, webhook and sweeper, one code asset and one layer."""
+"""The service's Python functions: API, webhook, sweeper and thumbnailer, one code asset and one layer."""
 
 from pathlib import Path
 
@@ -43,6 +43,7 @@ class ServiceFunctions(Construct):
         download_key_secret: secretsmanager.ISecret,
         api_reserved_concurrency: int,
         webhook_reserved_concurrency: int,
+        thumbnail_reserved_concurrency: int,
         api_provisioned_concurrency: int,
         sentry_dsn_secret_name: str | None,
         remotion_bucket_prefix: str,
@@ -100,23 +101,45 @@ class ServiceFunctions(Construct):
         self.sweeper = self._function(
             "Sweeper", "functions.handlers.sweeper.lambda_handler", "framecast-sweeper", timeout=Duration.minutes(2)
         )
+        # Invoked asynchronously by whoever ends an export (functions/domain/thumbnails.py). Its
+        # reservation bounds the stills holding a render function at once; Lambda keeps the events
+        # over it queued and retries them, so a burst of successes waits for its stills, never fails.
+        self.thumbnailer = self._function(
+            "Thumbnailer",
+            "functions.handlers.thumbnailer.lambda_handler",
+            "framecast-thumbnailer",
+            timeout=Duration.minutes(2),
+            reserved=thumbnail_reserved_concurrency,
+            # It checks no webhook: without the secret's name it never reads it.
+            without=("WEBHOOK_SECRET_NAME", "IDEMPOTENCY_TABLE_NAME"),
+        )
+        self.thumbnailer.configure_async_invoke(max_event_age=Duration.hours(1), retry_attempts=2)
         # What API Gateway invokes: the function, or its `live` alias kept warm for popular times.
         self.api_target: lambda_.IFunction = self.api
         if api_provisioned_concurrency:
             self.api_target = self.api.add_alias("live", provisioned_concurrent_executions=api_provisioned_concurrency)
         if sentry_dsn_secret_name:
             dsn = secretsmanager.Secret.from_secret_name_v2(self, "SentryDsn", sentry_dsn_secret_name)
-            for function in (self.api, self.webhook, self.sweeper):
+            for function in (self.api, self.webhook, self.sweeper, self.thumbnailer):
                 dsn.grant_read(function)
         objects = bucket.arn_for_objects
+        service_table.grant_read_write_data(self.thumbnailer)
+        for function in (self.api, self.webhook, self.sweeper, self.thumbnailer):
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[render_function.function_arn])
+            )
+        for function in (self.webhook, self.sweeper):
+            # They end exports, so they ask for thumbnails: the function itself, no version or alias
+            # (grant_invoke would add `:*`).
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.thumbnailer.function_arn])
+            )
+            function.add_environment("THUMBNAILER_FUNCTION_NAME", self.thumbnailer.function_name)
         for function in (self.api, self.webhook, self.sweeper):
             service_table.grant_read_write_data(function)
             webhook_secret.grant_read(function)
             # What the remotion_lambda client does for progress and cancel: invoke the function, read a
             # render's progress.json, write its cancel.json; nothing else under renders/.
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[render_function.function_arn])
-            )
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(RENDER_PROGRESS)])
             )
@@ -146,13 +169,12 @@ class ServiceFunctions(Construct):
         )
         idempotency_table.grant_read_write_data(self.api)
         download_key_secret.grant_read(self.api)
-        for function in (self.webhook, self.sweeper):
-            # Whoever ends an export makes its thumbnail (functions/domain/thumbnails.py): it re-plans
-            # the project from its scenes, then asks the render function for a still.
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(f"{PROJECTS_PREFIX}*")])
-            )
-        for function in (self.api, self.webhook, self.sweeper):
+        # The thumbnailer re-plans the project from its scenes (functions/domain/thumbnails.py), then
+        # asks the render function for a still.
+        self.thumbnailer.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects(f"{PROJECTS_PREFIX}*")])
+        )
+        for function in (self.api, self.webhook, self.sweeper, self.thumbnailer):
             # Props over ~194 KB (a render's, a still's) go through input-props/ and the client's bucket
             # discovery (RemotionClient._get_or_create_bucket): ListBuckets (no resource level), then
             # GetBucketLocation on *every* remotionlambda-* bucket of the account, ours or not; a denied
@@ -183,6 +205,7 @@ class ServiceFunctions(Construct):
         timeout: Duration | None = None,
         memory: int = 512,
         reserved: int | None = None,
+        without: tuple[str, ...] = (),
     ) -> lambda_.Function:
         log_group = logs.LogGroup(
             self, f"{id}Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
@@ -200,5 +223,8 @@ class ServiceFunctions(Construct):
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
             reserved_concurrent_executions=reserved,
-            environment={**self.environment, "POWERTOOLS_SERVICE_NAME": service},
+            environment={
+                **{name: value for name, value in self.environment.items() if name not in without},
+                "POWERTOOLS_SERVICE_NAME": service,
+            },
         )

@@ -9,7 +9,10 @@ press Export within two seconds, follows every export to its end, and checks:
 - every export succeeds, none fails or is refunded for a throttle;
 - the queue is fair: no export starts after one accepted later;
 - each user's quota is spent exactly once.
-It prints the longest wait in the queue and the 95th percentile of the time to file.
+It prints the longest wait in the queue, the 95th percentile of the time to file, and how long
+the API took to answer (every call of every user: 95th percentile and slowest). The local stack
+serves one request at a time, as one Lambda environment does; on AWS API Gateway gives up on a
+request after 30 s, so an answer slower than that here is a request a user would have lost.
 """
 
 import argparse
@@ -42,6 +45,7 @@ class Outcome:
     quota_counted: bool
     used_today: int
     error: str | None
+    answer_seconds: tuple[float, ...]  # each API call of this user, start to answer
 
     @property
     def waited(self) -> float:
@@ -86,8 +90,11 @@ class Report:
 
     @property
     def p95_to_file(self) -> float:
-        times = sorted(o.to_file for o in self.outcomes)
-        return times[min(len(times) - 1, math.ceil(0.95 * len(times)) - 1)]
+        return _p95([o.to_file for o in self.outcomes])
+
+    @property
+    def answers(self) -> list[float]:
+        return sorted(t for o in self.outcomes for t in o.answer_seconds)
 
     def problems(self) -> list[str]:
         found = []
@@ -107,16 +114,39 @@ class Report:
             f"{self.succeeded}/{len(self.outcomes)} succeeded, {self.failed_or_refunded} failed or refunded, "
             f"{len(self.unfair())} unfair starts, quota spent once each: {self.quota_spent_once}; "
             f"longest wait {self.longest_wait:.1f} s, p95 time to file {self.p95_to_file:.1f} s, "
-            f"all done in {self.wall_seconds:.1f} s"
+            f"all done in {self.wall_seconds:.1f} s; API answers: p95 {_p95(self.answers):.2f} s, "
+            f"slowest {self.answers[-1]:.2f} s of {len(self.answers)}"
         )
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def _seconds(iso: str | None) -> float | None:
     return clock.epoch(iso) if iso else None
 
 
+class _TimedApi(Api):
+    """The user's client, noting how long each call took to answer."""
+
+    def __init__(self, base_url: str, token: str, timeout: float) -> None:
+        super().__init__(base_url, token, timeout)
+        self.answer_seconds: list[float] = []
+
+    def call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        asked = time.monotonic()
+        try:
+            return super().call(method, path, body, headers)
+        finally:
+            self.answer_seconds.append(time.monotonic() - asked)
+
+
 def _one_user(base_url: str, token: str, user: str, press: threading.Barrier, out: list[Outcome]) -> None:
-    api = Api(base_url, token, timeout=120)
+    api = _TimedApi(base_url, token, timeout=120)
     scene = {"id": "s", "name": "S", "durationInFrames": 30, "tsxCode": SCENE.replace("USER", user)}
     status, created = api.call("POST", "/projects", {"title": f"Burst {user}", "format": "square", "scenes": [scene]})
     if status != 201:
@@ -143,6 +173,7 @@ def _one_user(base_url: str, token: str, user: str, press: threading.Barrier, ou
             quota_counted=render["quotaCounted"],
             used_today=stats["usedToday"],
             error=render.get("error"),
+            answer_seconds=tuple(api.answer_seconds),
         )
     )
 

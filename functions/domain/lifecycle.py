@@ -22,7 +22,7 @@ from functions.domain.naming import ascii_download_name, download_name, new_rend
 from functions.domain.projects import as_project, get_project
 from functions.domain.public_text import public_text
 from functions.domain.services import Services
-from functions.domain.thumbnails import add_thumbnail, reused_thumbnail, thumbnail_url
+from functions.domain.thumbnails import ask_for_thumbnail, reused_thumbnail, thumbnail_url
 from functions.errors import BackendUnavailable, Conflict, InvalidRender, InvalidWebhook, NotFound, QuotaExceeded
 from functions.models.api import Estimate, QueueState, QuotaState, RenderResponse, StartRenderResponse
 from functions.models.records import RenderRecord, RenderStatus
@@ -361,9 +361,9 @@ def _end_by_webhook(services: Services, webhook: RemotionWebhook) -> bool:
                 services, record, RenderStatus.SUCCEEDED, report=_success_report(services, record, webhook)
             )
             if (changed or record.status is RenderStatus.SUCCEEDED) and not record.thumbnail_key:
-                # Made here rather than in finish(): a user's poll that finds the render done first
-                # never waits for a still. Never fails the webhook.
-                add_thumbnail(services, record)
+                # Asked for here rather than in finish(): a user's poll that finds the render done
+                # first has nothing to do with stills. Made later: the webhook never waits for it.
+                ask_for_thumbnail(services, record)
             return changed
         case ErrorWebhook(errors=errors):
             # The webhook's errors are the failure's name, message and stack: text a scene writes
@@ -454,7 +454,7 @@ def sweep(services: Services) -> dict[str, int]:
         report = _backend_report(services, record)
         if isinstance(report, Succeeded | Failed):
             if apply_progress(services, record, report) and isinstance(report, Succeeded):
-                add_thumbnail(services, record)  # its webhook never came
+                ask_for_thumbnail(services, record)  # its webhook never came
             ended["finalized"] += 1
         elif over is not None and isinstance(report, Running):
             # Past its budget while the backend says it still renders: the scene's. Silence alone is

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functions.backends import RenderBackend
 from functions.limits import Limits
 from functions.models.records import RenderRecord
+from functions.models.thumbnail import ThumbnailRequest
 from functions.settings import ServiceSettings
 from functions.store import Store
 
@@ -13,6 +14,9 @@ from functions.store import Store
 UrlSigner = Callable[[str, str, str, int], str]
 # record -> where its file is (not a download link: downloads are counted through their own route).
 OutputLocator = Callable[[RenderRecord], str | None]
+# Hands a finished export's still to the thumbnailer, which makes it later (an asynchronous
+# invocation on AWS, a thread of the local stack): whoever ends an export never waits for a still.
+ThumbnailRequester = Callable[[ThumbnailRequest], None]
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Services:
     webhook_secret: str
     sign_download: UrlSigner
     locate_output: OutputLocator
+    request_thumbnail: ThumbnailRequester
 
     @property
     def limits(self) -> Limits:

@@ -1,4 +1,10 @@
-"""An export's thumbnail: a still of its own composition and props, made by its success webhook.
+"""An export's thumbnail: a still of its own composition and props, made after the export ends.
+
+Whoever ends an export with a success (its webhook, or the sweeper when the webhook never came)
+only asks for it (`ask_for_thumbnail`); the thumbnailer makes it later (`make_thumbnail`): the
+thumbnailer function, invoked asynchronously, on AWS; a thread of the stack here. A still takes
+seconds (a cold render function on Lambda), which the webhook, answering within Remotion's 10 s
+and starting the next queued export, should not spend on a nicety.
 
 `renderStill()` on this machine, `render_still_on_lambda` on AWS (the backend's `render_still`).
 A thumbnail is a nicety: when it cannot be made, the export is no less done, and the history
@@ -12,7 +18,8 @@ from functions.domain.export_plan import plan_export
 from functions.domain.projects import as_project
 from functions.domain.services import Services
 from functions.models.composition import CompositionProps
-from functions.models.records import RenderRecord
+from functions.models.records import RenderRecord, RenderStatus
+from functions.models.thumbnail import ThumbnailRequest
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +35,27 @@ def poster_frame(props: CompositionProps) -> int:
     return min(total - 1, props.scenes[0].duration_in_frames // 2)
 
 
+def ask_for_thumbnail(services: Services, record: RenderRecord) -> None:
+    """Have the still of an export that has just succeeded made, later. Never raises: the export
+    has succeeded whatever happens to its thumbnail."""
+    try:
+        services.request_thumbnail(ThumbnailRequest(user_id=record.user_id, render_id=record.render_id))
+    except Exception:
+        logger.warning("no thumbnail asked for render %s", record.render_id, exc_info=True)
+
+
+def make_thumbnail(services: Services, request: ThumbnailRequest) -> str | None:
+    """The thumbnailer's work: the still of the export the request names, if it is a success with
+    none yet (a request repeated, or for an export that has not succeeded, makes nothing)."""
+    record = services.store.get_render(request.user_id, request.render_id)
+    if record is None or record.status is not RenderStatus.SUCCEEDED:
+        return None
+    return record.thumbnail_key or add_thumbnail(services, record)
+
+
 def add_thumbnail(services: Services, record: RenderRecord) -> str | None:
-    """Make and name the still of a render that has just succeeded; the key, or None when it was
-    not made. Never raises: the export has succeeded whatever happens here."""
+    """Make and name the still of a render that has succeeded; the key, or None when it was not
+    made. Never raises: the export has succeeded whatever happens here."""
     try:
         key = _still_key(services, record)
         if key is not None and services.store.set_thumbnail(record, key):

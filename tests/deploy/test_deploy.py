@@ -65,6 +65,9 @@ def test_make_deploy_local_deploys_smokes_verifies_redeploys_and_destroys(host_a
         "destroy",
     ]
     assert "smoke passed" in text
+    # Each function answered as its trigger calls it, the thumbnailer asked as the webhook asks.
+    [answered] = [line for line in lines if line.startswith("ok    functions answer")]
+    assert "scheduled sweep" in answered and "thumbnail request" in answered
     assert [line.split(":")[0].removeprefix("        skip  ") for line in lines if "skip  " in line] == list(SKIPPED)
     assert any("ok    redeploy" in line and "no changes" in line for line in lines)
     # The tables, the buckets, the user pool and the key secret outlive the stack, as their policies say.

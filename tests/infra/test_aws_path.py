@@ -18,7 +18,9 @@ from stacks.remotion_facts import (
 from tests.helpers.synth import REGION
 from tests.infra.test_stack import of_type, render_function, service_function
 
-API, WEBHOOK, SWEEPER = (f"functions.handlers.{name}.lambda_handler" for name in ("api", "webhook", "sweeper"))
+API, WEBHOOK, SWEEPER, THUMBNAILER = (
+    f"functions.handlers.{name}.lambda_handler" for name in ("api", "webhook", "sweeper", "thumbnailer")
+)
 
 
 def role_statements(resources: dict, function: dict) -> list[dict]:
@@ -206,12 +208,41 @@ def test_service_functions_write_only_where_they_need(resources):
     assert object_suffixes(api, "s3:PutObject") == {"projects/*", "input-props/*", "renders/*/cancel.json", "queued/*"}
     assert object_suffixes(api, "s3:DeleteObject") == {"projects/*"}
     for handler in (WEBHOOK, SWEEPER):
-        # They end exports, so they make thumbnails: read the project, hand large props to the function.
+        # They end exports and start queued ones: they read what one will render, never the scenes.
         statements = role_statements(resources, service_function(resources, handler))
         assert object_suffixes(statements, "s3:PutObject") == {"input-props/*", "renders/*/cancel.json"}
         assert object_suffixes(statements, "s3:DeleteObject") == set()
-        # They start queued exports too: they read what one will render.
-        assert object_suffixes(statements, "s3:GetObject") == {"renders/*/progress.json", "projects/*", "queued/*"}
+        assert object_suffixes(statements, "s3:GetObject") == {"renders/*/progress.json", "queued/*"}
+    # The thumbnailer re-plans an export from its scenes and hands a still's props to the function.
+    thumbnailer = role_statements(resources, service_function(resources, THUMBNAILER))
+    assert object_suffixes(thumbnailer, "s3:PutObject") == {"input-props/*"}
+    assert object_suffixes(thumbnailer, "s3:GetObject") == {"projects/*"}
+    assert object_suffixes(thumbnailer, "s3:DeleteObject") == set()
+    assert not [s for s in thumbnailer if "secretsmanager:GetSecretValue" in actions(s)]
+
+
+def _logical_id(resources: dict, handler: str) -> str:
+    [logical] = [k for k, v in of_type(resources, "AWS::Lambda::Function").items() if v.get("Handler") == handler]
+    return logical
+
+
+def test_whoever_ends_an_export_asks_the_thumbnailer_asynchronously(resources):
+    thumbnailer = _logical_id(resources, THUMBNAILER)
+    for handler in (WEBHOOK, SWEEPER):
+        function = service_function(resources, handler)
+        assert function["Environment"]["Variables"]["THUMBNAILER_FUNCTION_NAME"] == {"Ref": thumbnailer}
+        invokes = [s for s in role_statements(resources, function) if "lambda:InvokeFunction" in actions(s)]
+        assert thumbnailer in json.dumps(invokes)
+    for handler in (API, THUMBNAILER):
+        assert "THUMBNAILER_FUNCTION_NAME" not in service_function(resources, handler)["Environment"]["Variables"]
+    # Its reservation bounds the stills holding a render function at once; Lambda queues the rest.
+    assert service_function(resources, THUMBNAILER)["ReservedConcurrentExecutions"] == 5
+    [config] = [
+        c
+        for c in of_type(resources, "AWS::Lambda::EventInvokeConfig").values()
+        if c["FunctionName"] == {"Ref": thumbnailer}
+    ]
+    assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (2, 3600)
 
 
 # 9. Capacity: reserved concurrency for API and webhook, a cap on renders -----------------------

@@ -35,7 +35,9 @@ def test_render_function_is_remotions(resources):
         "UpdateRuntimeOn": "Manual",
         "RuntimeVersionArn": facts.runtime_version_arn,
     }
-    [invoke_config] = of_type(resources, "AWS::Lambda::EventInvokeConfig").values()
+    [invoke_config] = [
+        c for c in of_type(resources, "AWS::Lambda::EventInvokeConfig").values() if "Thumbnailer" not in str(c)
+    ]
     assert invoke_config["MaximumRetryAttempts"] == 0
 
 
@@ -123,6 +125,7 @@ def test_service_functions_are_arm64_python_with_the_layer_and_powertools(resour
         ("functions.handlers.api.lambda_handler", "framecast-api"),
         ("functions.handlers.webhook.lambda_handler", "framecast-webhook"),
         ("functions.handlers.sweeper.lambda_handler", "framecast-sweeper"),
+        ("functions.handlers.thumbnailer.lambda_handler", "framecast-thumbnailer"),
     ]:
         props = service_function(resources, handler)
         assert props["Runtime"] == "python3.13" and props["Architectures"] == ["arm64"]
@@ -232,8 +235,11 @@ def test_alarms_cover_render_failures_errors_throttles_and_5xx(resources):
     metrics = {(a.get("Namespace"), a.get("MetricName")) for a in alarms.values()}
     assert ("Framecast", "ExportFailed") in metrics
     assert ("AWS/ApiGateway", "5xx") in metrics
-    assert sum(1 for a in alarms.values() if a.get("MetricName") == "Errors") == 4
+    assert sum(1 for a in alarms.values() if a.get("MetricName") == "Errors") == 5
     assert sum(1 for a in alarms.values() if a.get("MetricName") == "Throttles") == 4
+    # The thumbnailer's reservation is its queue: an event given up on is worth an alarm, a throttle not.
+    [dropped] = [a for a in alarms.values() if a.get("MetricName") == "AsyncEventsDropped"]
+    assert dropped["Namespace"] == "AWS/Lambda" and "Thumbnailer" in json.dumps(dropped["Dimensions"])
     [topic] = of_type(resources, "AWS::SNS::Topic")
     assert all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms.values())
 

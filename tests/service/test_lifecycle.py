@@ -4,6 +4,7 @@ Only the Lambda Invoke call itself is stubbed (botocore's Stubber: AWS is the on
 cannot reach); the client, the payloads it parses and every store transaction are real.
 """
 
+import dataclasses
 import io
 import json
 import uuid
@@ -17,7 +18,9 @@ from remotion_lambda import RemotionClient
 from functions.backends.remotion_lambda_backend import RemotionLambdaBackend
 from functions.domain import clock, lifecycle, projects
 from functions.errors import BackendUnavailable, InvalidWebhook
+from functions.handlers import thumbnailer
 from functions.models.records import RenderStatus
+from functions.models.thumbnail import ThumbnailRequest
 from functions.models.webhook import remotion_webhook
 from functions.render_settings import OutputFormat, Quality
 from functions.wiring import compose
@@ -33,6 +36,7 @@ class _StubbedSession:
     def __init__(self):
         self.responses: list[tuple[str, object]] = []
         self.invocations: list[dict] = []
+        self.thumbnail_requests: list[ThumbnailRequest] = []  # what the thumbnailer is asked to make
 
     def client(self, service_name: str, **kwargs):
         client = boto3.session.Session().client(
@@ -77,6 +81,7 @@ def lambda_services(stack):
         store=store,
         backend=RemotionLambdaBackend(settings, client=client),
         sign_download=lambda *_: "https://signed.example/file",
+        request_thumbnail=session.thumbnail_requests.append,
     )
     return services, session
 
@@ -157,12 +162,14 @@ def test_progress_is_read_at_most_every_few_seconds_then_the_end_is_applied(lamb
     )
     assert done.output_url == "s3://remotionlambda-x/renders/abc123/out.mp4"
     assert services.store.free_lock_slot(user, 1, int(now)) == 0
-    # The user's poll that found it done did not wait for a still: the webhook, coming after, makes it.
-    assert "still" not in [i["type"] for i in session.invocations]
+    # The user's poll that found it done asked for no still: the webhook, coming after, does.
+    assert session.thumbnail_requests == []
     session.responses.append(("error", "ServiceException"))  # the webhook's progress read
-    session.responses.append(("payload", _STILL_ANSWER))
     webhook = _webhook("success", started.render_id, user, outputFile="s3://remotionlambda-x/renders/abc123/out.mp4")
     assert lifecycle.apply_webhook(services, webhook) is False  # already ended: nothing else changes
+    assert session.thumbnail_requests == [ThumbnailRequest(user_id=user, render_id=started.render_id)]
+    session.responses.append(("payload", _STILL_ANSWER))
+    assert thumbnailer.make_once(services, session.thumbnail_requests.pop()) == "renders/still-1/out.jpg"
     assert services.store.get_render(user, started.render_id).thumbnail_key == "renders/still-1/out.jpg"
 
 
@@ -373,15 +380,20 @@ def test_a_signed_success_webhook_cannot_point_the_output_elsewhere(lambda_servi
     assert services.store.get_render(user, render_id).output_key == "renders/abc123/out.mp4"
 
 
-def test_a_success_makes_a_thumbnail_with_render_still_on_lambda_from_the_same_props(lambda_services):
+def test_a_success_asks_the_thumbnailer_for_a_still_from_the_same_props(lambda_services):
     services, session = lambda_services
     user, render_id = _started(services, session)
     start = session.invocations[-1]
     session.responses.append(("error", "ServiceException"))  # progress: the webhook's word stands
-    session.responses.append(("payload", _STILL_ANSWER))
     good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
     assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    # The webhook answers without a still: it only asks for one.
+    assert [i["type"] for i in session.invocations] == ["start", "status"]
+    [request] = session.thumbnail_requests
+    assert request.to_json_dict() == {"userId": user, "renderId": render_id}
 
+    session.responses.append(("payload", _STILL_ANSWER))
+    assert thumbnailer.make_once(services, request) == "renders/still-1/out.jpg"
     still = session.invocations[-1]
     assert still["type"] == "still"
     # The export's own composition and props, at the poster frame (halfway into the first scene),
@@ -400,6 +412,32 @@ def test_a_success_makes_a_thumbnail_with_render_still_on_lambda_from_the_same_p
     assert still["scale"] == pytest.approx(320 / 854)
     assert services.store.get_render(user, render_id).thumbnail_key == "renders/still-1/out.jpg"
     assert lifecycle.get_render(services, user, render_id).thumbnail_url == "https://signed.example/file"
+    # Asked again (a repeated webhook, Lambda's retry): the still is there, nothing more is made.
+    assert thumbnailer.make_once(services, request) == "renders/still-1/out.jpg"
+    assert [i["type"] for i in session.invocations] == ["start", "status", "still"]
+
+
+def test_a_thumbnail_that_cannot_be_asked_for_fails_no_webhook(lambda_services):
+    services, session = lambda_services
+
+    def unreachable(request: ThumbnailRequest) -> None:
+        raise ConnectionError("the thumbnailer cannot be invoked")
+
+    services = dataclasses.replace(services, request_thumbnail=unreachable)
+    user, render_id = _started(services, session)
+    session.responses.append(("error", "ServiceException"))
+    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
+    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    done = lifecycle.get_render(services, user, render_id)
+    assert (done.status, done.thumbnail_url) == (RenderStatus.SUCCEEDED, None)
+
+
+def test_the_thumbnailer_makes_nothing_for_an_export_that_did_not_succeed(lambda_services):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    for asked in (ThumbnailRequest(user_id=user, render_id=render_id), ThumbnailRequest(user_id=user, render_id="x")):
+        assert thumbnailer.make_once(services, asked) is None
+    assert [i["type"] for i in session.invocations] == ["start"]
 
 
 def test_no_thumbnail_is_no_failure_and_an_edited_project_gets_none(lambda_services):
@@ -412,6 +450,7 @@ def test_no_thumbnail_is_no_failure_and_an_edited_project_gets_none(lambda_servi
     good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
     assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
     # No still of scenes that are not in the file.
+    assert thumbnailer.make_once(services, session.thumbnail_requests.pop()) is None
     assert [i["type"] for i in session.invocations] == ["start", "status"]
     done = lifecycle.get_render(services, user, render_id)
     assert (done.status, done.thumbnail_url) == (RenderStatus.SUCCEEDED, None)
