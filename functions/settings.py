@@ -32,7 +32,7 @@ class LimitSettings(_EnvModel):
 
 
 class ServiceSettings(LimitSettings):
-    """What the API, webhook and sweeper functions share."""
+    """What the API, webhook, sweeper and thumbnailer functions share."""
 
     table_name: str = Field(alias="TABLE_NAME")
     bucket_name: str = Field(alias="BUCKET_NAME")

@@ -85,8 +85,12 @@ def thumbnailer_invoker(settings: ServiceSettings) -> ThumbnailRequester:
     @lru_cache(maxsize=1)
     def client() -> Any:
         import boto3
+        from botocore.config import Config
 
-        return boto3.client("lambda", region_name=settings.region)
+        # Asked from inside Remotion's webhook, which must answer within 10 s: an Event invocation
+        # answers as soon as it is queued, so a slow answer is a failure, not a wait.
+        config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2, "mode": "standard"})
+        return boto3.client("lambda", region_name=settings.region, config=config)
 
     def request(thumbnail: ThumbnailRequest) -> None:
         if not settings.thumbnailer_function_name:

@@ -16,8 +16,9 @@ errors, `{"error": {"code", "message", "details"}}`:
 A handler that cannot reach a dependency (the emulator is down or restarting) is answered 503 with
 `Retry-After`, as a throttled or failing integration is in AWS.
 
-The handlers are synchronous: they run on a thread pool, each function at most as many requests at
-once as it can take (see `Function`), while the server itself keeps accepting and queueing.
+The handlers are synchronous: each function runs them on threads of its own, at most as many
+requests at once as it has environments (see `Function`), while the server keeps accepting and
+queueing.
 
 Downloads: `GET /downloads/<bucket>/<key>?filename&expires&signature` serves an object of the
 emulated bucket when the link's signature (made by `DownloadSigner`) holds and it has not expired,
@@ -36,10 +37,8 @@ import threading
 import time
 import uuid
 from abc import ABCMeta
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
@@ -174,62 +173,32 @@ def keep_resolver_requests_per_thread() -> None:
 _PER_THREAD_LOCK = threading.Lock()
 
 
-class Environments:
-    """A function's execution environments: at most `count` requests at once, the others waiting
-    first come, first served. A freed environment is handed to the request that waited longest, so
-    that none is overtaken by later ones arriving as it wakes."""
-
-    def __init__(self, count: int) -> None:
-        self._lock = threading.Lock()
-        self._free = count
-        self._waiting: deque[threading.Event] = deque()
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        turn: threading.Event | None = None
-        with self._lock:
-            if self._free:
-                self._free -= 1
-            else:
-                turn = threading.Event()
-                self._waiting.append(turn)
-        if turn is not None:
-            turn.wait()  # set by a request ending, which hands its environment over
-        try:
-            yield
-        finally:
-            with self._lock:
-                if self._waiting:
-                    self._waiting.popleft().set()
-                else:
-                    self._free += 1
-
-
-_ENVIRONMENTS: dict[int, Environments] = {}
-_ENVIRONMENTS_LOCK = threading.Lock()
-
-
-def environments_of(handler_module: object, count: int) -> Environments:
-    """The environments of one handler module, shared by every stack of this process that serves it."""
-    with _ENVIRONMENTS_LOCK:
-        return _ENVIRONMENTS.setdefault(id(handler_module), Environments(count))
+def prepare_resolver(app: Any) -> None:
+    """Build every route's middleware chain before requests come at once: Powertools builds it on a
+    route's first call, unlocked, and two first calls at once wrap it twice, which breaks the route
+    (TypeError on every later call) until the process restarts."""
+    for route in [*app._static_routes, *app._dynamic_routes]:
+        if not route._middleware_stack_built:
+            route._build_middleware_stack(router_middlewares=app._router_middlewares, app=app)
 
 
 class Function:
-    """A Lambda function of the stack: its handler, run on one of its environments."""
+    """A Lambda function of the stack: its handler on `environments` threads of its own, requests
+    beyond them queued in order of arrival. Waiting for a function ties up no thread of another,
+    so a burst of API calls never delays the webhook."""
 
-    def __init__(self, handler: Handler, name: str, environments: Environments) -> None:
+    def __init__(self, handler: Handler, name: str, environments: int) -> None:
         keep_resolver_requests_per_thread()
-        self.handler, self.name, self._environments = handler, name, environments
+        self.handler, self.name = handler, name
+        self.executor = ThreadPoolExecutor(max_workers=environments, thread_name_prefix=name)
 
     def invoke(
         self, event: dict[str, Any], context: "LambdaContext", on_start: Callable[[], object] | None = None
     ) -> dict[str, Any]:
-        with self._environments.held():
-            if on_start:
-                on_start()
-            context.started = time.time()
-            return self.handler(event, context)
+        if on_start:
+            on_start()
+        context.started = time.time()
+        return self.handler(event, context)
 
 
 def api_gateway_event(
@@ -463,7 +432,11 @@ class Adapter:
         threads: int = 64,
     ) -> None:
         self.routes, self.static_dir, self.page_config, self.downloads = routes, static_dir, page_config, downloads
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lambda")
+        # Static files and downloads; each function runs on its own threads.
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="adapter")
+
+    def functions(self) -> list[Function]:
+        return list({id(t): t for r in self.routes for t in r.methods.values() if isinstance(t, Function)}.values())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -540,7 +513,7 @@ class Adapter:
         loop = asyncio.get_running_loop()
         started = asyncio.Event()
         running = loop.run_in_executor(
-            self.executor, target.invoke, event, context, lambda: loop.call_soon_threadsafe(started.set)
+            target.executor, target.invoke, event, context, lambda: loop.call_soon_threadsafe(started.set)
         )
         try:
             # Waiting for a free environment is queueing, not running: the time limit counts from the start.
@@ -792,3 +765,5 @@ class HttpServer:
             self._thread.join(timeout=20)
         self.socket.close()
         self.adapter.executor.shutdown(wait=False, cancel_futures=True)
+        for function in self.adapter.functions():
+            function.executor.shutdown(wait=False, cancel_futures=True)

@@ -49,6 +49,8 @@ WATCH_SECONDS = 0.5
 PAGE_USER = "local-user"
 # Requests a function serves at once (its execution environments; on AWS the API has 50 reserved,
 # the webhook 10): a burst of polls waits for one of the API's, never for the webhook's.
+# More would not answer sooner on 2 cores: most of an API call's time here is the emulated
+# render function's cold start.
 API_ENVIRONMENTS = 4
 WEBHOOK_ENVIRONMENTS = 2
 # The services of the request a thread serves (LocalStack._with_services).
@@ -118,8 +120,7 @@ class LocalStack:
         self._server: HttpServer | None = None
         self._backend: LocalRenderBackend | None = None
         self._stopping = threading.Event()
-        # The thumbnailer function's asynchronous invocations, here: one still at a time, in order.
-        self._thumbnailer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thumbnailer")
+        self._thumbnailer: ThreadPoolExecutor | None = None
         self._saved_environment: dict[str, str | None] = {}
         self.credentials = auth.emulator_credentials()
         self.download_signer: auth.DownloadSigner | None = None
@@ -168,7 +169,9 @@ class LocalStack:
         self._saved_environment = {}
 
     def start(self) -> Self:
-        from local.adapter import Adapter, Downloads, Function, HttpServer, environments_of, routes_from_openapi
+        # The thumbnailer function's asynchronous invocations, here: one still at a time, in order.
+        self._thumbnailer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thumbnailer")
+        from local.adapter import Adapter, Downloads, Function, HttpServer, prepare_resolver, routes_from_openapi
 
         self._start_emulator()
         self._enter_environment()
@@ -179,14 +182,10 @@ class LocalStack:
         from functions.handlers import webhook as webhook_handler
         from functions.handlers.openapi import routes
 
-        api = Function(
-            self._with_services(api_handler), "framecast-api", environments_of(api_handler, API_ENVIRONMENTS)
-        )
-        webhook = Function(
-            self._with_services(webhook_handler),
-            "framecast-webhook",
-            environments_of(webhook_handler, WEBHOOK_ENVIRONMENTS),
-        )
+        for handler_module in (api_handler, webhook_handler):
+            prepare_resolver(handler_module.app)
+        api = Function(self._with_services(api_handler), "framecast-api", API_ENVIRONMENTS)
+        webhook = Function(self._with_services(webhook_handler), "framecast-webhook", WEBHOOK_ENVIRONMENTS)
         adapter = Adapter(
             routes_from_openapi(routes(), api, webhook),
             static_dir=REPO_ROOT / "web/dist",
@@ -267,7 +266,14 @@ class LocalStack:
 
     def _request_thumbnail(self, request: "ThumbnailRequest") -> None:
         """As Lambda's asynchronous invocation: queued at once, made by the same handler later."""
+        assert self._thumbnailer is not None, "the stack makes stills only while it runs"
         self._thumbnailer.submit(self._make_thumbnail, request)
+
+    def stop_thumbnails(self) -> None:
+        """Let the still being made finish (it needs the renderer); those still queued are dropped,
+        as an asynchronous invocation whose function is deleted would be."""
+        if self._thumbnailer is not None:
+            self._thumbnailer.shutdown(wait=True, cancel_futures=True)
 
     def _make_thumbnail(self, request: "ThumbnailRequest") -> None:
         from functions.handlers import thumbnailer
@@ -353,7 +359,7 @@ class LocalStack:
         if self._server:
             self._server.stop()
             self._server = None
-        self._thumbnailer.shutdown(wait=True, cancel_futures=True)  # the still being made needs the renderer
+        self.stop_thumbnails()
         if self._backend:
             self._backend.close()
         with self._emulator_lock:

@@ -10,9 +10,9 @@ press Export within two seconds, follows every export to its end, and checks:
 - the queue is fair: no export starts after one accepted later;
 - each user's quota is spent exactly once.
 It prints the longest wait in the queue, the 95th percentile of the time to file, and how long
-the API took to answer (every call of every user: 95th percentile and slowest). The local stack
-serves one request at a time, as one Lambda environment does; on AWS API Gateway gives up on a
-request after 30 s, so an answer slower than that here is a request a user would have lost.
+the API took to answer (every call of every user: 95th percentile and slowest). The local stack's
+API has a few environments (local/stack.py: API_ENVIRONMENTS) where AWS would give it dozens, so
+calls wait for one here; on AWS API Gateway gives up on a request after 30 s.
 """
 
 import argparse

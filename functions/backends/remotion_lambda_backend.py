@@ -196,7 +196,11 @@ class RemotionLambdaBackend:
             self.client.cancel_render_on_lambda(render_id=record.backend_render_id, bucket_name=record.bucket_name)
 
     def render_still(self, request: StillRequest) -> str:
-        response = self.client.render_still_on_lambda(still_params(request, self.settings.render_retention_days))
+        try:
+            response = self.client.render_still_on_lambda(still_params(request, self.settings.render_retention_days))
+        except ClientError as error:
+            throttled = error.response.get("Error", {}).get("Code") in THROTTLE_ERRORS
+            raise BackendRefused(f"Remotion Lambda made no still: {error}", throttled=throttled) from error
         if response is None or not response.outKey:
             raise BackendRefused("Remotion Lambda made no still")
         return str(response.outKey)
@@ -212,6 +216,7 @@ class RemotionLambdaBackend:
     def budget_share(self, frames: int, every_nth_frame: int) -> int:
         # Remotion splits the composition's frames (render_params), whatever every_nth_frame is. One
         # more for the render's own short calls at its ends: its start, which overlaps its main
-        # function, and its thumbnail's still, which overlaps the next render's start (measured:
-        # without it, a burst on a small budget throttled renderers).
+        # function (measured: without it, a burst on a small budget throttled renderers). Its
+        # thumbnail's still runs after it ended, in the headroom render_budget keeps, at most the
+        # thumbnailer's reserved concurrency at once.
         return share_of(frames, self.settings.render_concurrency_limit)

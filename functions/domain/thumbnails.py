@@ -13,7 +13,7 @@ shows a placeholder.
 
 import logging
 
-from functions.backends import StillRequest
+from functions.backends import BackendRefused, StillRequest
 from functions.domain.export_plan import plan_export
 from functions.domain.projects import as_project
 from functions.domain.services import Services
@@ -55,11 +55,16 @@ def make_thumbnail(services: Services, request: ThumbnailRequest) -> str | None:
 
 def add_thumbnail(services: Services, record: RenderRecord) -> str | None:
     """Make and name the still of a render that has succeeded; the key, or None when it was not
-    made. Never raises: the export has succeeded whatever happens here."""
+    made. Raises only when the render function was throttled, which is worth another try (Lambda
+    retries the thumbnailer's invocation); any other failure leaves the export as it is."""
     try:
         key = _still_key(services, record)
         if key is not None and services.store.set_thumbnail(record, key):
             return key
+    except BackendRefused as error:
+        if error.throttled:
+            raise
+        logger.warning("no thumbnail for render %s: %s", record.render_id, error)
     except Exception:
         logger.warning("no thumbnail for render %s", record.render_id, exc_info=True)
     return None

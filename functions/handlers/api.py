@@ -158,6 +158,9 @@ def _start_once(table_name: str, aws: AwsAccess) -> Callable[..., StartRenderRes
         expires_after_seconds=24 * 3600,
     )
     persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=aws.client("dynamodb"))
+    # Configured here, once: Powertools configures a layer at its first call and marks it done before
+    # it has compiled its JMESPath, so the local stack's concurrent first calls could see it half-made.
+    persistence.configure(config)
     once: Callable[..., StartRenderResponse] = idempotent_function(
         data_keyword_argument="call", persistence_store=persistence, config=config, output_serializer=PydanticSerializer
     )(_start)

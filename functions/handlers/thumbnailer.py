@@ -1,9 +1,9 @@
 """The thumbnailer Lambda, invoked asynchronously by whoever ends an export with a success: the
 export's still, made while nobody waits for it (functions/domain/thumbnails.py).
 
-Lambda retries an invocation that fails; a still that cannot be made is not a failure (the history
-shows a placeholder), so only what is ours to fix (the table, the render function unreachable)
-fails an invocation.
+Lambda retries an invocation that fails (twice, with backoff); a still that cannot be made is not a
+failure (the history shows a placeholder), so only what another try may fix (the render function
+throttled, the table unreachable) fails an invocation.
 """
 
 from typing import Any

@@ -85,6 +85,7 @@ class LambdaModeStack(LocalStack):
 
     def stop(self) -> None:
         try:
+            self.stop_thumbnails()  # a still in flight needs the function
             self.function.api.close()  # no new invocation; those running are killed
         finally:
             try:

@@ -15,6 +15,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from remotion_lambda import RemotionClient
 
+from functions.backends import BackendRefused
 from functions.backends.remotion_lambda_backend import RemotionLambdaBackend
 from functions.domain import clock, lifecycle, projects
 from functions.errors import BackendUnavailable, InvalidWebhook
@@ -430,6 +431,25 @@ def test_a_thumbnail_that_cannot_be_asked_for_fails_no_webhook(lambda_services):
     assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
     done = lifecycle.get_render(services, user, render_id)
     assert (done.status, done.thumbnail_url) == (RenderStatus.SUCCEEDED, None)
+
+
+def test_a_throttled_still_fails_the_thumbnailer_for_another_try_and_a_failed_one_does_not(lambda_services):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    session.responses.append(("error", "ServiceException"))
+    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
+    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    [request] = session.thumbnail_requests
+    # Throttled: the invocation fails, so Lambda tries it again later.
+    session.responses.append(("error", "TooManyRequestsException"))
+    with pytest.raises(BackendRefused) as refused:
+        thumbnailer.make_once(services, request)
+    assert refused.value.throttled
+    # The still itself failed (the scene, at its poster frame): nothing to retry.
+    session.responses.append(("payload", {"type": "error", "message": "the scene threw", "stack": ""}))
+    assert thumbnailer.make_once(services, request) is None
+    session.responses.append(("payload", _STILL_ANSWER))
+    assert thumbnailer.make_once(services, request) == "renders/still-1/out.jpg"
 
 
 def test_the_thumbnailer_makes_nothing_for_an_export_that_did_not_succeed(lambda_services):

@@ -1,5 +1,6 @@
 """The local adapter's functions: at most so many requests at once, the others in turn; requests at
-once, each reading its own event and route (Powertools keeps them where all requests share them)."""
+once, each reading its own event and route (Powertools keeps them where all requests share them),
+on routes made ready before they come."""
 
 import json
 import threading
@@ -7,65 +8,52 @@ import time
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from local.adapter import Environments, api_gateway_event, keep_resolver_requests_per_thread
+from local.adapter import (
+    Function,
+    LambdaContext,
+    api_gateway_event,
+    keep_resolver_requests_per_thread,
+    prepare_resolver,
+)
 
 
-def _queue_behind(environments: Environments, order: list[str], name: str) -> threading.Thread:
-    def take() -> None:
-        with environments.held():
-            order.append(name)
+def test_a_function_serves_as_many_requests_at_once_as_it_has_environments_the_rest_in_turn():
+    release, lock = threading.Event(), threading.Lock()
+    entered: list[str] = []
 
-    thread = threading.Thread(target=take, daemon=True)
-    thread.start()
-    return thread
+    def handler(event: dict, context: object) -> dict:
+        with lock:
+            entered.append(event["name"])
+        release.wait(timeout=10)
+        return {"statusCode": 200}
 
-
-def _wait_until(condition, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
+    function = Function(handler, "f", environments=3)
+    context = LambdaContext(function_name="f", aws_request_id="r")
+    calls = [function.executor.submit(function.invoke, {"name": f"call-{i}"}, context) for i in range(5)]
+    deadline = time.monotonic() + 5
+    while len(entered) < 3:
+        assert time.monotonic() < deadline, f"only {entered} started"
         time.sleep(0.01)
+    time.sleep(0.2)  # the other two would have started by now if an environment were free
+    assert entered == ["call-0", "call-1", "call-2"]
+    release.set()
+    assert [c.result(timeout=5) for c in calls] == [{"statusCode": 200}] * 5
+    assert entered[3:] == ["call-3", "call-4"]
+    function.executor.shutdown()
 
 
-def test_requests_waiting_for_an_environment_go_in_turn():
-    environments, order = Environments(1), []
-    with environments.held():
-        waiting = []
-        for i in range(3):
-            waiting.append(_queue_behind(environments, order, f"call-{i}"))
-            _wait_until(lambda n=i + 1: len(environments._waiting) == n)
-        assert order == []  # nothing runs beside the request holding the one environment
-    for thread in waiting:
-        thread.join(timeout=5)
-    assert order == ["call-0", "call-1", "call-2"]
-
-
-def _most_at_once(environments: Environments) -> int:
-    inside, most = [0], [0]
-    lock = threading.Lock()
-
-    def take() -> None:
-        for _ in range(20):
-            with environments.held():
-                with lock:
-                    inside[0] += 1
-                    most[0] = max(most[0], inside[0])
-                time.sleep(0.002)
-                with lock:
-                    inside[0] -= 1
-
-    threads = [threading.Thread(target=take) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
-    assert inside[0] == 0
-    return most[0]
-
-
-def test_never_more_at_once_than_environments():
-    assert _most_at_once(Environments(1)) == 1
-    assert _most_at_once(Environments(3)) == 3
+def test_every_route_is_ready_before_requests_come_at_once():
+    """Powertools builds a route's middleware chain at its first call, unlocked: two first calls at
+    once would wrap it twice and break the route for good."""
+    app = APIGatewayHttpResolver(enable_validation=True)
+    for name in ("a", "b"):
+        app.get(f"/{name}")(lambda: {})
+    prepare_resolver(app)
+    routes = [*app._static_routes, *app._dynamic_routes]
+    assert len(routes) == 2 and all(route._middleware_stack_built for route in routes)
+    chain = [route._middleware_stack for route in routes]
+    prepare_resolver(app)  # idempotent: the chain is not wrapped again
+    assert [route._middleware_stack for route in routes] == chain
 
 
 def _overlapping_routes(app: APIGatewayHttpResolver, prefix: str, both_inside: threading.Barrier) -> None:
