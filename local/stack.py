@@ -267,7 +267,10 @@ class LocalStack:
     def _request_thumbnail(self, request: "ThumbnailRequest") -> None:
         """As Lambda's asynchronous invocation: queued at once, made by the same handler later."""
         assert self._thumbnailer is not None, "the stack makes stills only while it runs"
-        self._thumbnailer.submit(self._make_thumbnail, request)
+        try:
+            self._thumbnailer.submit(self._make_thumbnail, request)
+        except RuntimeError:  # asked while the stack stops (a last webhook): dropped, as at its stop
+            logger.info("the stack is stopping: no still for render %s", request.render_id)
 
     def stop_thumbnails(self) -> None:
         """Let the still being made finish (it needs the renderer); those still queued are dropped,
