@@ -7,6 +7,7 @@ webhook shaped and signed exactly as Remotion's, so the same webhook handler end
 import json
 import logging
 import math
+import shutil
 import tempfile
 import threading
 import urllib.request
@@ -199,3 +200,5 @@ class LocalRenderBackend:
 
     def close(self) -> None:
         self.worker.close()
+        # What a render was writing when the stack stopped (finished files are uploaded, then deleted).
+        shutil.rmtree(self.output_dir, ignore_errors=True)

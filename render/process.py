@@ -10,6 +10,7 @@ import queue
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
@@ -114,6 +115,9 @@ class WorkerProcess:
         # Held while the process is replaced, and while a dead one's tree is ended: the reader of a
         # process that died must never end the tree of the one that replaced it.
         self._life_lock = threading.Lock()
+        # The process's own TMPDIR: what Remotion and Chromium leave there when they are killed
+        # (each render's asset dirs, each browser's profile, several MB) goes with the process.
+        self.tmp_dir: Path | None = None
 
     @property
     def pid(self) -> int | None:
@@ -130,10 +134,12 @@ class WorkerProcess:
         self.cpu_nice = 0  # a new process starts in new sessions, at the default priority
         with self._life_lock:
             self._control, self._routes, self.tree = queue.Queue(), {}, {}
+            self._remove_tmp_dir()  # the last process's, which is dead: spawn follows its kill
+            self.tmp_dir = Path(tempfile.mkdtemp(prefix=f"framecast-worker-{self.index}-"))
             self.process = subprocess.Popen(
                 [node, str(WORKER_SCRIPT)],
                 cwd=REPO_ROOT,
-                env=self.env,
+                env={**self.env, "TMPDIR": str(self.tmp_dir)},
                 text=True,
                 encoding="utf-8",
                 errors="replace",
@@ -286,3 +292,9 @@ class WorkerProcess:
                 self.kill()
         self.kill()
         self.process.wait()
+        self._remove_tmp_dir()
+
+    def _remove_tmp_dir(self) -> None:
+        if self.tmp_dir is not None:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+            self.tmp_dir = None

@@ -14,16 +14,19 @@ loopback, in new mount and pid namespaces (`unshare`, as local/lambda_emulator/i
   one there), here the pinned awscli of this environment, its output sent to stderr: MiniStack reads
   the handler's answer from stdout and gives up past about 200 lines.
 
-The host's /opt and /tmp are never touched.
+The host's /opt is never touched, and of its /tmp only a directory of the emulator's own (TMPDIR),
+removed when it stops: MiniStack unpacks each function's code and layers there, some 70 MB each.
 """
 
 import hashlib
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -126,8 +129,10 @@ class Emulator:
         if missing:
             raise EmulatorError(f"the layer {layer_dir} has no {', '.join(missing)}: synthesize with -c hostLayer=true")
         port = port or free_port()
+        tmp_dir = tempfile.mkdtemp(prefix="framecast-ministack-")
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHON"))},
+            "TMPDIR": tmp_dir,
             "GATEWAY_PORT": str(port),
             "BIND_HOST": "127.0.0.1",
             "IOT_MTLS_ENABLED": "0",  # its MQTT listener would bind 8883 on every interface
@@ -138,21 +143,24 @@ class Emulator:
             "AWS_SECRET_ACCESS_KEY": "test",
         }
         log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [*namespace_prefix(), "sh", "-c", _opt_script(layer_dir, python)],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=HOME,
-                start_new_session=True,
-            )
-        emulator = cls(process, port, log)
         try:
-            emulator._wait_ready(timeout)
-            yield emulator
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [*namespace_prefix(), "sh", "-c", _opt_script(layer_dir, python)],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=HOME,
+                    start_new_session=True,
+                )
+            emulator = cls(process, port, log)
+            try:
+                emulator._wait_ready(timeout)
+                yield emulator
+            finally:
+                emulator.stop()
         finally:
-            emulator.stop()
+            shutil.rmtree(tmp_dir, ignore_errors=True)
 
     def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

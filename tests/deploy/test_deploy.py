@@ -4,6 +4,8 @@ changes nothing, and the stack broken in the ways issue 24 lists, each of which 
 resource."""
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -48,8 +50,17 @@ def run(assembly):
     return code, lines
 
 
+def _emulator_scratch() -> set[Path]:
+    tmp = Path(tempfile.gettempdir())
+    return {*tmp.glob("framecast-ministack-*"), *tmp.glob("ministack-*")}
+
+
 def test_make_deploy_local_deploys_smokes_verifies_redeploys_and_destroys(host_assembly):
+    scratch = _emulator_scratch()
     code, lines = run(host_assembly)
+    # MiniStack unpacks every function's code and layers (about 70 MB each) under its own TMPDIR,
+    # removed when it stops: repeated rehearsals once filled the disk.
+    assert _emulator_scratch() == scratch
     text = "\n".join(lines)
     assert code == 0, text
     steps = [line.split(" (")[0].removeprefix("ok    ") for line in lines if line.startswith("ok    ")]

@@ -120,6 +120,7 @@ def test_a_scene_over_the_memory_cap_fails_as_its_own(tmp_path):
 def test_a_killed_worker_is_replaced_its_render_fails_as_ours_and_the_queued_one_is_rendered(tmp_path):
     with RenderPool(size=1, cache=None) as pool:
         victim = pool.processes[0].pid
+        victim_tmp = pool.processes[0].tmp_dir
         results: dict = {}
         progressed = threading.Event()
 
@@ -143,12 +144,19 @@ def test_a_killed_worker_is_replaced_its_render_fails_as_ours_and_the_queued_one
         threads.append(threading.Thread(target=queued))
         threads[1].start()
         time.sleep(1)
+        # What Remotion and Chromium keep while rendering (asset dirs, the browser's profile) is in
+        # the worker's own TMPDIR, and goes with it: a killed worker leaves nothing in /tmp.
+        assert victim_tmp is not None and any(victim_tmp.iterdir())
         os.kill(victim, signal.SIGKILL)
         for thread in threads:
             thread.join(timeout=180)
         assert results["first"].ours is True and "died" in str(results["first"])
         assert video_stream(results["queued"].output_path)["nb_read_frames"] == "30"
         assert pool.processes[0].pid != victim and pool.replaced >= 1
+        assert not victim_tmp.exists()
+        last_tmp = pool.processes[0].tmp_dir
+        assert last_tmp is not None and last_tmp.is_dir()
+    assert not last_tmp.exists()
 
 
 # Busy pixels, different every frame: slow to encode in vp8 at high quality.
