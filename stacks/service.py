@@ -128,9 +128,9 @@ class ServiceFunctions(Construct):
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[render_function.function_arn])
             )
-        for function in (self.webhook, self.sweeper):
-            # They end exports, so they ask for thumbnails: the function itself, no version or alias
-            # (grant_invoke would add `:*`).
+        for function in (self.api, self.webhook, self.sweeper):
+            # They end exports with a success (the API an identical one, at once), so they ask for
+            # thumbnails: the function itself, no version or alias (grant_invoke would add `:*`).
             function.add_to_role_policy(
                 iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.thumbnailer.function_arn])
             )

@@ -164,6 +164,9 @@ def _reuse_identical(services: Services, record: RenderRecord) -> StartRenderRes
         }
     )
     services.store.put_ended_render(reused)
+    if reused.thumbnail_key is None:
+        # The earlier export's still is not made yet (or could not be): this one gets its own.
+        ask_for_thumbnail(services, reused)
     used = services.store.used_today(record.user_id, record.quota_day)
     return StartRenderResponse(
         render_id=reused.render_id,

@@ -195,15 +195,29 @@ def _backend_render_id(lambda_stack, since: float) -> str | None:
     return None
 
 
+def _renderers_polling(lambda_stack, since: float) -> str | None:
+    """The render whose renderers are running: each looks for the cancel signal from its start,
+    every second, and the launch has written the progress file the cancel reads."""
+    requests = [r for r in lambda_stack.s3_requests() if r["at"] >= since]
+    polled = {
+        r["key"].split("/")[1] for r in requests if r["method"] == "HEAD" and (r["key"] or "").endswith("/cancel.json")
+    }
+    progressed = {
+        r["key"].split("/")[1] for r in requests if r["method"] == "PUT" and (r["key"] or "").endswith("/progress.json")
+    }
+    return next(iter(polled & progressed), None)
+
+
 def test_cancel_mid_render(lambda_stack):
     client = lambda_stack.client()
     began = time.time()
     started = lambda_stack.start_export(client, [_scene(frames=900)])
     deadline = time.monotonic() + 120
-    while not any(i["routine"] == "renderer" and i["startedAt"] >= began for i in lambda_stack.invocations()):
-        assert time.monotonic() < deadline, "no chunk was rendered"
-        time.sleep(0.5)
-    render_id = _backend_render_id(lambda_stack, began)
+    # Cancelled while its renderers run (not once one has ended: they end together, and a cancel
+    # that comes after the last one has its file stitched, as on AWS).
+    while (render_id := _renderers_polling(lambda_stack, began)) is None:
+        assert time.monotonic() < deadline, "no renderer started"
+        time.sleep(0.2)
     status, cancelled, _ = client.call("POST", f"/renders/{started['renderId']}/cancel")
     assert status == 200 and cancelled["status"] == "cancelled", cancelled
     cancelled_at = time.time()
@@ -216,6 +230,11 @@ def test_cancel_mid_render(lambda_stack):
         if r["method"] == "PUT" and (r["key"] or "").startswith(f"renders/{render_id}/")
     ]
     assert keys and not any(k.endswith("out.mp4") for k in keys), keys
+    # A renderer found the signal: stopped by the cancel, not ended on its own.
+    assert any(
+        r["method"] == "HEAD" and r["key"] == f"renders/{render_id}/cancel.json" and r["status"] == 200
+        for r in lambda_stack.s3_requests()
+    )
     assert lambda_stack.wait_for_end(client, started["renderId"])["status"] == "cancelled"
 
 

@@ -421,6 +421,26 @@ def test_a_success_asks_the_thumbnailer_for_a_still_from_the_same_props(lambda_s
     assert [i["type"] for i in session.invocations] == ["start", "status", "still"]
 
 
+def test_an_identical_export_made_before_the_earlier_ones_still_asks_for_its_own(lambda_services):
+    services, session = lambda_services
+    user, render_id = _started(services, session)
+    session.responses.append(("error", "ServiceException"))
+    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
+    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    session.thumbnail_requests.clear()  # the earlier export's still: asked for, not made yet
+    s3 = services.store.s3
+    s3.create_bucket(Bucket="remotionlambda-x", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    s3.put_object(Bucket="remotionlambda-x", Key="renders/abc123/out.mp4", Body=b"video")
+
+    project_id = services.store.get_render(user, render_id).project_id
+    again = lifecycle.start_render(services, user, project_id, OutputFormat.MP4, Quality.LOW)
+    assert again.status is RenderStatus.SUCCEEDED and again.render_id != render_id
+    assert session.thumbnail_requests == [ThumbnailRequest(user_id=user, render_id=again.render_id)]
+    session.responses.append(("payload", _STILL_ANSWER))
+    assert thumbnailer.make_once(services, session.thumbnail_requests.pop()) == "renders/still-1/out.jpg"
+    assert lifecycle.get_render(services, user, again.render_id).thumbnail_url == "https://signed.example/file"
+
+
 def test_a_thumbnail_that_cannot_be_asked_for_fails_no_webhook(lambda_services):
     services, session = lambda_services
 
