@@ -1,6 +1,5 @@
 """Real renders through the local render pool: Remotion, the bundle and Chromium, no mocks."""
 
-import base64
 import threading
 
 import pytest
@@ -56,36 +55,6 @@ def test_a_scene_that_throws_gets_a_fallback_frame_and_a_warning(worker, tmp_pat
     assert before[2] > 200 and before[0] < 40  # the scene's own blue, before it throws
     fallback = mean_rgb_at(result.output_path, (15 + 20) / 30)
     assert all(channel < 90 for channel in fallback) and fallback[2] >= fallback[1]  # the dark fallback card
-
-
-RED = GREEN.replace("#00ff00", "#ff0000")
-
-
-def test_offthread_video_plays_its_source_frame_by_frame(worker, tmp_path):
-    """Remotion's frame server is outside the page's policy, so <OffthreadVideo> plays as
-    <Html5Video>: the source's own frames, in time, where it used to fail the render."""
-    source, _ = job_for(
-        project(scene(RED, id="red", duration=15), scene(GREEN, id="green", duration=15)),
-        OutputFormat.WEBM,
-        Quality.LOW,
-        tmp_path / "source.webm",
-    )
-    data = base64.b64encode(worker.render(source).output_path.read_bytes()).decode()
-    player = (
-        "import {AbsoluteFill, OffthreadVideo} from 'remotion';\n"
-        f'const SRC = "data:video/webm;base64,{data}";\n'
-        "export default () => <AbsoluteFill style={{backgroundColor: '#0000ff'}}>"
-        "<OffthreadVideo src={SRC} muted transparent={false} toneMapped style={{width: '100%', height: '100%'}} />"
-        "</AbsoluteFill>;"
-    )
-    job, _ = job_for(
-        project(scene(player, id="player", duration=30)), OutputFormat.MP4, Quality.LOW, tmp_path / "p.mp4"
-    )
-    result = worker.render(job)
-    assert result.warnings == []
-    red, green = mean_rgb_at(result.output_path, 5 / 30), mean_rgb_at(result.output_path, 25 / 30)
-    assert red[0] > 180 and red[1] < 70 and red[2] < 70, red
-    assert green[1] > 180 and green[0] < 70 and green[2] < 70, green
 
 
 def test_every_allowlisted_module_and_global_works_at_render_time(worker, tmp_path):

@@ -74,23 +74,11 @@ const NoArtifact: React.FC<{filename?: unknown}> = ({filename}) => {
 	return null;
 };
 
-// <OffthreadVideo> takes each frame from Remotion's local frame server (`/proxy?src=`), which the
-// page's policy does not admit, since that server downloads any URL itself (policy.ts): there it
-// failed the render. The same source plays as <Html5Video> instead, decoded by the page's own
-// <video> under the page's policy (public https, data:, blob:, the site's files), its sound mixed
-// as <Video>'s is. Only the frame server's own options have no meaning there.
-const OffthreadVideoAsHtml5Video = forwardRef<HTMLVideoElement, Record<string, unknown>>(
-	({transparent: _transparent, toneMapped: _toneMapped, imageFormat: _imageFormat, ...props}, ref) =>
-		React.createElement(Remotion.Html5Video as React.ComponentType<Record<string, unknown>>, {...props, ref}),
-);
-OffthreadVideoAsHtml5Video.displayName = 'OffthreadVideo';
-
 // The components of `remotion` that load a URL, by export name.
 const MEDIA = ['Audio', 'Html5Audio', 'Video', 'Html5Video', 'OffthreadVideo', 'Img', 'IFrame', 'AnimatedImage', 'CanvasImage'] as const;
 
 export const guardedMedia = (): Record<string, unknown> => {
 	const module = Remotion as unknown as Record<string, React.ComponentType<WithSrc & {ref?: unknown}> | undefined>;
-	const components: typeof module = {...module, OffthreadVideo: OffthreadVideoAsHtml5Video as React.ComponentType<WithSrc & {ref?: unknown}>};
-	const entries = MEDIA.filter((name) => components[name] !== undefined).map((name) => [name, guarded(name, components[name]!)]);
+	const entries = MEDIA.filter((name) => module[name] !== undefined).map((name) => [name, guarded(name, module[name]!)]);
 	return {...Object.fromEntries(entries), prefetch: guardedPrefetch, Artifact: Object.assign(NoArtifact, {Thumbnail: Remotion.Artifact.Thumbnail})};
 };
