@@ -201,6 +201,14 @@ def _webhook(kind: str, record_id: str, user: str, **extra) -> object:
     )
 
 
+def _succeed(services, session, user: str, render_id: str) -> None:
+    """Remotion's success webhook for a started render, its file in the function's bucket; the
+    progress read it makes is refused, so the webhook's word stands."""
+    session.responses.append(("error", "ServiceException"))
+    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
+    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+
+
 def _started(services, session) -> tuple[str, str]:
     user, project_id = _project(services)
     session.responses.append(("payload", {"type": "success", "renderId": "abc123", "bucketName": "remotionlambda-x"}))
@@ -378,9 +386,7 @@ def test_a_signed_success_webhook_cannot_point_the_output_elsewhere(lambda_servi
         lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=output_file))
     assert services.store.get_render(user, render_id).status is RenderStatus.RENDERING
 
-    session.responses.append(("error", "ServiceException"))
-    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
-    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    _succeed(services, session, user, render_id)
     assert services.store.get_render(user, render_id).output_key == "renders/abc123/out.mp4"
 
 
@@ -388,9 +394,7 @@ def test_a_success_asks_the_thumbnailer_for_a_still_from_the_same_props(lambda_s
     services, session = lambda_services
     user, render_id = _started(services, session)
     start = session.invocations[-1]
-    session.responses.append(("error", "ServiceException"))  # progress: the webhook's word stands
-    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
-    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    _succeed(services, session, user, render_id)
     # The webhook answers without a still: it only asks for one.
     assert [i["type"] for i in session.invocations] == ["start", "status"]
     [request] = session.thumbnail_requests
@@ -424,9 +428,7 @@ def test_a_success_asks_the_thumbnailer_for_a_still_from_the_same_props(lambda_s
 def test_an_identical_export_made_before_the_earlier_ones_still_asks_for_its_own(lambda_services):
     services, session = lambda_services
     user, render_id = _started(services, session)
-    session.responses.append(("error", "ServiceException"))
-    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
-    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    _succeed(services, session, user, render_id)
     session.thumbnail_requests.clear()  # the earlier export's still: asked for, not made yet
     s3 = services.store.s3
     s3.create_bucket(Bucket="remotionlambda-x", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
@@ -449,9 +451,7 @@ def test_a_thumbnail_that_cannot_be_asked_for_fails_no_webhook(lambda_services):
 
     services = dataclasses.replace(services, request_thumbnail=unreachable)
     user, render_id = _started(services, session)
-    session.responses.append(("error", "ServiceException"))
-    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
-    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    _succeed(services, session, user, render_id)
     done = lifecycle.get_render(services, user, render_id)
     assert (done.status, done.thumbnail_url) == (RenderStatus.SUCCEEDED, None)
 
@@ -459,9 +459,7 @@ def test_a_thumbnail_that_cannot_be_asked_for_fails_no_webhook(lambda_services):
 def test_a_throttled_still_fails_the_thumbnailer_for_another_try_and_a_failed_one_does_not(lambda_services):
     services, session = lambda_services
     user, render_id = _started(services, session)
-    session.responses.append(("error", "ServiceException"))
-    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
-    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    _succeed(services, session, user, render_id)
     [request] = session.thumbnail_requests
     # Throttled: the invocation fails, so Lambda tries it again later.
     session.responses.append(("error", "TooManyRequestsException"))
@@ -489,9 +487,7 @@ def test_no_thumbnail_is_no_failure_and_an_edited_project_gets_none(lambda_servi
     record = services.store.get_render(user, render_id)
     edited = project(scene(SCENE.replace("<AbsoluteFill/>", "<div/>"), duration=30))
     projects.replace_scenes(services.store, user, record.project_id, edited.scenes, services.limits)
-    session.responses.append(("error", "ServiceException"))
-    good = "https://s3.eu-central-1.amazonaws.com/remotionlambda-x/renders/abc123/out.mp4"
-    assert lifecycle.apply_webhook(services, _webhook("success", render_id, user, outputFile=good)) is True
+    _succeed(services, session, user, render_id)
     # No still of scenes that are not in the file.
     assert thumbnailer.make_once(services, session.thumbnail_requests.pop()) is None
     assert [i["type"] for i in session.invocations] == ["start", "status"]
